@@ -1,0 +1,39 @@
+namespace Certify.Functional.Errors;
+
+/// <summary>Stable numeric codes of expected failures: 1xxx specification/configuration, 2xxx data and files,
+/// 3xxx numerics. Messages follow "what, where, expected, got, fix".</summary>
+public static class ErrorCodes
+{
+    /// <summary>A network description (JSON or declaration) is inconsistent.</summary>
+    public const int InvalidNetwork = 1001;
+    /// <summary>A layer's input shape does not fit the layer.</summary>
+    public const int ShapeMismatch = 1002;
+    /// <summary>A configuration value is out of range or unknown.</summary>
+    public const int InvalidConfig = 1003;
+    /// <summary>An unknown network name.</summary>
+    public const int UnknownNetwork = 1004;
+    /// <summary>An unknown dataset name.</summary>
+    public const int UnknownDataset = 1005;
+
+    /// <summary>A file that should exist does not.</summary>
+    public const int MissingFile = 2001;
+    /// <summary>A file does not start with the expected magic number.</summary>
+    public const int WrongMagic = 2002;
+    /// <summary>A file ends before its header says it should.</summary>
+    public const int TruncatedFile = 2003;
+    /// <summary>Images and labels disagree in count or shape.</summary>
+    public const int CountMismatch = 2004;
+    /// <summary>A data directory holds none of the expected files.</summary>
+    public const int NoDataFiles = 2005;
+    /// <summary>A checkpoint lacks a parameter the network needs.</summary>
+    public const int MissingParameter = 2010;
+    /// <summary>A checkpoint parameter has the wrong shape.</summary>
+    public const int ParameterShape = 2011;
+    /// <summary>A checkpoint or description file cannot be read.</summary>
+    public const int UnreadableFile = 2012;
+    /// <summary>A checkpoint has keys the network does not know.</summary>
+    public const int UnexpectedParameter = 2013;
+
+    /// <summary>A loss or bound became NaN or infinite.</summary>
+    public const int NonFinite = 3001;
+}
