@@ -55,6 +55,15 @@ public sealed record NetworkDescription
             : Fail<Error, NetworkDescription>(toSeq(errors));
     }
 
+    /// <summary>The description of a network declared at compile time (called by generated code, whose
+    /// declaration the generator has already checked). Throws <see cref="InvalidOperationException"/> listing every
+    /// problem if the runtime rules disagree with the generator's.</summary>
+    public static NetworkDescription Declared(string name, Shape input, params LayerDeclaration[] layers) =>
+        Build(name, input, layers).Match(
+            Succ: d => d,
+            Fail: errors => throw new InvalidOperationException(
+                $"Declared network '{name}' is invalid at run time:\n  " + string.Join("\n  ", errors.Select(e => e.Message))));
+
     static Shape? Infer(string net, int i, LayerDeclaration layer, Shape x, Action<int, string> fail)
     {
         string where = $"Network '{net}', layer {i} ({layer.Kind})";

@@ -1,4 +1,0 @@
-namespace Certify.Functional.Samples;
-
-/// <summary>Placeholder until the declared networks land.</summary>
-internal static class Placeholder { }
