@@ -1,1 +1,1 @@
-return 0;
+return Certify.Cli.CliApp.Run(args);

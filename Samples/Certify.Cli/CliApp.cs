@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Certify.Cli.Commands;
+using LanguageExt.Common;
+
+namespace Certify.Cli;
+
+/// <summary>The <c>certify</c> command line: parsing, the common options and the one place where failures become
+/// a readable line on stderr and an exit code (0 success, 1 a run failed, 2 bad input).</summary>
+public static class CliApp
+{
+    /// <summary>Exit code of a run that failed (unreadable file, NaN loss, …).</summary>
+    public const int Failed = 1;
+    /// <summary>Exit code of bad input (unknown network, negative ε, missing data …).</summary>
+    public const int BadInput = 2;
+
+    internal static readonly Option<int> Threads = new("--threads")
+    { Description = "Intra-op threads of torch", DefaultValueFactory = _ => 1, Recursive = true };
+    internal static readonly Option<long> Seed = new("--seed")
+    { Description = "Seed of torch and of the data order", DefaultValueFactory = _ => 0, Recursive = true };
+    internal static readonly Option<string> Device = new("--device")
+    { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu", Recursive = true };
+    internal static readonly Option<bool> Quiet = new("--quiet", "-q")
+    { Description = "No progress output", Recursive = true };
+
+    /// <summary>Runs the command line; output goes to <paramref name="stdout"/>/<paramref name="stderr"/>
+    /// (the console by default).</summary>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = new CliOutput(stdout ?? Console.Out, stderr ?? Console.Error);
+        var root = new RootCommand("certify — certified training of neural networks against L∞ perturbations (Certify.Functional)")
+        {
+            Threads, Seed, Device, Quiet,
+            TrainCommand.Create(output),
+            EvalCommand.Create(output),
+            InfoCommand.Create(output),
+        };
+        try
+        {
+            var parsed = root.Parse(args);
+            return parsed.Invoke(new InvocationConfiguration { Output = output.Out, Error = output.Err, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex)
+        {
+            output.Err.WriteLine($"error: unexpected failure: {ex.GetType().Name}: {ex.Message}");
+            if (Environment.GetEnvironmentVariable("CERTIFY_DEBUG") == "1") output.Err.WriteLine(ex);
+            return Failed;
+        }
+    }
+}
+
+/// <summary>Where a command writes: results to <see cref="Out"/>, progress and errors to <see cref="Err"/>.</summary>
+public sealed record CliOutput(TextWriter Out, TextWriter Err)
+{
+    /// <summary>Prints every error (one line each, with its code) and returns <paramref name="exitCode"/>.</summary>
+    public int Fail(Error error, int exitCode)
+    {
+        foreach (var e in error.AsEnumerable())
+            Err.WriteLine(e.Code != 0 ? $"error CF{e.Code}: {e.Message}" : $"error: {e.Message}");
+        return exitCode;
+    }
+}

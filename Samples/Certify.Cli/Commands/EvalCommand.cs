@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Certify.Functional.Data;
+using Certify.Functional.Layers;
+using Certify.Functional.Networks;
+using Certify.Functional.Pipeline;
+using Certify.Functional.Samples;
+using LanguageExt.Common;
+using TorchSharp;
+
+namespace Certify.Cli.Commands;
+
+/// <summary><c>certify eval</c>: loads a checkpoint (ours or the paper's PyTorch state dicts) and reports clean
+/// accuracy, writing per-image predictions (CSV), results.json and summary.md.</summary>
+public static class EvalCommand
+{
+    /// <summary>The command.</summary>
+    public static Command Create(CliOutput output)
+    {
+        var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => "FC" };
+        var arch = new Option<string?>("--arch") { Description = "JSON layer description of a network not in the catalog" };
+        var model = new Option<string>("--model") { Description = "PyTorch state_dict file (.pt)", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "mnist (embedded subset), fashion-mnist, cifar10", DefaultValueFactory = _ => "mnist" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Folder with the dataset's files" };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N test images" };
+        var batch = new Option<int>("--batch-size") { Description = "Evaluation batch size", DefaultValueFactory = _ => 1000 };
+        var keepNorm = new Option<bool>("--keep-normalization") { Description = "Keep the checkpoint's normalization constants instead of the dataset's" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/eval-<model>)" };
+        var command = new Command("eval", "Evaluate a checkpoint's clean accuracy on a test set")
+        { net, arch, model, dataset, dataDir, limit, batch, keepNorm, outDir };
+        command.SetAction(parse => Run(parse.GetValue(net)!, parse.GetValue(arch), parse.GetValue(model)!, parse.GetValue(dataset)!.ToLowerInvariant(),
+            parse.GetValue(dataDir), parse.GetValue(limit), parse.GetValue(batch), parse.GetValue(keepNorm),
+            parse.GetValue(outDir) ?? Path.Combine("runs", "eval-" + Path.GetFileNameWithoutExtension(parse.GetValue(model)!)),
+            parse.GetValue(CliApp.Threads), parse.GetValue(CliApp.Device)!, output, parse.GetValue(CliApp.Quiet)));
+        return command;
+    }
+
+    static int Run(string net, string? arch, string model, string dataset, string? dataDir, int? limit, int batchSize,
+        bool keepNormalization, string outDir, int threads, string deviceName, CliOutput output, bool quiet)
+    {
+        if (batchSize <= 0) return output.Fail(Error.New(1003, $"Batch size must be > 0, got {batchSize}."), CliApp.BadInput);
+        if (limit is <= 0) return output.Fail(Error.New(1003, $"--limit must be > 0, got {limit}."), CliApp.BadInput);
+        if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
+        torch.set_num_threads(threads);
+        var test = DatasetCatalog.Load(dataset, dataDir, Split.Test);
+        if (test.IsFail) return output.Fail((Error)test, CliApp.BadInput);
+        var data = (Dataset)test;
+        var resolved = NetworkResolution.Resolve(net, arch, data.Shape);
+        if (resolved.IsFail) return output.Fail((Error)resolved, CliApp.BadInput);
+        var (description, create) = ((NetworkDescription, Func<NetworkModule>))resolved;
+
+        using var network = create();
+        var loaded = StateDict.Load(network, model);
+        if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);
+        if (!keepNormalization && NetworkResolution.UseDatasetNormalization(network, data) is { } note && !quiet)
+            output.Err.WriteLine($"note: {note}");
+
+        var device = Devices.Parse(deviceName);
+        network.to(device);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = Evaluation.Clean(network, data, batchSize, device, limit);
+        clock.Stop();
+
+        var inv = CultureInfo.InvariantCulture;
+        var csv = new StringBuilder("img,label,pred\n");
+        for (int i = 0; i < result.Total; i++) csv.Append(inv, $"{i},{data.Labels[i]},{result.Predictions[i]}\n");
+        AtomicFile.WriteAllText(Path.Combine(outDir, "predictions.csv"), csv.ToString());
+        var json = new
+        {
+            kind = "eval", model = Path.GetFullPath(model), network = description.Name, dataset, images = result.Total,
+            clean = new { correct = result.Correct, total = result.Total, accuracy = result.Accuracy },
+            seconds = clock.Elapsed.TotalSeconds, imagesPerSecond = result.Total / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            machine = new { threads, device = deviceName },
+        };
+        AtomicFile.WriteAllText(Path.Combine(outDir, "results.json"), JsonSerializer.Serialize(json, RunReport.Json));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.md"), string.Create(inv,
+            $"# Evaluation of `{Path.GetFileName(model)}`\n\n{description.Name} on {dataset} test ({result.Total} images): " +
+            $"clean **{result.Correct}/{result.Total}** ({100 * result.Accuracy:F2} %), {clock.Elapsed.TotalSeconds:F2} s, {threads} thread(s).\n"));
+
+        output.Out.WriteLine(string.Create(inv, $"clean: {result.Correct}/{result.Total} ({100 * result.Accuracy:F2} %) in {clock.Elapsed.TotalSeconds:F2} s"));
+        output.Out.WriteLine($"results: {Path.Combine(outDir, "results.json")}, per image: {Path.Combine(outDir, "predictions.csv")}");
+        return 0;
+    }
+}

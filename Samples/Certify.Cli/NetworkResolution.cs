@@ -1,0 +1,52 @@
+using Certify.Functional.Data;
+using Certify.Functional.Errors;
+using Certify.Functional.Layers;
+using Certify.Functional.Networks;
+using Certify.Functional.Relaxations.Interpreter;
+using Certify.Functional.Samples;
+using LanguageExt;
+using LanguageExt.Common;
+using static LanguageExt.Prelude;
+
+namespace Certify.Cli;
+
+/// <summary>Turns --net / --arch into a network for the data's input shape: a declared (generated) network from
+/// the catalog, or an interpreted one from a JSON layer description.</summary>
+public static class NetworkResolution
+{
+    /// <summary>The architecture and a factory of fresh modules.</summary>
+    public static Fin<(NetworkDescription Description, Func<NetworkModule> Create)> Resolve(string net, string? archFile, Shape input)
+    {
+        if (archFile is null)
+            return NetworkCatalog.Find(net, input).Map(e => (e.Description, e.Create));
+        return NetworkJson.Load(archFile).ToFin().Bind(d => d.Input.Equals(input)
+            ? FinSucc<(NetworkDescription, Func<NetworkModule>)>((d, () => new InterpretedNetwork(d)))
+            : FinFail<(NetworkDescription, Func<NetworkModule>)>(Error.New(ErrorCodes.ShapeMismatch,
+                $"Network description '{archFile}' expects inputs {d.Input}, but the data has {input}.")));
+    }
+
+    /// <summary>Sets every Normalization layer to the dataset's constants, as the reference loader does (the
+    /// released Fashion-MNIST checkpoints store MNIST constants). Returns a note when something changed.</summary>
+    public static string? UseDatasetNormalization(NetworkModule network, Dataset data)
+    {
+        string? note = null;
+        foreach (var norm in network.Normalizations)
+        {
+            var before = (Mean: norm.Mean.data<float>().ToArray(), Sigma: norm.Sigma.data<float>().ToArray());
+            norm.SetConstants(data.Normalization.Mean, data.Normalization.Std);
+            var after = norm.Mean.data<float>().ToArray();
+            if (!before.Mean.SequenceEqual(after) || !before.Sigma.SequenceEqual(norm.Sigma.data<float>().ToArray()))
+                note = $"normalization set to the {data.Name} constants (mean [{string.Join(", ", data.Normalization.Mean)}], " +
+                       $"std [{string.Join(", ", data.Normalization.Std)}]); the network had mean [{string.Join(", ", before.Mean)}], std [{string.Join(", ", before.Sigma)}]";
+        }
+        return note;
+    }
+}
+
+/// <summary>Small conversions between LanguageExt results.</summary>
+public static class ResultExtensions
+{
+    /// <summary>A validation as a Fin whose error holds every failure.</summary>
+    public static Fin<T> ToFin<T>(this Validation<Error, T> v) =>
+        v.Match(Succ: FinSucc, Fail: errors => FinFail<T>(errors.Count == 1 ? errors.Head : Error.Many(errors)));
+}
