@@ -1,0 +1,88 @@
+using Certify.Cli;
+
+namespace Certify.Functional.Properties.Cli;
+
+/// <summary>The command line in-process: bad input ends with readable lines and exit code 2, never a stack trace.</summary>
+public class CliTests : TorchTest
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Unknown_network_and_negative_eps_are_reported_together()
+    {
+        var (code, _, err) = Run("train", "--net", "NOPE", "--eps", "-1", "--batch-size", "0", "--quiet");
+        Assert.Equal(CliApp.BadInput, code);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains(lines, l => l.StartsWith("error CF1003: Unknown network 'NOPE'"));
+        Assert.Contains(lines, l => l.Contains("ε must be ≥ 0"));
+        Assert.Contains(lines, l => l.Contains("Batch size must be > 0"));
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void Missing_model_file_is_one_readable_line()
+    {
+        var (code, _, err) = Run("eval", "--net", "FC", "--model", "/nonexistent/x.pt", "--quiet");
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Equal("error CF2001: Checkpoint '/nonexistent/x.pt' does not exist. Expected a PyTorch state_dict file (torch.save(model.state_dict(), path)).", err.Trim());
+    }
+
+    [Fact]
+    public void Data_dir_without_idx_files_is_a_readable_error()
+    {
+        var dir = TempDir();
+        try
+        {
+            var (code, _, err) = Run("train", "--data-dir", dir, "--epochs", "1", "--quiet", "--out", Path.Combine(dir, "out"));
+            Assert.Equal(CliApp.BadInput, code);
+            Assert.StartsWith("error CF200", err.Trim());
+            Assert.Contains(dir, err);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Info_lists_layers_shapes_and_parameters()
+    {
+        var (code, output, _) = Run("info", "--net", "FC-SMALL");
+        Assert.Equal(0, code);
+        Assert.Contains("89,610 parameters", output);
+        Assert.Contains("Dense 784→100", output);
+    }
+
+    [Fact]
+    public void Eval_of_the_papers_mnist_FC_box_gives_the_reference_count()
+    {
+        var dir = TempDir();
+        try
+        {
+            var (code, output, err) = Run("eval", "--net", "FC", "--model", Asset("Reference/mnist_FC_box.pt"), "--out", dir, "--quiet");
+            Assert.True(code == 0, err);
+            Assert.StartsWith("clean: 1779/2000 ", output);
+            Assert.Equal(2001, File.ReadAllLines(Path.Combine(dir, "predictions.csv")).Length);
+            Assert.Contains("\"correct\": 1779", File.ReadAllText(Path.Combine(dir, "results.json")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [FashionMnistFact]
+    public void Eval_of_the_papers_fashion_FC_box_gives_the_reference_count()
+    {
+        var dir = TempDir();
+        try
+        {
+            var (code, output, err) = Run("eval", "--net", "FC", "--dataset", "fashion-mnist", "--model", Asset("Reference/fashionmnist_FC_box.pt"), "--out", dir);
+            Assert.True(code == 0, err);
+            Assert.StartsWith("clean: 5107/10000 ", output);
+            Assert.Contains("normalization set to the fashion-mnist constants", err);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
