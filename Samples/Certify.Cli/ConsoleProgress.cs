@@ -4,8 +4,8 @@ using Certify.Functional.Pipeline;
 
 namespace Certify.Cli;
 
-/// <summary>A one-line progress bar on stderr: redrawn in place on a terminal, a plain line every few seconds
-/// when stderr is redirected (logs, CI).</summary>
+/// <summary>Progress on stderr: on a terminal a bar redrawn in place (at most 10×/s) and one kept line per epoch;
+/// when stderr is redirected (logs, CI) one line per epoch plus a line every 10 s inside long epochs.</summary>
 public sealed class ConsoleProgress(TextWriter err, bool quiet) : IProgress<TrainProgress>
 {
     readonly bool interactive = !Console.IsErrorRedirected && ReferenceEquals(err, Console.Error);
@@ -15,17 +15,25 @@ public sealed class ConsoleProgress(TextWriter err, bool quiet) : IProgress<Trai
     public void Report(TrainProgress p)
     {
         if (quiet) return;
-        bool endOfEpoch = p.Phase != "train" || p.Batch == p.Batches;
-        if (!endOfEpoch && sinceLast.ElapsedMilliseconds < (interactive ? 100 : 5000)) return;
-        sinceLast.Restart();
-        const int width = 24;
-        int filled = p.Batches == 0 ? 0 : width * p.Batch / p.Batches;
         var inv = CultureInfo.InvariantCulture;
+        if (p.Phase == "epoch")
+        {
+            string done = string.Create(inv,
+                $"epoch {p.Epoch}/{p.Epochs}: loss {p.Loss:F4}, train acc {100 * p.Accuracy:F2} %, test acc {100 * p.TestAccuracy:F2} %, {p.ImagesPerSecond:F0} img/s, ETA {p.Eta:hh\\:mm\\:ss}");
+            err.WriteLine(interactive ? "\r" + done.PadRight(Width) : done);
+            sinceLast.Restart();
+            return;
+        }
+        if (p.Phase != "train" || sinceLast.ElapsedMilliseconds < (interactive ? 100 : 10_000)) return;
+        sinceLast.Restart();
+        const int bar = 24;
+        int filled = p.Batches == 0 ? 0 : bar * p.Batch / p.Batches;
         string line = string.Create(inv,
-            $"epoch {p.Epoch}/{p.Epochs} [{new string('#', filled)}{new string('.', width - filled)}] {p.Batch}/{p.Batches} " +
-            $"loss {p.Loss:F4} acc {100 * p.Accuracy:F1}% {p.ImagesPerSecond:F0} img/s ETA {p.Eta:hh\\:mm\\:ss} {(p.Phase == "train" ? "" : p.Phase)}");
-        if (interactive) err.Write("\r" + line.PadRight(Console.BufferWidth > 0 ? Math.Min(Console.BufferWidth - 1, 120) : 120));
+            $"epoch {p.Epoch}/{p.Epochs} [{new string('#', filled)}{new string('.', bar - filled)}] {p.Batch}/{p.Batches} " +
+            $"loss {p.Loss:F4} acc {100 * p.Accuracy:F1}% {p.ImagesPerSecond:F0} img/s ETA {p.Eta:hh\\:mm\\:ss}");
+        if (interactive) err.Write("\r" + line.PadRight(Width));
         else err.WriteLine(line);
-        if (interactive && p.Phase == "done") err.WriteLine();
     }
+
+    static int Width => Console.IsErrorRedirected || Console.BufferWidth <= 0 ? 100 : Math.Min(Console.BufferWidth - 1, 120);
 }

@@ -49,7 +49,10 @@ public static class NaturalTraining
             foreach (var batch in Shuffle.Batches(order, config.BatchSize))
             {
                 if (cancel.IsCancellationRequested) { status = "interrupted"; break; }
-                b++; step++;
+                b++;
+                optimizer.ParamGroups.First().LearningRate =
+                    config.LearningRate * LrSchedule.Factor(config.LrSchedule, step, (long)batches * config.Epochs);
+                step++;
                 using (var scope = NewDisposeScope())
                 {
                     var (x, y) = train.Batch(batch, device);
@@ -75,8 +78,11 @@ public static class NaturalTraining
             clock.Stop();
             if (seen == 0) break;
 
-            progress?.Report(new TrainProgress(epoch, config.Epochs, b, batches, lossSum / seen, (double)correct / seen, 0, TimeSpan.Zero, "eval"));
+            double epochIps = seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            var eta = TimeSpan.FromSeconds((config.Epochs - epoch) * (double)train.Count / Math.Max(epochIps, 1e-9));
+            progress?.Report(new TrainProgress(epoch, config.Epochs, b, batches, lossSum / seen, (double)correct / seen, epochIps, eta, "eval"));
             var eval = Evaluation.Clean(network, test, 1000, device, config.TestLimit);
+            progress?.Report(new TrainProgress(epoch, config.Epochs, b, batches, lossSum / seen, (double)correct / seen, epochIps, eta, "epoch", eval.Accuracy));
             var checkpoint = Path.Combine(config.OutDir, "checkpoints", status == "completed" ? $"epoch-{epoch}.pt" : $"epoch-{epoch}-interrupted.pt");
             var saved = StateDict.Save(network, checkpoint);
             if (saved.IsFail) return saved.Map(_ => default(TrainOutcome)!);
@@ -92,8 +98,6 @@ public static class NaturalTraining
         if (finalSaved.IsFail) return finalSaved.Map(_ => default(TrainOutcome)!);
         var outcome = new TrainOutcome(config, epochs, status, final);
         RunReport.Write(outcome, runClock.Elapsed);
-        progress?.Report(new TrainProgress(epochs.Count, config.Epochs, batches, batches, epochs.LastOrDefault()?.TrainLoss ?? 0,
-            epochs.LastOrDefault()?.TrainAccuracy ?? 0, 0, TimeSpan.Zero, "done"));
         return FinSucc(outcome);
     }
 }

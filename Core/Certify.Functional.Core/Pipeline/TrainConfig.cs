@@ -24,10 +24,14 @@ public sealed record TrainConfig
     public string Mode { get; init; } = "natural";
     /// <summary>Number of epochs.</summary>
     public int Epochs { get; init; } = 5;
+    // Natural-training defaults, tuned on the embedded MNIST subset: FC-SMALL, 5 epochs, seeds 0–4 reach
+    // 95.5–95.95 % clean test accuracy (batch 100 / lr 1e-3 / constant: 92.5–93.1 %).
     /// <summary>Examples per optimizer step.</summary>
-    public int BatchSize { get; init; } = 100;
-    /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-3;
+    public int BatchSize { get; init; } = 25;
+    /// <summary>Adam learning rate (the peak of the schedule).</summary>
+    public double LearningRate { get; init; } = 3e-3;
+    /// <summary>Learning-rate schedule over the whole run (see <see cref="LrSchedule"/>).</summary>
+    public string LrSchedule { get; init; } = "cosine";
     /// <summary>Perturbation radius in pixel units (used by certified modes; must be ≥ 0).</summary>
     public double Eps { get; init; }
     /// <summary>Seed of torch (initialization) and of the data order.</summary>
@@ -65,6 +69,8 @@ public sealed record TrainConfig
         Check(c.Epochs > 0, $"Epochs must be > 0, got {c.Epochs}.");
         Check(c.BatchSize > 0, $"Batch size must be > 0, got {c.BatchSize}.");
         Check(c.LearningRate > 0 && double.IsFinite(c.LearningRate), $"Learning rate must be a finite number > 0, got {c.LearningRate}.");
+        Check(Pipeline.LrSchedule.Names.Contains(c.LrSchedule),
+            $"Unknown learning-rate schedule '{c.LrSchedule}'. Known: {string.Join(", ", Pipeline.LrSchedule.Names)}.");
         Check(c.Eps >= 0 && double.IsFinite(c.Eps), $"ε must be ≥ 0 (pixel units, inputs in [0, 1]), got {c.Eps}.");
         Check(c.Threads > 0, $"Threads must be > 0, got {c.Threads}.");
         Check(c.Device == "cpu" || c.Device == "cuda" || c.Device.StartsWith("cuda:", StringComparison.Ordinal),

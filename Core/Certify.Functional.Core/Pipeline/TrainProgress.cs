@@ -9,9 +9,10 @@ namespace Certify.Functional.Pipeline;
 /// <param name="Accuracy">Clean training accuracy so far in this epoch (0–1).</param>
 /// <param name="ImagesPerSecond">Training throughput so far in this epoch.</param>
 /// <param name="Eta">Estimated time until the run ends.</param>
-/// <param name="Phase">"train", "eval" or "done".</param>
+/// <param name="Phase">"train" (after a step), "eval" (evaluation starts), "epoch" (epoch evaluated) or "done".</param>
+/// <param name="TestAccuracy">Clean test accuracy, in the "epoch" report.</param>
 public sealed record TrainProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy,
-    double ImagesPerSecond, TimeSpan Eta, string Phase);
+    double ImagesPerSecond, TimeSpan Eta, string Phase, double? TestAccuracy = null);
 
 /// <summary>What one epoch produced.</summary>
 /// <param name="Epoch">1-based epoch.</param>

@@ -24,13 +24,14 @@ public static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Epochs", DefaultValueFactory = _ => d.Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => d.BatchSize };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => d.LearningRate };
+        var lrSchedule = new Option<string>("--lr-schedule") { Description = "Learning-rate schedule: constant, cosine", DefaultValueFactory = _ => d.LrSchedule };
         var eps = new Option<double>("--eps") { Description = "ε in pixel units (certified modes)", DefaultValueFactory = _ => d.Eps };
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images" };
         var testLimit = new Option<int?>("--test-limit") { Description = "Evaluate on the first N test images" };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/train-<net>-seed<seed>)" };
 
         var command = new Command("train", "Train a network and save checkpoints and results")
-        { net, arch, dataset, dataDir, mode, epochs, batch, lr, eps, trainLimit, testLimit, outDir };
+        { net, arch, dataset, dataDir, mode, epochs, batch, lr, lrSchedule, eps, trainLimit, testLimit, outDir };
         command.SetAction(parse =>
         {
             var seed = parse.GetValue(CliApp.Seed);
@@ -38,7 +39,7 @@ public static class TrainCommand
             {
                 Net = parse.GetValue(net)!, ArchitectureFile = parse.GetValue(arch), Dataset = parse.GetValue(dataset)!.ToLowerInvariant(),
                 DataDir = parse.GetValue(dataDir), Mode = parse.GetValue(mode)!, Epochs = parse.GetValue(epochs),
-                BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), Eps = parse.GetValue(eps), Seed = seed,
+                BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), LrSchedule = parse.GetValue(lrSchedule)!, Eps = parse.GetValue(eps), Seed = seed,
                 Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!,
                 TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
                 OutDir = parse.GetValue(outDir) ?? Path.Combine("runs", $"train-{parse.GetValue(net)!.ToLowerInvariant()}-seed{seed}"),
