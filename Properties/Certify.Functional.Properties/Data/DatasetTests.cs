@@ -61,6 +61,9 @@ public sealed class DatasetTests : IDisposable
         Assert.Equal(1f, x[0, 0, 0, 0].item<float>());   // example 4, pixel 0 is byte 48 of the file: 255
         Assert.Equal(0f, x[1, 0, 0, 0].item<float>());   // example 0, pixel 0: byte 0
         Assert.Equal(37f / 255f, x[1, 0, 0, 1].item<float>());
+        var (onCpu, _) = data.Batch([2], torch.CPU);          // example 2 is batch position 2 above
+        Assert.Equal(DeviceType.CPU, onCpu.device_type);
+        Assert.Equal(values[24..36], onCpu.data<float>().ToArray());
     }
 
     [Fact]
