@@ -59,8 +59,17 @@ public sealed record Dataset
             var target = x.AsSpan(b * size, size);
             for (int j = 0; j < size; j++) target[j] = Scaled[source[j]];
         }
-        return (torch.tensor(x, Shape.Batched(indices.Length), dtype: ScalarType.Float32, device: device),
-                torch.tensor(y, [indices.Length], dtype: ScalarType.Int64, device: device));
+        return (OnDevice(torch.tensor(x, Shape.Batched(indices.Length), dtype: ScalarType.Float32), device),
+                OnDevice(torch.tensor(y, [indices.Length], dtype: ScalarType.Int64), device));
+    }
+
+    // torch.tensor(…, device) would leave its CPU staging tensor to the caller's scope; dispose it right away.
+    static Tensor OnDevice(Tensor cpu, Device? device)
+    {
+        if (device is null || device.type == DeviceType.CPU) return cpu;
+        var moved = cpu.to(device);
+        cpu.Dispose();
+        return moved;
     }
 
     /// <summary>The first <paramref name="n"/> examples (all of them when <paramref name="n"/> ≥ Count, none when
