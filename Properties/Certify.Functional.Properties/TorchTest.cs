@@ -13,6 +13,9 @@ public abstract class TorchTest
         torch.manual_seed(20260211);
     }
 
+    /// <summary>Same shape and bitwise-equal values.</summary>
+    public static bool Same(torch.Tensor a, torch.Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
     /// <summary>Path of a file copied next to the test assembly (e.g. "Reference/mnist_FC_box.pt").</summary>
     protected static string Asset(string relative) => Path.Combine(AppContext.BaseDirectory, relative);
 

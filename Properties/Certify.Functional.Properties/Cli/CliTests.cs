@@ -1,4 +1,5 @@
 using Certify.Cli;
+using Certify.Functional.Properties.Data;
 
 namespace Certify.Functional.Properties.Cli;
 

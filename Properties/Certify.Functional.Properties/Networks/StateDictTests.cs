@@ -26,9 +26,9 @@ public class StateDictTests : TorchTest
             Assert.True(StateDict.Save(a, path).IsSucc);
             using var b = entry.Create();                       // different random initialization
             var x = rand(8, 1, 28, 28);
-            Assert.False(a.forward(x).equal(b.forward(x)).item<bool>());
+            Assert.False(TorchTest.Same(a.forward(x), b.forward(x)));
             Assert.True(StateDict.Load(b, path).IsSucc);
-            Assert.True(a.forward(x).equal(b.forward(x)).item<bool>());
+            Assert.True(TorchTest.Same(a.forward(x), b.forward(x)));
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -81,7 +81,7 @@ public class StateDictTests : TorchTest
             var error = StateDict.Load(net, truncated).Match(_ => throw new Xunit.Sdk.XunitException("expected failure"), e => e);
             Assert.Equal(ErrorCodes.UnreadableFile, error.Code);
             Assert.Contains("truncated.pt", error.Message);
-            Assert.True(before.equal(net.state_dict()["layers.2.weight"]).item<bool>(), "a failed load must not change the network");
+            Assert.True(TorchTest.Same(before, net.state_dict()["layers.2.weight"]), "a failed load must not change the network");
         }
         finally { Directory.Delete(dir, true); }
     }

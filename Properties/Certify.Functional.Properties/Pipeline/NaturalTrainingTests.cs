@@ -35,7 +35,7 @@ public class NaturalTrainingTests : TorchTest
             Assert.True(StateDict.Load(a, Path.Combine(dir, "a", "model.pt")).IsSucc);
             Assert.True(StateDict.Load(b, Path.Combine(dir, "b", "model.pt")).IsSucc);
             foreach (var (name, p) in a.named_parameters())
-                Assert.True(p.equal(b.get_parameter(name)!).item<bool>(), $"{name} differs between two runs with the same seed");
+                Assert.True(TorchTest.Same(p, b.get_parameter(name)!), $"{name} differs between two runs with the same seed");
         }
         finally { Directory.Delete(dir, true); }
     }
