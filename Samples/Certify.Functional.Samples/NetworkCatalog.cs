@@ -1,7 +1,7 @@
 using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
-using Certify.Functional.Relaxations.Interpreter;
+using Certify.Functional.Samples.Networks;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -18,42 +18,18 @@ public sealed record CatalogEntry(string Name, NetworkDescription Description, F
     public Shape Input => Description.Input;
 }
 
-/// <summary>The paper's networks (SPEC §5) by name and input shape.</summary>
+/// <summary>The paper's networks (SPEC §5) by name and input shape, declared in <c>Networks/</c> and expanded by the generator.</summary>
 public static class NetworkCatalog
 {
-    static readonly double[] MnistMean = [0.1307], MnistStd = [0.3081];
-    static readonly double[] CifarMean = [0.4914, 0.4822, 0.4465], CifarStd = [0.2023, 0.1994, 0.2010];
-
-    static CatalogEntry Interpreted(string name, Shape input, params LayerDeclaration[] layers)
-    {
-        var d = NetworkDescription.Declared(name, input, layers);
-        return new CatalogEntry(name, d, () => new InterpretedNetwork(d));
-    }
-
-    static LayerDeclaration[] Fc(double[] mean, double[] std, params int[] widths) =>
-        [new NormalizeDeclaration(mean, std), new FlattenDeclaration(),
-         .. widths.SelectMany((w, i) => i < widths.Length - 1
-             ? new LayerDeclaration[] { new DenseDeclaration(w), new ReluDeclaration() }
-             : [new DenseDeclaration(w)])];
-
-    static LayerDeclaration[] Conv(double[] mean, double[] std) =>
-        [new NormalizeDeclaration(mean, std), new Conv2dDeclaration(16, 4, 2, 1), new ReluDeclaration(),
-         new FlattenDeclaration(), new DenseDeclaration(100), new ReluDeclaration(), new DenseDeclaration(10)];
-
-    static LayerDeclaration[] ConvPlus(double[] mean, double[] std) =>
-        [new NormalizeDeclaration(mean, std), new Conv2dDeclaration(16, 4, 2, 0), new ReluDeclaration(),
-         new Conv2dDeclaration(32, 4, 1, 0), new ReluDeclaration(),
-         new FlattenDeclaration(), new DenseDeclaration(100), new ReluDeclaration(), new DenseDeclaration(10)];
-
     /// <summary>Every known network.</summary>
     public static IReadOnlyList<CatalogEntry> All { get; } =
     [
-        Interpreted("FC", Shape.Of(1, 28, 28), Fc(MnistMean, MnistStd, 400, 200, 100, 100, 10)),
-        Interpreted("FC-SMALL", Shape.Of(1, 28, 28), Fc(MnistMean, MnistStd, 100, 100, 10)),
-        Interpreted("CONV", Shape.Of(1, 28, 28), Conv(MnistMean, MnistStd)),
-        Interpreted("CONVPLUS", Shape.Of(1, 28, 28), ConvPlus(MnistMean, MnistStd)),
-        Interpreted("CONV", Shape.Of(3, 32, 32), Conv(CifarMean, CifarStd)),
-        Interpreted("CONVPLUS", Shape.Of(3, 32, 32), ConvPlus(CifarMean, CifarStd)),
+        new CatalogEntry("FC", Fc.Architecture, () => new Fc()),
+        new CatalogEntry("FC-SMALL", FcSmall.Architecture, () => new FcSmall()),
+        new CatalogEntry("CONV", Conv.Architecture, () => new Conv()),
+        new CatalogEntry("CONVPLUS", ConvPlus.Architecture, () => new ConvPlus()),
+        new CatalogEntry("CONV", Conv32.Architecture, () => new Conv32()),
+        new CatalogEntry("CONVPLUS", ConvPlus32.Architecture, () => new ConvPlus32()),
     ];
 
     /// <summary>Names of the known networks.</summary>
