@@ -42,17 +42,17 @@ public abstract class NetworkModule : nn.Module<Tensor, Tensor>
     public nn.Module LayerModule(int index) => layers[index];
 
     /// <summary>Layer <paramref name="index"/> as a Dense value (borrowed parameter tensors).</summary>
-    protected internal Dense DenseAt(int index) =>
+    public Dense DenseAt(int index) =>
         layers[index] is Linear l ? new Dense(l.weight!, l.bias!) : throw WrongKind(index, "Dense");
 
     /// <summary>Layer <paramref name="index"/> as a Conv2d value (borrowed parameter tensors).</summary>
-    protected internal Layers.Conv2d Conv2dAt(int index) =>
+    public Layers.Conv2d Conv2dAt(int index) =>
         layers[index] is TorchSharp.Modules.Conv2d c && Description.Layers[index].Declaration is Conv2dDeclaration d
             ? new Layers.Conv2d(c.weight!, c.bias!, d.Stride, d.Padding)
             : throw WrongKind(index, "Conv2d");
 
     /// <summary>Layer <paramref name="index"/> as a Normalize value (borrowed buffers).</summary>
-    protected internal Normalize NormalizeAt(int index) =>
+    public Normalize NormalizeAt(int index) =>
         layers[index] is NormalizationModule n ? new Normalize(n.Mean, n.Sigma) : throw WrongKind(index, "Normalize");
 
     /// <summary>Every Normalization layer of the network (usually one, at index 0).</summary>

@@ -7,11 +7,14 @@ namespace Certify.Functional.Relaxations.Concrete;
 public sealed class NormalizeConcrete : IRelaxation<Normalize, Tensor>
 {
     /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
-    public static Tensor Propagate(Normalize layer, Tensor x)
+    public static Tensor Propagate(Normalize layer, Tensor x) => (x - ChannelView(layer.Mean, x)) / ChannelView(layer.Sigma, x);
+
+    /// <summary>Per-channel constants [C] viewed as [1, C, 1, 1] (or [1, C] for flat inputs) to broadcast over
+    /// <paramref name="like"/>'s channel dimension (dimension 1).</summary>
+    public static Tensor ChannelView(Tensor constants, Tensor like)
     {
-        // [C] → [1, C, 1, 1] (or [1, C] for flat inputs) so that the constants broadcast over channels.
-        var view = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
-        view[1] = layer.Mean.shape[0];
-        return (x - layer.Mean.view(view)) / layer.Sigma.view(view);
+        var view = Enumerable.Repeat(1L, (int)like.dim()).ToArray();
+        view[1] = constants.shape[0];
+        return constants.view(view);
     }
 }

@@ -1,0 +1,31 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Bounds;
+
+/// <summary>What is bounded at the output. <see cref="DiffSpec"/> merges the logit differences into the last
+/// layer (elision); <see cref="EyeSpec"/> bounds every logit and forms differences afterwards (looser).</summary>
+public abstract record Spec(Tensor Labels)
+{
+    /// <summary>Differences z_y − z_j for j ≠ y in increasing j, merged into the last layer.</summary>
+    public static DiffSpec Diffs(Tensor labels, int classes) => new(labels, DiffMatrix(labels, classes));
+
+    /// <summary>Per-logit bounds.</summary>
+    public static EyeSpec Eye(Tensor labels) => new(labels);
+
+    /// <summary>C [B, K−1, K] with rows e_y − e_j for every j ≠ y in increasing j (SPEC §2, the reference's sign).</summary>
+    public static Tensor DiffMatrix(Tensor labels, int classes)
+    {
+        var eye = torch.eye(classes, dtype: float32, device: labels.device);
+        var onehot = eye.index_select(0, labels);                                  // [B, K]
+        var j = arange(classes - 1, dtype: int64, device: labels.device).unsqueeze(0);  // [1, K−1]
+        var others = j + j.ge(labels.unsqueeze(1)).to(int64);                      // [B, K−1]: j ≠ y, increasing
+        return onehot.unsqueeze(1) - eye.index_select(0, others.flatten()).view(others.shape[0], classes - 1, classes);
+    }
+}
+
+/// <summary>Bounds on the K−1 differences z_y − z_j (j ≠ y, increasing j); C [B, K−1, K].</summary>
+public sealed record DiffSpec(Tensor Labels, Tensor C) : Spec(Labels);
+
+/// <summary>Bounds on every logit.</summary>
+public sealed record EyeSpec(Tensor Labels) : Spec(Labels);

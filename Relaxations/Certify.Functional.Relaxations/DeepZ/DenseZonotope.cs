@@ -1,0 +1,15 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Layers;
+using Certify.Functional.Relaxations.Shared;
+
+namespace Certify.Functional.Relaxations.DeepZ;
+
+/// <summary>DeepZ, Dense (SPEC §3.3): center c Wᵀ + b, generators E Wᵀ. Exact (affine maps of zonotopes are
+/// zonotopes). Diagonal generators are mapped as rows of Wᵀ scaled per example. [B, in] → [B, out].</summary>
+public sealed class DenseZonotope : IRelaxation<Dense, Zonotope>
+{
+    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    public static Zonotope Propagate(Dense layer, Zonotope x) => new(
+        Affine.Linear(layer, x.Center),
+        ErrorMaps.Linear(x.Errors, e => Affine.LinearGenerators(layer, e), p => Affine.UnitImages(layer, p)));
+}

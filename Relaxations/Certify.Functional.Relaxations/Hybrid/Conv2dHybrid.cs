@@ -1,0 +1,19 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Layers;
+using Certify.Functional.Relaxations.Shared;
+using Certify.Functional.Relaxations.DeepZ;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Relaxations.Hybrid;
+
+/// <summary>hBox family, Conv2d (SPEC §3.3): center conv(c, W, b), β' = conv(β, |W|), generators conv(Eₖ, W).</summary>
+public sealed class Conv2dHybrid : IRelaxation<Conv2d, HybridZonotope>
+{
+    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    public static HybridZonotope Propagate(Conv2d layer, HybridZonotope x)
+    {
+        var zono = Conv2dZonotope.Propagate(layer, new Zonotope(x.Center, x.Errors));
+        var beta = nn.functional.conv2d(x.Beta, layer.Weight.abs(), null, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]);
+        return new HybridZonotope(zono.Center, beta, zono.Errors);
+    }
+}

@@ -1,0 +1,16 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Layers;
+using Certify.Functional.Relaxations.Shared;
+
+namespace Certify.Functional.Relaxations.Hybrid;
+
+/// <summary>hBox family, Dense (SPEC §3.3): center c Wᵀ + b, box part β|W|ᵀ (re-boxed), generators E Wᵀ.
+/// Sound: the independent box noise maps into |W|β, the shared generators exactly. [B, in] → [B, out].</summary>
+public sealed class DenseHybrid : IRelaxation<Dense, HybridZonotope>
+{
+    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    public static HybridZonotope Propagate(Dense layer, HybridZonotope x) => new(
+        Affine.Linear(layer, x.Center),
+        Affine.LinearAbs(layer, x.Beta),
+        ErrorMaps.Linear(x.Errors, e => Affine.LinearGenerators(layer, e), p => Affine.UnitImages(layer, p)));
+}

@@ -1,0 +1,13 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Layers;
+using Certify.Functional.Relaxations.DeepZ;
+
+namespace Certify.Functional.Relaxations.Hybrid;
+
+/// <summary>hBox family, Flatten: center, β and dense generators flattened; diagonal positions unchanged. Exact.</summary>
+public sealed class FlattenHybrid : IRelaxation<Flatten, HybridZonotope>
+{
+    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    public static HybridZonotope Propagate(Flatten layer, HybridZonotope x) =>
+        new(x.Center.flatten(1), x.Beta.flatten(1), FlattenZonotope.Flat(x.Errors));
+}

@@ -1,0 +1,15 @@
+using Certify.Functional.Layers;
+using static TorchSharp.torch;
+using Certify.Functional.Bounds;
+
+namespace Certify.Functional.Relaxations.Ibp;
+
+/// <summary>IBP, Conv2d (SPEC §3.3): center conv(c, W, b), radius conv(r, |W|). Sound as for Dense (a convolution
+/// is a linear map). Shapes [B, C, H, W] → [B, C', H', W'].</summary>
+public sealed class Conv2dBox : IRelaxation<Conv2d, Box>
+{
+    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    public static Box Propagate(Conv2d layer, Box x) => new(
+        nn.functional.conv2d(x.Center, layer.Weight, layer.Bias, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]),
+        nn.functional.conv2d(x.Radius, layer.Weight.abs(), null, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]));
+}

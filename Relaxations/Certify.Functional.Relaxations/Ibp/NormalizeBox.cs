@@ -1,0 +1,14 @@
+using Certify.Functional.Layers;
+using Certify.Functional.Relaxations.Concrete;
+using static TorchSharp.torch;
+using Certify.Functional.Bounds;
+
+namespace Certify.Functional.Relaxations.Ibp;
+
+/// <summary>IBP, Normalize (SPEC §3.3): center (c − μ)/σ, radius r/|σ|. Exact (a per-channel affine map).</summary>
+public sealed class NormalizeBox : IRelaxation<Normalize, Box>
+{
+    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    public static Box Propagate(Normalize layer, Box x) =>
+        new(NormalizeConcrete.Propagate(layer, x.Center), x.Radius / NormalizeConcrete.ChannelView(layer.Sigma.abs(), x.Radius));
+}

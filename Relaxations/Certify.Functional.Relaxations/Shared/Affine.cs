@@ -1,0 +1,32 @@
+using Certify.Functional.Layers;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Relaxations.Shared;
+
+/// <summary>
+/// Dense layers with a shared weight W [out, in] or a per-example weight W [B, out, in] (a specification merged
+/// into the last layer, W' = C·W). Every domain's Dense module is built from these four maps.
+/// </summary>
+public static class Affine
+{
+    /// <summary>x Wᵀ + b for x [B, in] → [B, out].</summary>
+    public static Tensor Linear(Dense layer, Tensor x) => layer.Weight.dim() == 2
+        ? nn.functional.linear(x, layer.Weight, layer.Bias)
+        : bmm(layer.Weight, x.unsqueeze(2)).squeeze(2) + layer.Bias;
+
+    /// <summary>r |W|ᵀ for r [B, in] ≥ 0 → [B, out] (the radius of an interval image).</summary>
+    public static Tensor LinearAbs(Dense layer, Tensor r) => layer.Weight.dim() == 2
+        ? nn.functional.linear(r, layer.Weight.abs())
+        : bmm(layer.Weight.abs(), r.unsqueeze(2)).squeeze(2);
+
+    /// <summary>E Wᵀ for generators E [B, m, in] → [B, m, out] (no bias: generators are directions).</summary>
+    public static Tensor LinearGenerators(Dense layer, Tensor e) => layer.Weight.dim() == 2
+        ? nn.functional.linear(e, layer.Weight)
+        : bmm(e, layer.Weight.transpose(1, 2));
+
+    /// <summary>Images of the unit vectors at <paramref name="positions"/> (int64 [k]): rows of Wᵀ,
+    /// [k, out] for a shared weight or [B, k, out] for a per-example one.</summary>
+    public static (Tensor Images, bool PerExample) UnitImages(Dense layer, Tensor positions) => layer.Weight.dim() == 2
+        ? (layer.Weight.index_select(1, positions).t(), false)
+        : (layer.Weight.index_select(2, positions).transpose(1, 2), true);
+}

@@ -1,0 +1,33 @@
+using Certify.Functional.Bounds;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Relaxations.Shared;
+
+/// <summary>The input region B(x, ε) = [max(x − ε, lo), min(x + ε, hi)] (SPEC §2, §3.2) in each domain's form.
+/// Pixel space: the network's own Normalize layer comes after.</summary>
+public static class InputRegion
+{
+    /// <summary>The clamped L∞ ball as a box: center (lo+hi)/2, radius (hi−lo)/2. x [B, …].</summary>
+    public static Box Box(Tensor x, double eps, double min = 0, double max = 1) =>
+        Bounds.Box.FromBounds((x - eps).clamp_min(min), (x + eps).clamp_max(max));
+
+    /// <summary>The box as a zonotope with one symbol per input element, kept diagonal (never an identity matrix).</summary>
+    public static Zonotope Zonotope(Tensor x, double eps, double min = 0, double max = 1)
+    {
+        var box = Box(x, eps, min, max);
+        return new Zonotope(box.Center, Diagonal(box.Radius));
+    }
+
+    /// <summary>The box as a hybrid zonotope: β = 0, one symbol per input element.</summary>
+    public static HybridZonotope Hybrid(Tensor x, double eps, double min = 0, double max = 1)
+    {
+        var box = Box(x, eps, min, max);
+        return new HybridZonotope(box.Center, zeros_like(box.Radius), Diagonal(box.Radius));
+    }
+
+    static ErrorTerms Diagonal(Tensor radius)
+    {
+        var flat = radius.flatten(1);
+        return new ErrorTerms(null, [new DiagonalErrors(arange(flat.shape[1], dtype: int64, device: radius.device), flat)]);
+    }
+}

@@ -1,0 +1,73 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Networks;
+using Certify.Functional.Relaxations.DeepZ;
+using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Hybrid;
+using Certify.Functional.Relaxations.Ibp;
+using Certify.Functional.Relaxations.Interpreter;
+using Certify.Functional.Relaxations.Shared;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Relaxations.Verification;
+
+/// <summary>
+/// The entry points a researcher reaches for first: <see cref="Bounds"/> (per-layer pre-activation bounds and the
+/// specification bounds of a batch in a domain) and <see cref="Certify"/>. Declared networks run their generated
+/// straight-line propagators; any other network is interpreted layer by layer with the same modules.
+/// Tensors returned belong to the caller's dispose scope.
+/// </summary>
+public static class Verifier
+{
+    /// <summary>Bounds for inputs <paramref name="x"/> [B, …] (pixels in [0, 1]) with labels <paramref name="y"/> [B]
+    /// over the clamped ball of radius <paramref name="eps"/>. Differentiable (use under no_grad to verify only).</summary>
+    public static SpecBounds Bounds(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
+    {
+        int classes = (int)net.Description.Output.Size;
+        Spec spec = kind == SpecKind.Diffs ? Spec.Diffs(y, classes) : Spec.Eye(y);
+        var asLayer = kind == SpecKind.Eye ? SpecLayer.AsLayer(Spec.Diffs(y, classes)) : null;
+        switch (domain)
+        {
+            case IbpDomain b:
+            {
+                var p = PropagateBox(net, InputRegion.Box(x, eps), b.Options, spec);
+                return Result(p.PreActivation, p.Output, asLayer is null ? p.Output : DenseBox.Propagate(asLayer, p.Output), kind);
+            }
+            case ZonotopeDomain z:
+            {
+                var ibp = z.IbpBounds ? PropagateBox(net, InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
+                var input = InputRegion.Zonotope(x, eps);
+                var p = net is IZonotopePropagator g
+                    ? g.PropagateZonotope(input, z.Options, spec, ibp)
+                    : InterpretedPropagation.PropagateZonotope(net, input, z.Options, spec, ibp);
+                return Result(p.PreActivation, p.Output.Concretize(), (asLayer is null ? p.Output : DenseZonotope.Propagate(asLayer, p.Output)).Concretize(), kind);
+            }
+            case HybridDomain h:
+            {
+                var input = InputRegion.Hybrid(x, eps);
+                var p = net is IHybridPropagator g
+                    ? g.PropagateHybrid(input, h.Options, spec)
+                    : InterpretedPropagation.PropagateHybrid(net, input, h.Options, spec);
+                return Result(p.PreActivation, p.Output.Concretize(), (asLayer is null ? p.Output : DenseHybrid.Propagate(asLayer, p.Output)).Concretize(), kind);
+            }
+            default:
+                throw new ArgumentException($"Domain '{domain.Name}' is not a forward (Box/zonotope/hybrid) domain.", nameof(domain));
+        }
+    }
+
+    /// <summary>Certified flags [B] (bool): every lower bound of z_y − z_j strictly positive. Runs without gradients.
+    /// Refuses unsound domains (zdiag-c-unsound), whose "certificates" would mean nothing.</summary>
+    public static Tensor Certify(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
+    {
+        if (!domain.IsSound)
+            throw new ArgumentException($"Domain '{domain.Name}' is the reference's unsound transformer (SPEC §3.4); it computes bounds for reproduction only and cannot certify. Use 'zdiag-c'.", nameof(domain));
+        using var _ = no_grad();
+        return Bounds(net, x, y, eps, domain, kind).Certified;
+    }
+
+    static Propagation<Box> PropagateBox(NetworkModule net, Box input, BoxOptions options, Spec spec) => net is IBoxPropagator g
+        ? g.PropagateBox(input, options, spec)
+        : InterpretedPropagation.PropagateBox(net, input, options, spec);
+
+    static SpecBounds Result(IReadOnlyList<Box> pre, Box output, Box diffs, SpecKind kind) =>
+        new(pre, diffs.Lower, kind == SpecKind.Eye ? output : null, kind);
+}
