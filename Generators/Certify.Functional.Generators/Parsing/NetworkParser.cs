@@ -41,16 +41,16 @@ internal static class NetworkParser
 
         var declaration = ReadDeclaration(symbol, name, diagnostics, cancellationToken);
         if (declaration is null)
-            return new Result<NetworkSpec>(null, diagnostics.ToEquatableArray());
+            return new Result<NetworkSpec>(null, InSourceOrder(diagnostics));
 
         var (input, inputLocation, layers, layerLocations, inferShapes) = declaration.Value;
         if (input is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, classLocation, name, symbol.Name));
-            return new Result<NetworkSpec>(null, diagnostics.ToEquatableArray());
+            return new Result<NetworkSpec>(null, InSourceOrder(diagnostics));
         }
         if (!inferShapes)
-            return new Result<NetworkSpec>(null, diagnostics.ToEquatableArray());
+            return new Result<NetworkSpec>(null, InSourceOrder(diagnostics));
 
         var (resolved, problems) = ShapeInference.Infer(input, layers);
         foreach (var p in problems)
@@ -59,11 +59,14 @@ internal static class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ById(p.Id), location ?? classLocation, name, p.Where, p.Detail));
         }
         if (diagnostics.Count > 0)
-            return new Result<NetworkSpec>(null, diagnostics.ToEquatableArray());
+            return new Result<NetworkSpec>(null, InSourceOrder(diagnostics));
 
         var spec = new NetworkSpec(Hierarchy(symbol), symbol.Name, name, input, resolved);
         return new Result<NetworkSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
+
+    static EquatableArray<DiagnosticInfo> InSourceOrder(List<DiagnosticInfo> diagnostics) =>
+        diagnostics.OrderBy(d => d.Location?.FilePath, StringComparer.Ordinal).ThenBy(d => d.Location?.Start ?? -1).ToEquatableArray();
 
     static string NetworkName(ImmutableArray<AttributeData> networkAttributes, INamedTypeSymbol symbol) =>
         networkAttributes.FirstOrDefault() is { ConstructorArguments: { Length: 1 } args } && args[0].Value is string s && s.Length > 0
@@ -92,6 +95,7 @@ internal static class NetworkParser
         LocationInfo? inputLocation = null;
         var layers = new List<LayerDeclarationSpec>();
         var locations = new List<LocationInfo?>();
+        var beforeInput = new List<DiagnosticInfo>();
         bool inferShapes = true;
 
         foreach (var attribute in symbol.GetAttributes())
@@ -131,12 +135,14 @@ internal static class NetworkParser
                 continue;
             }
             if (input is null)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownOrMisplacedLayer, location, name, where,
+                beforeInput.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownOrMisplacedLayer, location, name, where,
                     $"the layer attribute comes before [Input]. Expected [Input] first, then the layers in order; move [Input(...)] above [{kind.ShortAttributeName}]."));
 
             layers.Add(ReadLayer(kind.Kind, args));
             locations.Add(location);
         }
+        // Without any [Input], CF0002 alone says what to fix; "comes before [Input]" would only repeat it.
+        if (input is not null) diagnostics.AddRange(beforeInput);
         return (input, inputLocation, layers, locations, inferShapes);
     }
 
