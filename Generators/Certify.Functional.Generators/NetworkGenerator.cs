@@ -34,6 +34,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Spec!)
             .WithTrackingName(TrackingNames.Specs);
         context.RegisterSourceOutput(specs, static (spc, spec) =>
-            spc.AddSource(NetworkEmitter.HintName(spec), NetworkEmitter.Emit(spec)));
+        {
+            spc.AddSource(NetworkEmitter.HintName(spec), NetworkEmitter.Emit(spec));
+            foreach (var domain in BoundDomainInfo.All)
+                spc.AddSource(NetworkEmitter.HintName(spec, domain.Domain.Name), NetworkEmitter.EmitDomain(spec, domain));
+        });
     }
 }

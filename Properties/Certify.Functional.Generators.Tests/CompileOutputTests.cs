@@ -1,3 +1,4 @@
+using Certify.Functional.Generators.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Certify.Functional.Generators.Tests;
@@ -19,7 +20,7 @@ public class CompileOutputTests
     {
         var (output, diagnostics, result) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SampleNetworks()));
         Assert.Empty(diagnostics);
-        Assert.Equal(6, result.GeneratedSources.Length);
+        Assert.Equal(6 * (1 + BoundDomainInfo.All.Length), result.GeneratedSources.Length);
         AssertClean(output);
     }
 
@@ -56,7 +57,7 @@ public class CompileOutputTests
             }
             """);
         Assert.Empty(diagnostics);
-        Assert.Equal(4, result.GeneratedSources.Length);
+        Assert.Equal(4 * (1 + BoundDomainInfo.All.Length), result.GeneratedSources.Length);
         AssertClean(output);
     }
 }

@@ -143,7 +143,7 @@ public class DiagnosticTests
             public sealed partial class Convs;
             """);
         Assert.Empty(diagnostics);
-        string code = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        string code = Assert.Single(result.GeneratedSources, g => g.HintName == "Convs.g.cs").SourceText.ToString();
         Assert.Contains("Conv2dDeclaration(16, 4, 1, 0)", code);
         Assert.Contains("Conv2dDeclaration(8, 3, 1, 1)", code);
         Assert.Contains("Conv2dDeclaration(4, 5, 3, 2)", code);
@@ -158,6 +158,6 @@ public class DiagnosticTests
             public sealed partial class Marked;
             """);
         Assert.Empty(diagnostics);
-        Assert.Contains("DenseAt(0)", Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Contains("DenseAt(0)", Assert.Single(result.GeneratedSources, g => g.HintName == "Marked.g.cs").SourceText.ToString());
     }
 }

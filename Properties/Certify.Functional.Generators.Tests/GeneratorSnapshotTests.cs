@@ -1,3 +1,4 @@
+using Certify.Functional.Generators.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Certify.Functional.Generators.Tests;
@@ -18,7 +19,8 @@ public class GeneratorSnapshotTests
     {
         var (_, _, result) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SampleNetworks()));
         Assert.Equal(
-            new[] { "Conv", "Conv32", "ConvPlus", "ConvPlus32", "Fc", "FcSmall" }.Select(n => $"Certify.Functional.Samples.Networks.{n}.g.cs"),
+            new[] { "Conv", "Conv32", "ConvPlus", "ConvPlus32", "Fc", "FcSmall" }
+                .SelectMany(n => Files($"Certify.Functional.Samples.Networks.{n}")).OrderBy(n => n, StringComparer.Ordinal),
             result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
         VerifyAll(result, "Driver");
     }
@@ -53,8 +55,12 @@ public class GeneratorSnapshotTests
             }
             """);
         Assert.Equal(
-            new[] { "Demo.Block.Linear.g.cs", "GlobalNet.g.cs", "Outer_1.Middle.Inner.g.cs" },
+            new[] { "Demo.Block.Linear", "GlobalNet", "Outer_1.Middle.Inner" }.SelectMany(Files).OrderBy(n => n, StringComparer.Ordinal),
             result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
         VerifyAll(result, "Driver");
     }
+
+    // The module file and one file per bound domain.
+    static IEnumerable<string> Files(string stem) =>
+        new[] { $"{stem}.g.cs" }.Concat(BoundDomainInfo.All.Select(d => $"{stem}.{d.Domain.Name}.g.cs"));
 }

@@ -161,6 +161,52 @@ internal static class NetworkEmitter
         w.Line(spec.Layers.Count == 0 ? $"return {input}.alias();" : $"return {previous};");
     }
 
+    /// <summary>The file of one bound domain: <c>partial class … : {Interface}</c> with its straight-line propagation
+    /// method. ReLU bounds are recorded in locals <c>pre{i}</c>; the specification is merged into a final Dense layer,
+    /// or applied as a layer of its own when the network does not end with one.</summary>
+    public static string EmitDomain(NetworkSpec spec, BoundDomainInfo info) => EmitFile(spec, info.Interface, (w, s) =>
+    {
+        string element = info.Domain.ElementType;
+        string result = $"global::Certify.Functional.Bounds.Propagation<{element}>";
+        w.Line("/// <inheritdoc/>");
+        w.Line($"/// <remarks>{info.Summary}, straight-line for inputs [B, {Dims(s.Input)}]: bounds at every ReLU input and the output element, the specification merged into the last layer. Fresh tensors, owned by the caller's dispose scope.</remarks>");
+        w.Line(GeneratedCode);
+        w.Line($"public {result} {info.Method}({element} input, {info.Parameters})");
+        w.Open();
+        string previous = "input";
+        var recorded = new System.Collections.Generic.List<string>();
+        int last = s.Layers.Count - 1;
+        foreach (var layer in s.Layers)
+        {
+            if (layer.Kind == LayerKind.ReLU)
+            {
+                string pre = "pre" + Int(layer.Index);
+                w.Line($"var {pre} = {Fill(info.ReluBounds, previous, pre, recorded.Count)};");
+                w.Line($"var {layer.LocalName} = {Fill(info.ReluCall, previous, pre, recorded.Count)};");
+                recorded.Add(pre);
+            }
+            else
+            {
+                string value = layer.Kind == LayerKind.Dense && layer.Index == last
+                    ? $"global::Certify.Functional.Relaxations.Shared.SpecLayer.Merge({LayerValue(layer)}, spec)"
+                    : LayerValue(layer);
+                w.Line($"var {layer.LocalName} = {LayerKinds.RelaxationType(layer.Kind, info.Domain)}.Propagate({value}, {previous});");
+            }
+            previous = layer.LocalName;
+        }
+        if (last < 0 || s.Layers[last].Kind != LayerKind.Dense)
+        {
+            w.Line($"var output = global::Certify.Functional.Relaxations.Shared.SpecLayer.AsLayer(spec) is {{ }} specLayer ? {LayerKinds.RelaxationType(LayerKind.Dense, info.Domain)}.Propagate(specLayer, {previous}) : {previous};");
+            previous = "output";
+        }
+        string bounds = recorded.Count == 0 ? "global::System.Array.Empty<global::Certify.Functional.Bounds.Box>()" : $"new global::Certify.Functional.Bounds.Box[] {{ {string.Join(", ", recorded)} }}";
+        w.Line($"return new {result}({bounds}, {previous});");
+        w.Close();
+    });
+
+    static string Fill(string template, string previous, string pre, int ordinal) =>
+        template.Replace("$x", previous).Replace("$pre", pre).Replace("$k", Int(ordinal));
+
     static string LayerValue(LayerSpec layer)
     {
         var kind = LayerKinds.Of(layer.Kind);
