@@ -11,5 +11,5 @@ public sealed class DenseZonotope : IRelaxation<Dense, Zonotope>
     /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
     public static Zonotope Propagate(Dense layer, Zonotope x) => new(
         Affine.Linear(layer, x.Center),
-        ErrorMaps.Linear(x.Errors, e => Affine.LinearGenerators(layer, e), p => Affine.UnitImages(layer, p)));
+        ErrorMaps.Dense(x.Errors, layer));
 }

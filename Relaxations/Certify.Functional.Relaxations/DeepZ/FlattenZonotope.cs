@@ -1,5 +1,6 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Layers;
+using Certify.Functional.Relaxations.Shared;
 
 namespace Certify.Functional.Relaxations.DeepZ;
 
@@ -9,8 +10,5 @@ public sealed class FlattenZonotope : IRelaxation<Flatten, Zonotope>
 {
     /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
     public static Zonotope Propagate(Flatten layer, Zonotope x) =>
-        new(x.Center.flatten(1), Flat(x.Errors));
-
-    /// <summary>The generators with flattened neuron dimensions (shared by the hybrid module).</summary>
-    public static ErrorTerms Flat(ErrorTerms errors) => errors with { Dense = errors.Dense?.flatten(2) };
+        new(x.Center.flatten(1), ErrorMaps.Flatten(x.Errors));
 }

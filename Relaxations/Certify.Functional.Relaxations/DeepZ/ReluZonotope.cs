@@ -22,6 +22,6 @@ public static class ReluZonotope
         if (positions.shape[0] == 0) return new(c.Lambda * x.Center + c.Mu, scaled);
         var coefficients = (c.Mu * c.NewNoise.to(c.Mu.dtype)).flatten(1).index_select(1, positions);
         return new(c.Lambda * x.Center + c.Mu,
-            scaled with { Diagonal = [.. scaled.Diagonal, new DiagonalErrors(positions, coefficients)] });
+            new ErrorTerms([.. scaled.Blocks, new DiagonalBlock(positions, coefficients)]));
     }
 }

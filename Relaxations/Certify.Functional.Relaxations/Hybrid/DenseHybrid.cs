@@ -12,5 +12,5 @@ public sealed class DenseHybrid : IRelaxation<Dense, HybridZonotope>
     public static HybridZonotope Propagate(Dense layer, HybridZonotope x) => new(
         Affine.Linear(layer, x.Center),
         Affine.LinearAbs(layer, x.Beta),
-        ErrorMaps.Linear(x.Errors, e => Affine.LinearGenerators(layer, e), p => Affine.UnitImages(layer, p)));
+        ErrorMaps.Dense(x.Errors, layer));
 }

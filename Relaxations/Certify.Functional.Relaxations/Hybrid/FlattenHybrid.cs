@@ -1,6 +1,6 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Layers;
-using Certify.Functional.Relaxations.DeepZ;
+using Certify.Functional.Relaxations.Shared;
 
 namespace Certify.Functional.Relaxations.Hybrid;
 
@@ -9,5 +9,5 @@ public sealed class FlattenHybrid : IRelaxation<Flatten, HybridZonotope>
 {
     /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
     public static HybridZonotope Propagate(Flatten layer, HybridZonotope x) =>
-        new(x.Center.flatten(1), x.Beta.flatten(1), FlattenZonotope.Flat(x.Errors));
+        new(x.Center.flatten(1), x.Beta.flatten(1), ErrorMaps.Flatten(x.Errors));
 }

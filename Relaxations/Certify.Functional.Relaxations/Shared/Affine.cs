@@ -19,11 +19,6 @@ public static class Affine
         ? nn.functional.linear(r, layer.Weight.abs())
         : bmm(layer.Weight.abs(), r.unsqueeze(2)).squeeze(2);
 
-    /// <summary>E Wᵀ for generators E [B, m, in] → [B, m, out] (no bias: generators are directions).</summary>
-    public static Tensor LinearGenerators(Dense layer, Tensor e) => layer.Weight.dim() == 2
-        ? nn.functional.linear(e, layer.Weight)
-        : bmm(e, layer.Weight.transpose(1, 2));
-
     /// <summary>Images of the unit vectors at <paramref name="positions"/> (int64 [k]): rows of Wᵀ,
     /// [k, out] for a shared weight or [B, k, out] for a per-example one.</summary>
     public static (Tensor Images, bool PerExample) UnitImages(Dense layer, Tensor positions) => layer.Weight.dim() == 2

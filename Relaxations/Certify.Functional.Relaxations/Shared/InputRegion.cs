@@ -28,6 +28,6 @@ public static class InputRegion
     static ErrorTerms Diagonal(Tensor radius)
     {
         var flat = radius.flatten(1);
-        return new ErrorTerms(null, [new DiagonalErrors(arange(flat.shape[1], dtype: int64, device: radius.device), flat)]);
+        return new ErrorTerms([new DiagonalBlock(arange(flat.shape[1], dtype: int64, device: radius.device), flat)]);
     }
 }

@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Certify.Functional.Benchmarks;
+
+// In-process: the benchmarks run in this process, whose native TorchSharp library the build already fixed for
+// Debian 12 (a generated benchmark project would not get that step).
+if (args.Length > 0 && args[0] == "memory") return MemoryProbe.Run(args[1..]);
+var config = ManualConfig.CreateMinimumViable()
+    .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
+    .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+BenchmarkSwitcher.FromAssembly(typeof(StepBenchmarks).Assembly).Run(args, config);
+return 0;
