@@ -8,7 +8,7 @@ namespace Certify.Functional.Bounds;
 public abstract record Spec(Tensor Labels)
 {
     /// <summary>Differences z_y − z_j for j ≠ y in increasing j, merged into the last layer.</summary>
-    public static DiffSpec Diffs(Tensor labels, int classes) => new(labels, DiffMatrix(labels, classes));
+    public static DiffSpec Diffs(Tensor labels, int classes) => new(labels, OtherClasses(labels, classes));
 
     /// <summary>Per-logit bounds.</summary>
     public static EyeSpec Eye(Tensor labels) => new(labels);
@@ -17,15 +17,26 @@ public abstract record Spec(Tensor Labels)
     public static Tensor DiffMatrix(Tensor labels, int classes)
     {
         var eye = torch.eye(classes, dtype: float32, device: labels.device);
-        var onehot = eye.index_select(0, labels);                                  // [B, K]
+        var others = OtherClasses(labels, classes);
+        return eye.index_select(0, labels).unsqueeze(1) - eye.index_select(0, others.flatten()).view(others.shape[0], classes - 1, classes);
+    }
+
+    /// <summary>For every example the classes j ≠ y in increasing order, int64 [B, K−1].</summary>
+    public static Tensor OtherClasses(Tensor labels, int classes)
+    {
         var j = arange(classes - 1, dtype: int64, device: labels.device).unsqueeze(0);  // [1, K−1]
-        var others = j + j.ge(labels.unsqueeze(1)).to(int64);                      // [B, K−1]: j ≠ y, increasing
-        return onehot.unsqueeze(1) - eye.index_select(0, others.flatten()).view(others.shape[0], classes - 1, classes);
+        return j + j.ge(labels.unsqueeze(1)).to(int64);
     }
 }
 
-/// <summary>Bounds on the K−1 differences z_y − z_j (j ≠ y, increasing j); C [B, K−1, K].</summary>
-public sealed record DiffSpec(Tensor Labels, Tensor C) : Spec(Labels);
+/// <summary>Bounds on the K−1 differences z_y − z_j (j ≠ y, increasing j): row j of C is e_y − e_{Others[b, j]}.</summary>
+/// <param name="Labels">True classes y, int64 [B].</param>
+/// <param name="Others">The other classes in increasing order, int64 [B, K−1].</param>
+public sealed record DiffSpec(Tensor Labels, Tensor Others) : Spec(Labels)
+{
+    /// <summary>Number of classes K.</summary>
+    public long Classes => Others.shape[1] + 1;
+}
 
 /// <summary>Bounds on every logit.</summary>
 public sealed record EyeSpec(Tensor Labels) : Spec(Labels);

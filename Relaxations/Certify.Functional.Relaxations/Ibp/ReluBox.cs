@@ -8,5 +8,12 @@ namespace Certify.Functional.Relaxations.Ibp;
 public sealed class ReluBox : IRelaxation<Relu, Box>
 {
     /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
-    public static Box Propagate(Relu layer, Box x) => Box.FromBounds(x.Lower.relu(), x.Upper.relu());
+    public static Box Propagate(Relu layer, Box x)
+    {
+        // In place on fresh temporaries: fewer allocations on the hot path of Box training; autograd-safe because
+        // add/sub do not keep their outputs and relu_ keeps only its own (unmodified afterwards).
+        var l = (x.Center - x.Radius).relu_();
+        var u = (x.Center + x.Radius).relu_();
+        return new((u + l).mul_(0.5), (u - l).mul_(0.5));
+    }
 }

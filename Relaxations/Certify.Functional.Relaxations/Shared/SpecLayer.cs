@@ -11,7 +11,10 @@ public static class SpecLayer
     /// <summary>The last layer with the specification merged in (the layer itself for per-logit bounds).</summary>
     public static Dense Merge(Dense last, Spec spec) => spec switch
     {
-        DiffSpec d => new Dense(matmul(d.C, last.Weight), matmul(d.C, last.Bias.unsqueeze(1)).squeeze(2)),
+        // Rows W_y − W_j and b_y − b_j, gathered (C is a difference of one-hot rows: no matrix product needed).
+        DiffSpec d => new Dense(
+            last.Weight.index_select(0, d.Labels).unsqueeze(1) - last.Weight.index_select(0, d.Others.flatten()).view(d.Others.shape[0], d.Others.shape[1], -1),
+            last.Bias.index_select(0, d.Labels).unsqueeze(1) - last.Bias.index_select(0, d.Others.flatten()).view(d.Others.shape)),
         _ => last,
     };
 
@@ -19,7 +22,7 @@ public static class SpecLayer
     /// differences from a per-logit element): W = C, b = 0; null for per-logit bounds.</summary>
     public static Dense? AsLayer(Spec spec) => spec switch
     {
-        DiffSpec d => new Dense(d.C, zeros(d.C.shape[0], d.C.shape[1], dtype: d.C.dtype, device: d.C.device)),
+        DiffSpec d => new Dense(Spec.DiffMatrix(d.Labels, (int)d.Classes), zeros(d.Others.shape, dtype: float32, device: d.Labels.device)),
         _ => null,
     };
 }

@@ -1,3 +1,4 @@
+using Certify.Functional.Bounds;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.Verification;
@@ -12,10 +13,8 @@ public static class SpecLoss
     /// <summary>ẑ [B, K] from d [B, K−1] (j ≠ y in increasing order) and labels y [B].</summary>
     public static Tensor PseudoLogits(Tensor diffLower, Tensor labels)
     {
-        long classes = diffLower.shape[1] + 1;
-        var j = arange(classes - 1, dtype: int64, device: labels.device).unsqueeze(0);
-        var others = j + j.ge(labels.unsqueeze(1)).to(int64);
-        return zeros(diffLower.shape[0], classes, dtype: diffLower.dtype, device: diffLower.device).scatter(1, others, -diffLower);
+        var others = Spec.OtherClasses(labels, (int)diffLower.shape[1] + 1);
+        return zeros(diffLower.shape[0], diffLower.shape[1] + 1, dtype: diffLower.dtype, device: diffLower.device).scatter(1, others, -diffLower);
     }
 
     /// <summary>w [B, K]: the lower bound for the true class, upper bounds for the others.</summary>
