@@ -26,6 +26,9 @@ public abstract record Domain(string Name)
     /// <summary>DeepZ.</summary>
     public static ZonotopeDomain DeepZ { get; } = new("zono", new(ZonoRelu.DeepZ), IbpBounds: false);
 
+    /// <summary>CROWN / DeepPoly: back-substitution for every intermediate bound.</summary>
+    public static DeepPolyDomain DeepPoly { get; } = new("deeppoly", new(), IbpIntermediate: false);
+
     static readonly Dictionary<string, Domain> Known = new(StringComparer.OrdinalIgnoreCase)
     {
         ["box"] = Box,
@@ -35,6 +38,15 @@ public abstract record Domain(string Name)
         ["zdiag-c"] = new ZonotopeDomain("zdiag-c", new(ZonoRelu.DiagC), false), ["zswitch"] = new ZonotopeDomain("zswitch", new(ZonoRelu.Switch), false),
         ["zono-ibp"] = new ZonotopeDomain("zono-ibp", new(ZonoRelu.DeepZ), IbpBounds: true),
         ["zdiag-c-unsound"] = new ZonotopeDomain("zdiag-c-unsound", new(ZonoRelu.DiagCDefect), false),
+        ["deeppoly"] = DeepPoly, ["crown"] = DeepPoly with { Name = "crown" },
+        ["crown-ibp"] = new DeepPolyDomain("crown-ibp", new(), IbpIntermediate: true),
+    };
+
+    static readonly Dictionary<string, CrownVariant> Variants = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["0"] = CrownVariant.Zero, ["1"] = CrownVariant.One, ["0-c"] = CrownVariant.ZeroC, ["1-c"] = CrownVariant.OneC,
+        ["lower-tria"] = CrownVariant.LowerTria, ["upper-tria"] = CrownVariant.UpperTria,
+        ["lower-tria-c"] = CrownVariant.LowerTriaC, ["upper-tria-c"] = CrownVariant.UpperTriaC,
     };
 
     /// <summary>Every base name.</summary>
@@ -44,6 +56,8 @@ public abstract record Domain(string Name)
     public static Fin<Domain> Parse(string text)
     {
         var parts = text.Trim().Split(':', 2);
+        if (Known.TryGetValue(parts[0], out var dp) && dp is DeepPolyDomain deepPoly && parts.Length == 2)
+            return ParseCrown(text, deepPoly, parts[1]);
         if (!Known.TryGetValue(parts[0], out var domain))
             return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Unknown domain '{parts[0]}'. Known: {string.Join(", ", Names)}."));
         if (parts.Length == 1) return FinSucc(domain);
@@ -67,6 +81,19 @@ public abstract record Domain(string Name)
         };
     }
 
+    // deeppoly:0-c, deeppoly:upper-tria, deeppoly:gamma=1, crown-ibp:gamma=10, crown-ibp:1 (evaluation honours variants).
+    static Fin<Domain> ParseCrown(string text, DeepPolyDomain domain, string option)
+    {
+        if (Variants.TryGetValue(option, out var variant))
+            return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(variant) });
+        var pair = option.Split('=', 2);
+        if (pair.Length == 2 && pair[0].Equals("gamma", StringComparison.OrdinalIgnoreCase)
+            && double.TryParse(pair[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var gamma) && double.IsFinite(gamma) && gamma > 0)
+            return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(CrownVariant.Soft, gamma) });
+        return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig,
+            $"Domain '{text}': unknown CROWN option '{option}'. Use one of {string.Join(", ", Variants.Keys)} or gamma=γ (γ > 0)."));
+    }
+
     static Fin<Domain> LooseBox(string text, Dictionary<string, double> o)
     {
         if (o.TryGetValue("widen", out var w) && !o.ContainsKey("round") && !o.ContainsKey("per-unit") && w >= 0)
@@ -87,6 +114,10 @@ public sealed record ZonotopeDomain(string Name, ZonotopeOptions Options, bool I
     /// <inheritdoc/>
     public override bool IsSound => Options.Relu != ZonoRelu.DiagCDefect;
 }
+
+/// <summary>The back-substitution family: CROWN/DeepPoly (intermediate bounds by back-substitution) or CROWN-IBP
+/// (<paramref name="IbpIntermediate"/>: intermediate bounds from IBP, only the specification back-substituted).</summary>
+public sealed record DeepPolyDomain(string Name, CrownOptions Options, bool IbpIntermediate) : Domain(Name);
 
 /// <summary>The hybrid zonotope (hBox) family.</summary>
 public sealed record HybridDomain(string Name, ZonotopeOptions Options) : Domain(Name);

@@ -11,6 +11,10 @@ public static class InputRegion
     public static Box Box(Tensor x, double eps, double min = 0, double max = 1) =>
         Bounds.Box.FromBounds((x - eps).clamp_min(min), (x + eps).clamp_max(max));
 
+    /// <summary>The exact corners lo = max(x − ε, min), hi = min(x + ε, max), [B, …] each.</summary>
+    public static (Tensor Lower, Tensor Upper) Corners(Tensor x, double eps, double min = 0, double max = 1) =>
+        ((x - eps).clamp_min(min), (x + eps).clamp_max(max));
+
     /// <summary>The box as a zonotope with one symbol per input element, kept diagonal (never an identity matrix).</summary>
     public static Zonotope Zonotope(Tensor x, double eps, double min = 0, double max = 1)
     {

@@ -28,4 +28,9 @@ public static class SpecLoss
     public static Tensor Loss(SpecBounds bounds, Tensor labels) => bounds.Kind == SpecKind.Eye && bounds.Logits is { } logits
         ? nn.functional.cross_entropy(WorstCaseLogits(logits.Lower, logits.Upper, labels), labels)
         : nn.functional.cross_entropy(PseudoLogits(bounds.DiffLower, labels), labels);
+
+    /// <summary>CROWN-IBP's β mixing (SPEC §3.8): CE((1 − β)·ẑ(d_IBP) + β·ẑ(d_CROWN-IBP), y) — the pseudo-logits are
+    /// mixed, not the losses.</summary>
+    public static Tensor Mixed(Tensor diffLowerIbp, Tensor diffLowerCrownIbp, double beta, Tensor labels) =>
+        nn.functional.cross_entropy((1 - beta) * PseudoLogits(diffLowerIbp, labels) + beta * PseudoLogits(diffLowerCrownIbp, labels), labels);
 }

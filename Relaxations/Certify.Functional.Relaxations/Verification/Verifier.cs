@@ -49,8 +49,18 @@ public static class Verifier
                     : InterpretedPropagation.PropagateHybrid(net, input, h.Options, spec);
                 return Result(p.PreActivation, p.Output.Concretize(), (asLayer is null ? p.Output : DenseHybrid.Propagate(asLayer, p.Output)).Concretize(), kind);
             }
+            case DeepPolyDomain d:
+            {
+                var region = InputRegion.Box(x, eps);
+                var (lo, hi) = InputRegion.Corners(x, eps);
+                var ibp = d.IbpIntermediate ? PropagateBox(net, region, BoxOptions.Plain, spec).PreActivation : null;
+                var result = InterpretedBackSubstitution.Propagate(net, lo, hi, d.Options, spec, ibp);
+                if (result.Upper is null) return new SpecBounds(result.PreActivation, result.Lower, null, kind);
+                var logits = Box.FromBounds(result.Lower, result.Upper);
+                return new SpecBounds(result.PreActivation, DiffsFromLogits(result.Lower, result.Upper, y), logits, kind);
+            }
             default:
-                throw new ArgumentException($"Domain '{domain.Name}' is not a forward (Box/zonotope/hybrid) domain.", nameof(domain));
+                throw new ArgumentException($"Domain '{domain.Name}' has no bound computation here.", nameof(domain));
         }
     }
 
@@ -62,6 +72,13 @@ public static class Verifier
             throw new ArgumentException($"Domain '{domain.Name}' is the reference's unsound transformer (SPEC §3.4); it computes bounds for reproduction only and cannot certify. Use 'zdiag-c'.", nameof(domain));
         using var _ = no_grad();
         return Bounds(net, x, y, eps, domain, kind).Certified;
+    }
+
+    // l_y − u_j for j ≠ y in increasing j, from per-logit bounds [B, K].
+    static Tensor DiffsFromLogits(Tensor lower, Tensor upper, Tensor y)
+    {
+        var others = Spec.OtherClasses(y, (int)lower.shape[1]);
+        return lower.gather(1, y.unsqueeze(1)) - upper.gather(1, others);
     }
 
     static Propagation<Box> PropagateBox(NetworkModule net, Box input, BoxOptions options, Spec spec) => net is IBoxPropagator g

@@ -1,0 +1,21 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Layers;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Relaxations.DeepPoly;
+
+/// <summary>Back-substitution through Dense (SPEC §3.7): A ← A·W, Const += A·b (with the incoming A). Exact.
+/// From the identity it starts at the weight itself (no identity matrix): A = W, Const = b.</summary>
+public static class DenseDeepPoly
+{
+    /// <summary>The bound in terms of the layer's input. W [out, in] or per example [B, out, in].</summary>
+    public static LinearBound Backward(Dense layer, LinearBound bound)
+    {
+        if (bound.A is null)
+            return layer.Weight.dim() == 2
+                ? new(layer.Weight.unsqueeze(0), layer.Bias.unsqueeze(0))
+                : new(layer.Weight, layer.Bias);
+        var constant = layer.Bias.dim() == 1 ? matmul(bound.A, layer.Bias) : bmm(bound.A, layer.Bias.unsqueeze(2)).squeeze(2);
+        return new(matmul(bound.A, layer.Weight), LinearBound.Add(bound.Const, constant));
+    }
+}

@@ -1,0 +1,17 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Relaxations.Shared;
+
+namespace Certify.Functional.Relaxations.DeepPoly;
+
+/// <summary>Concretisation over the input box (SPEC §3.7): lower = Σ(A⁺·lo + A⁻·hi) + Const, upper = Σ(A⁺·hi + A⁻·lo) + Const.
+/// Exact for a linear function over a box.</summary>
+public static class InputDeepPoly
+{
+    /// <summary>The bound's value [B, K] over the input region [<paramref name="lo"/>, <paramref name="hi"/>] ([B, …] each).</summary>
+    public static TorchSharp.torch.Tensor Concretize(LinearBound bound, TorchSharp.torch.Tensor lo, TorchSharp.torch.Tensor hi, bool lower)
+    {
+        var a = bound.A ?? throw new InvalidOperationException("Nothing to concretize: the bound is still the identity.");
+        var value = SignSplit.Sum(a, lower ? lo : hi, lower ? hi : lo)!;
+        return bound.Const is null ? value : value + bound.Const;
+    }
+}

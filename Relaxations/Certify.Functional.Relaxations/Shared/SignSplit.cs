@@ -1,0 +1,43 @@
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Relaxations.Shared;
+
+/// <summary>
+/// The algebra shared by every linear-bound relaxation: a coefficient A acting on a quantity known only through a
+/// lower and an upper linear (or constant) bound. For a lower bound of A·y with p_l ≤ y ≤ p_u elementwise,
+/// A·y ≥ A⁺·p_l + A⁻·p_u; for an upper bound the roles swap. Done once, for every envelope (CROWN, its variants,
+/// learned slopes) and for the input box.
+/// </summary>
+public static class SignSplit
+{
+    /// <summary>A⁺ ⊙ onPositive + A⁻ ⊙ onNegative (elementwise, broadcasting), for A [S, K, …] and factors [B, …]
+    /// or [B, K, …].</summary>
+    public static Tensor Combine(Tensor a, Tensor onPositive, Tensor onNegative) =>
+        a.clamp_min(0) * onPositive + a.clamp_max(0) * onNegative;
+
+    /// <summary>Σ over the neuron dimensions of A⁺ ⊙ p + A⁻ ⊙ n → [S or B, K]; null factors count as 0.</summary>
+    public static Tensor? Sum(Tensor a, Tensor? onPositive, Tensor? onNegative)
+    {
+        if (onPositive is null && onNegative is null) return null;
+        Tensor? term = null;
+        if (onPositive is not null) term = Contract(a.clamp_min(0), onPositive);
+        if (onNegative is not null)
+        {
+            var n = Contract(a.clamp_max(0), onNegative);
+            term = term is null ? n : term + n;
+        }
+        return term;
+    }
+
+    /// <summary>Σ over neurons of A ⊙ v: A [S, K, …n], v [B, …n] (one vector per example) → [B, K], as a product.</summary>
+    public static Tensor Contract(Tensor a, Tensor v)
+    {
+        var flatA = a.flatten(2);                                               // [S, K, N]
+        if (v.dim() == a.dim())                                                 // per-spec factors [B, K, …]
+            return (flatA * v.flatten(2)).sum(2);
+        var flatV = v.flatten(1);                                               // [B, N]
+        return flatA.shape[0] == 1
+            ? matmul(flatV, flatA[0].t())                                       // shared A: [B, N] × [N, K]
+            : bmm(flatA, flatV.unsqueeze(2)).squeeze(2);
+    }
+}
