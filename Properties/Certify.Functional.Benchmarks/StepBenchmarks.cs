@@ -18,6 +18,7 @@ public class StepBenchmarks
     [Params("FC-SMALL", "FC")] public string Net { get; set; } = "FC";
     [Params(100)] public int Batch { get; set; }
 
+    static readonly Domain CrownIbp = Domain.Parse("crown-ibp").Match(d => d, e => throw new InvalidOperationException(e.Message));
     NetworkModule network = null!;
     optim.Optimizer optimizer = null!;
     Tensor x = null!, y = null!;
@@ -53,7 +54,12 @@ public class StepBenchmarks
     [Benchmark] public void HBoxStep() => Step(() => Abstract(Domain.HBox));
     [Benchmark] public void DeepZStep() => Step(() => Abstract(Domain.DeepZ));
 
+    [Benchmark] public void DeepPolyStep() => Step(() => Abstract(Domain.DeepPoly));
+    [Benchmark] public void CrownIbpStep() => Step(() => Abstract(CrownIbp));
+
     [Benchmark] public void CertifyBox() => Certify(Domain.Box);
+    [Benchmark] public void CertifyDeepPoly() => Certify(Domain.DeepPoly);
+    [Benchmark] public void CertifyCrownIbp() => Certify(CrownIbp);
     [Benchmark] public void CertifyHBox() => Certify(Domain.HBox);
     [Benchmark] public void CertifyDeepZ() => Certify(Domain.DeepZ);
 

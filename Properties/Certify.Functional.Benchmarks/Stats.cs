@@ -1,0 +1,39 @@
+using Certify.Functional.Data;
+using Certify.Functional.Layers;
+using Certify.Functional.Networks;
+using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Samples;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Benchmarks;
+
+/// <summary><c>stats MODEL.pt EPS DOMAIN</c>: per ReLU layer the fractions of dead, crossing and active neurons, and
+/// the largest count of non-dead neurons in a batch of 100 (what a dead-neuron-skipping product would keep).</summary>
+public static class Stats
+{
+    public static int Run(string[] args)
+    {
+        torch.set_num_threads(1);
+        var entry = NetworkCatalog.Find("FC", Shape.Of(1, 28, 28)).Match(e => e, e => throw new InvalidOperationException(e.Message));
+        using var net = entry.Create();
+        if (args[0] != "random") StateDict.Load(net, args[0]).Match(_ => 0, e => throw new InvalidOperationException(e.Message));
+        double eps = double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        var domain = Domain.Parse(args[2]).Match(d => d, e => throw new InvalidOperationException(e.Message));
+        var data = DatasetCatalog.Load("mnist", null, Split.Test).Match(d => d, e => throw new InvalidOperationException(e.Message));
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (x, y) = data.Batch(Enumerable.Range(0, 100).ToArray());
+        var b = Verifier.Bounds(net, x, y, eps, domain);
+        foreach (var box in b.PreActivation)
+        {
+            var (l, u) = (box.Lower, box.Upper);
+            double dead = u.lt(0).to(float32).mean().item<float>(), active = l.gt(0).to(float32).mean().item<float>();
+            long maxAlive = u.ge(0).sum(1).max().item<long>();
+            Console.WriteLine($"n={l.shape[1]}: dead {dead:P0} crossing {1 - dead - active:P0} active {active:P0}; max non-dead per example {maxAlive}; union crossing {l.lt(0).logical_and(u.gt(0)).any(0).sum().item<long>()}");
+        }
+        Console.WriteLine($"certified {b.Certified.sum().item<long>()}/100");
+        return 0;
+    }
+}
