@@ -6,8 +6,10 @@ namespace Certify.Functional.Bounds;
 /// One side of a back-substituted bound: the quantity (K rows per example) is bounded by A·z + Const, where z is
 /// the output of the layer reached so far. A [S, K, …shape] with S = 1 (shared by the batch) or B; Const [S or B, K]
 /// or null (0). A null A stands for the identity (the quantity is z itself) and is never materialised.
+/// With <see cref="Columns"/> (int64 [B, n']) A is compacted to the listed neurons of each example ([B, K, n']); all
+/// other columns are zero (dead ReLUs), so the next Dense layer multiplies only the rows it needs.
 /// </summary>
-public sealed record LinearBound(Tensor? A, Tensor? Const)
+public sealed record LinearBound(Tensor? A, Tensor? Const, Tensor? Columns = null)
 {
     /// <summary>The identity: the bound of z is z.</summary>
     public static LinearBound Identity { get; } = new(null, null);

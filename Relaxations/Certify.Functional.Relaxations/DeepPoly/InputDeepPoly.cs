@@ -11,7 +11,8 @@ public static class InputDeepPoly
     public static TorchSharp.torch.Tensor Concretize(LinearBound bound, TorchSharp.torch.Tensor lo, TorchSharp.torch.Tensor hi, bool lower)
     {
         var a = bound.A ?? throw new InvalidOperationException("Nothing to concretize: the bound is still the identity.");
-        var value = SignSplit.Sum(a, lower ? lo : hi, lower ? hi : lo)!;
+        var (center, radius) = ((lo + hi) / 2, (hi - lo) / 2);
+        var value = lower ? SignSplit.LowerOverBox(a, center, radius) : SignSplit.UpperOverBox(a, center, radius);
         return bound.Const is null ? value : value + bound.Const;
     }
 }

@@ -1,5 +1,6 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Relaxations.Shared;
+using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.DeepPoly;
 
@@ -8,17 +9,46 @@ namespace Certify.Functional.Relaxations.DeepPoly;
 /// a quantity that is at least (at most) the line it is replaced by.</summary>
 public static class ReluDeepPoly
 {
-    /// <summary>The bound in terms of the ReLU's input.</summary>
-    public static LinearBound Backward(ReluEnvelope envelope, LinearBound bound, bool lower)
+    /// <summary>Compaction pays only when at most this fraction of the neurons is alive in every example.</summary>
+    const double CompactBelow = 0.75;
+
+    /// <summary>The bound in terms of the ReLU's input. With <paramref name="compact"/> (the next layer down is Dense),
+    /// neurons whose envelope is identically zero (dead) are dropped per example (see <see cref="LinearBound.Columns"/>);
+    /// the result is the same bound, computed with fewer products.</summary>
+    public static LinearBound Backward(ReluEnvelope envelope, LinearBound bound, bool lower, bool compact = false)
     {
         var a = bound.A ?? throw new InvalidOperationException("Back-substitution cannot start at a ReLU; start at the layer before it.");
         var (pos, neg) = lower ? (envelope.LambdaLower, envelope.LambdaUpper) : (envelope.LambdaUpper, envelope.LambdaLower);
         var (muPos, muNeg) = lower ? (envelope.MuLower, envelope.MuUpper) : (envelope.MuUpper, envelope.MuLower);
+        if (compact && Alive(envelope) is { } columns)
+        {
+            long batch = columns.shape[0], kept = columns.shape[1], k = a.shape[1];
+            var index = columns.unsqueeze(1).expand(batch, k, kept);
+            var ac = a.flatten(2).expand(batch, k, -1).gather(2, index);
+            Tensor? Pick(Tensor? t) => t is null ? null : t.dim() == a.dim() ? t.flatten(2).gather(2, index) : t.flatten(1).gather(1, columns);
+            var nextCompact = SignSplit.Combine(ac, Expand(Pick(pos)!, ac), Expand(Pick(neg)!, ac));
+            return new(nextCompact, LinearBound.Add(bound.Const, SignSplit.Sum(ac, Pick(muPos), Pick(muNeg))), columns);
+        }
         var next = SignSplit.Combine(a, Expand(pos, a), Expand(neg, a));
         return new(next, LinearBound.Add(bound.Const, SignSplit.Sum(a, muPos, muNeg)));
     }
 
+    // Per example the neurons whose envelope is not identically zero, first (padded with dead ones to the batch
+    // maximum), or null when too many are alive for compaction to pay.
+    static Tensor? Alive(ReluEnvelope e)
+    {
+        Tensor Nonzero(Tensor t) => (t.dim() > 2 && t.shape[1] != e.LambdaUpper.shape[1] ? t.ne(0).any(1) : t.ne(0)).flatten(1);
+        var alive = Nonzero(e.LambdaLower).logical_or(Nonzero(e.LambdaUpper));
+        if (e.MuLower is not null) alive = alive.logical_or(Nonzero(e.MuLower));
+        if (e.MuUpper is not null) alive = alive.logical_or(Nonzero(e.MuUpper));
+        long n = alive.shape[1];
+        long kept = Math.Max(1, alive.sum(1).max().item<long>());
+        if (kept > CompactBelow * n) return null;
+        var (_, order) = alive.to(ScalarType.Int32).sort(1, descending: true, stable: true);
+        return order.narrow(1, 0, kept);
+    }
+
     // A per-neuron factor [B, …] broadcasts over the spec dimension of A [S, K, …].
-    static TorchSharp.torch.Tensor Expand(TorchSharp.torch.Tensor factor, TorchSharp.torch.Tensor a) =>
+    static Tensor Expand(Tensor factor, Tensor a) =>
         factor.dim() == a.dim() ? factor : factor.unsqueeze(1);
 }

@@ -63,7 +63,8 @@ public static class InterpretedBackSubstitution
                 LayerKind.Conv2d => Conv2dDeepPoly.Backward(net.Conv2dAt(j), input, bound),
                 LayerKind.Normalize => NormalizeDeepPoly.Backward(net.NormalizeAt(j), input, bound),
                 LayerKind.Flatten => bound.A is null ? bound : FlattenDeepPoly.Backward(input, bound),
-                LayerKind.ReLU => ReluDeepPoly.Backward(envelopes[j] ?? throw new InvalidOperationException($"ReLU {j} has no bounds yet."), bound, lower),
+                LayerKind.ReLU => ReluDeepPoly.Backward(envelopes[j] ?? throw new InvalidOperationException($"ReLU {j} has no bounds yet."), bound, lower,
+                    compact: j > 0 && net.Description.Layers[j - 1].Declaration.Kind == LayerKind.Dense),
                 _ => throw new InvalidOperationException($"Layer {j}: no back-substitution for {layer.Declaration.Kind}."),
             };
         }
