@@ -32,6 +32,7 @@ public static class CliApp
             Threads, Seed, Device, Quiet,
             TrainCommand.Create(output),
             EvalCommand.Create(output),
+            VerifyCommand.Create(output),
             InfoCommand.Create(output),
         };
         try

@@ -86,4 +86,56 @@ public class CliTests : TorchTest
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void Verify_of_mnist_FC_box_prints_the_certified_count_and_writes_the_files()
+    {
+        var dir = TempDir();
+        try
+        {
+            var (code, output, err) = Run("verify", "--net", "FC", "--model", Asset("Reference/mnist_FC_box.pt"), "--eps", "0.3",
+                "--domains", "box", "--limit", "100", "--out", dir, "--quiet");
+            Assert.True(code == 0, err);
+            var box = output.Split('\n').Single(l => l.StartsWith("box: certified "));
+            int certified = int.Parse(box["box: certified ".Length..box.IndexOf('/')]);
+            var table = File.ReadLines(Asset("Reference/results/per_image_mnist_eps0.3.csv")).ToList();
+            int column = Array.IndexOf(table[0].Split(','), "mnist_FC_box__box");
+            var reference = table.Skip(1).Take(100).Count(l => l.Split(',')[column] == "1");
+            Assert.Equal(reference, certified);
+            Assert.StartsWith($"box: certified {certified}/100 (", box);
+
+            var perImage = File.ReadAllLines(Path.Combine(dir, "per_image.csv"));
+            Assert.Equal("img,label,pred__mnist_FC_box,mnist_FC_box__box", perImage[0]);
+            Assert.Equal(101, perImage.Length);
+            Assert.Equal(certified, perImage.Skip(1).Count(l => l.EndsWith(",1")));
+            var bounds = File.ReadAllLines(Path.Combine(dir, "lower_bounds.csv"));
+            Assert.Equal("img,label,model,domain,lb0,lb1,lb2,lb3,lb4,lb5,lb6,lb7,lb8", bounds[0]);
+            Assert.Equal(101, bounds.Length);
+            Assert.StartsWith("0,3,mnist_FC_box,box,", bounds[1]);
+            var json = File.ReadAllText(Path.Combine(dir, "results.json"));
+            Assert.Contains($"\"certified\": {certified}", json);
+            Assert.Contains("\"eps\": 0.3", json);
+            Assert.Contains($"| box | {certified}/100 |", File.ReadAllText(Path.Combine(dir, "summary.md")));
+            Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("nope", "error CF1003: Unknown domain 'nope'.")]
+    [InlineData("box,zdiag-c-unsound", "error CF1003: Domain 'zdiag-c-unsound' is the reference's unsound transformer")]
+    public void Verify_rejects_unknown_and_unsound_domains_in_one_line(string domains, string start)
+    {
+        var dir = TempDir();
+        try
+        {
+            var (code, output, err) = Run("verify", "--model", Asset("Reference/mnist_FC_box.pt"), "--domains", domains, "--out", dir);
+            Assert.Equal(CliApp.BadInput, code);
+            var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith(start, line);
+            Assert.Equal("", output);
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Certify.Functional.Data;
+using Certify.Functional.Networks;
+using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Verification;
+using static TorchSharp.torch;
+
+namespace Certify.Cli;
+
+/// <summary>What one domain proved about the first <see cref="Count"/> test images.</summary>
+/// <param name="Domain">The domain.</param>
+/// <param name="Count">Images certified against (the first Count of the dataset, in file order).</param>
+/// <param name="Width">Lower bounds per image (classes − 1).</param>
+/// <param name="LowerBounds">Row-major [Count, Width]: lower bounds of logit_y − logit_j for j ≠ y, increasing j.</param>
+/// <param name="Certified">Per image: every lower bound &gt; 0 (strict).</param>
+/// <param name="Seconds">Wall time of the certification (without loading).</param>
+public sealed record DomainCertification(Domain Domain, int Count, int Width, float[] LowerBounds, bool[] Certified, double Seconds)
+{
+    /// <summary>Number of certified images.</summary>
+    public int CertifiedCount => Certified.Count(c => c);
+
+    /// <summary>The lower bounds of image <paramref name="i"/>.</summary>
+    public ReadOnlySpan<float> Row(int i) => LowerBounds.AsSpan(i * Width, Width);
+
+    /// <summary>Images per second.</summary>
+    public double ImagesPerSecond => Count / Math.Max(Seconds, 1e-9);
+}
+
+/// <summary>Certification of a dataset prefix in batches: one dispose scope per batch, no gradients.</summary>
+public static class Certification
+{
+    /// <summary>Certifies the first <paramref name="count"/> images of <paramref name="data"/> (pixels byte/255, clamped
+    /// ball of radius <paramref name="eps"/>) in <paramref name="domain"/>. <paramref name="progress"/> receives the
+    /// number of images done after each batch. The network is put in eval mode.</summary>
+    public static DomainCertification Run(NetworkModule network, Dataset data, int count, double eps, Domain domain, SpecKind kind,
+        int batchSize, Device device, Action<int>? progress = null)
+    {
+        if (batchSize <= 0) throw new ArgumentException($"Batch size must be > 0, got {batchSize}.", nameof(batchSize));
+        int n = Math.Clamp(count, 0, data.Count);
+        int width = (int)network.Description.Output.Size - 1;
+        var lower = new float[n * width];
+        var certified = new bool[n];
+        var indices = Enumerable.Range(0, n).ToArray();
+        network.eval();
+        var clock = Stopwatch.StartNew();
+        using (no_grad())
+        {
+            for (int start = 0; start < n; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                int size = Math.Min(batchSize, n - start);
+                var (x, y) = data.Batch(indices.AsSpan(start, size), device);
+                var bounds = Verifier.Bounds(network, x, y, eps, domain, kind);
+                bounds.DiffLower.to(CPU).contiguous().data<float>().CopyTo(lower, start * width);
+                bounds.Certified.to(CPU).data<bool>().CopyTo(certified, start);
+                progress?.Invoke(start + size);
+            }
+        }
+        clock.Stop();
+        return new DomainCertification(domain, n, width, lower, certified, clock.Elapsed.TotalSeconds);
+    }
+}

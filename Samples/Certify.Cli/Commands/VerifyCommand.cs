@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Certify.Functional.Data;
+using Certify.Functional.Layers;
+using Certify.Functional.Networks;
+using Certify.Functional.Pipeline;
+using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Samples;
+using LanguageExt.Common;
+using TorchSharp;
+
+namespace Certify.Cli.Commands;
+
+/// <summary><c>certify verify</c>: certified accuracy of a checkpoint in one or more domains on the first N test
+/// images; writes per_image.csv (the reference's column convention), lower_bounds.csv, results.json and summary.md.</summary>
+public static class VerifyCommand
+{
+    /// <summary>The command.</summary>
+    public static Command Create(CliOutput output)
+    {
+        var d = new VerifyConfig();
+        var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => d.Net };
+        var arch = new Option<string?>("--arch") { Description = "JSON layer description of a network not in the catalog" };
+        var model = new Option<string>("--model") { Description = "PyTorch state_dict file (.pt)", Required = true };
+        var eps = new Option<double>("--eps") { Description = "ε in pixel units (region [max(x−ε,0), min(x+ε,1)])", DefaultValueFactory = _ => d.Eps };
+        var domains = new Option<string>("--domains") { Description = $"Comma-separated domains: {string.Join(", ", Domain.Names.Where(n => n != "zdiag-c-unsound"))}", DefaultValueFactory = _ => "box" };
+        var limit = new Option<int?>("--limit") { Description = "Certify only the first N test images" };
+        var batch = new Option<int>("--batch-size") { Description = "Certification batch size", DefaultValueFactory = _ => d.BatchSize };
+        var dataset = new Option<string>("--dataset") { Description = "mnist (embedded subset), fashion-mnist, cifar10", DefaultValueFactory = _ => d.Dataset };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Folder with the dataset's files" };
+        var spec = new Option<string>("--spec") { Description = "diffs (logit differences merged into the last layer) or eye", DefaultValueFactory = _ => d.Spec };
+        var keepNorm = new Option<bool>("--keep-normalization") { Description = "Keep the checkpoint's normalization constants instead of the dataset's" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/verify-<model>)" };
+        var command = new Command("verify", "Certify a checkpoint's test images in one or more domains")
+        { net, arch, model, eps, domains, limit, batch, dataset, dataDir, spec, keepNorm, outDir };
+        command.SetAction(parse =>
+        {
+            var file = parse.GetValue(model)!;
+            var config = d with
+            {
+                Net = parse.GetValue(net)!, ArchitectureFile = parse.GetValue(arch), Model = file, Eps = parse.GetValue(eps),
+                Domains = parse.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Limit = parse.GetValue(limit), BatchSize = parse.GetValue(batch), Dataset = parse.GetValue(dataset)!.ToLowerInvariant(),
+                DataDir = parse.GetValue(dataDir), Spec = parse.GetValue(spec)!.ToLowerInvariant(), KeepNormalization = parse.GetValue(keepNorm),
+                OutDir = parse.GetValue(outDir) ?? Path.Combine("runs", "verify-" + Path.GetFileNameWithoutExtension(file)),
+                Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!,
+            };
+            return Run(config, output, parse.GetValue(CliApp.Quiet));
+        });
+        return command;
+    }
+
+    /// <summary>Validates, loads, certifies and reports.</summary>
+    public static int Run(VerifyConfig config, CliOutput output, bool quiet)
+    {
+        var validated = VerifyConfig.Validate(config).ToFin();
+        if (validated.IsFail) return output.Fail((Error)validated, CliApp.BadInput);
+        var (domains, kind) = ((LanguageExt.Seq<Domain>, SpecKind))validated;
+
+        torch.set_num_threads(config.Threads);
+        var test = DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test);
+        if (test.IsFail) return output.Fail((Error)test, CliApp.BadInput);
+        var data = (Dataset)test;
+        var resolved = NetworkResolution.Resolve(config.Net, config.ArchitectureFile, data.Shape);
+        if (resolved.IsFail) return output.Fail((Error)resolved, CliApp.BadInput);
+        var (description, create) = ((NetworkDescription, Func<NetworkModule>))resolved;
+
+        using var network = create();
+        var loaded = StateDict.Load(network, config.Model);
+        if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);
+        if (!config.KeepNormalization && NetworkResolution.UseDatasetNormalization(network, data) is { } note && !quiet)
+            output.Err.WriteLine($"note: {note}");
+
+        var device = Devices.Parse(config.Device);
+        network.to(device);
+        int n = Math.Min(config.Limit ?? data.Count, data.Count);
+        var inv = CultureInfo.InvariantCulture;
+
+        var cleanClock = Stopwatch.StartNew();
+        var clean = Evaluation.Clean(network, data, config.BatchSize, device, n);
+        cleanClock.Stop();
+        output.Out.WriteLine(string.Create(inv, $"clean: {clean.Correct}/{clean.Total} ({100 * clean.Accuracy:F2} %)"));
+
+        var results = new List<DomainCertification>();
+        foreach (var domain in domains)
+        {
+            var sinceLast = Stopwatch.StartNew();
+            var total = Stopwatch.StartNew();
+            void Progress(int done)
+            {
+                // A line per batch once the domain is slow (> 2 s), at most one a second; none when quiet.
+                if (quiet || done == n || total.Elapsed.TotalSeconds < 2 || sinceLast.Elapsed.TotalSeconds < 1) return;
+                sinceLast.Restart();
+                double rate = done / total.Elapsed.TotalSeconds;
+                output.Err.WriteLine(string.Create(inv,
+                    $"{domain.Name}: {done}/{n} images, {rate:F1} img/s, ETA {TimeSpan.FromSeconds((n - done) / Math.Max(rate, 1e-9)):hh\\:mm\\:ss}"));
+            }
+            var r = Certification.Run(network, data, n, config.Eps, domain, kind, config.BatchSize, device, Progress);
+            results.Add(r);
+            output.Out.WriteLine(string.Create(inv,
+                $"{domain.Name}: certified {r.CertifiedCount}/{n} ({100.0 * r.CertifiedCount / Math.Max(n, 1):F2} %) in {r.Seconds:F2} s, {r.ImagesPerSecond:F1} img/s"));
+        }
+
+        var stem = Path.GetFileNameWithoutExtension(config.Model);
+        WriteFiles(config, description, data, stem, n, kind, clean, cleanClock.Elapsed.TotalSeconds, results);
+        output.Out.WriteLine($"results: {Path.Combine(config.OutDir, "results.json")}, per image: {Path.Combine(config.OutDir, "per_image.csv")}");
+        return 0;
+    }
+
+    static void WriteFiles(VerifyConfig config, NetworkDescription description, Dataset data, string stem, int n, SpecKind kind,
+        CleanResult clean, double cleanSeconds, IReadOnlyList<DomainCertification> results)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var perImage = new StringBuilder("img,label,pred__").Append(stem);
+        foreach (var r in results) perImage.Append(',').Append(stem).Append("__").Append(r.Domain.Name);
+        perImage.Append('\n');
+        for (int i = 0; i < n; i++)
+        {
+            perImage.Append(inv, $"{i},{data.Labels[i]},{clean.Predictions[i]}");
+            foreach (var r in results) perImage.Append(r.Certified[i] ? ",1" : ",0");
+            perImage.Append('\n');
+        }
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir, "per_image.csv"), perImage.ToString());
+
+        int width = results.Count > 0 ? results[0].Width : (int)description.Output.Size - 1;
+        var bounds = new StringBuilder("img,label,model,domain");
+        for (int j = 0; j < width; j++) bounds.Append(inv, $",lb{j}");
+        bounds.Append('\n');
+        foreach (var r in results)
+            for (int i = 0; i < n; i++)
+            {
+                bounds.Append(inv, $"{i},{data.Labels[i]},{stem},{r.Domain.Name}");
+                foreach (var v in r.Row(i)) bounds.Append(',').Append(v.ToString("G9", inv));
+                bounds.Append('\n');
+            }
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir, "lower_bounds.csv"), bounds.ToString());
+
+        var json = new
+        {
+            kind = "verify", model = Path.GetFullPath(config.Model), network = description.Name, dataset = config.Dataset,
+            eps = config.Eps, spec = kind == SpecKind.Eye ? "eye" : "diffs", images = n, batchSize = config.BatchSize,
+            clean = new { correct = clean.Correct, total = clean.Total, accuracy = clean.Accuracy, seconds = cleanSeconds },
+            domains = results.Select(r => r.Domain.Name).ToArray(),
+            certified = results.Select(r => new
+            {
+                domain = r.Domain.Name, certified = r.CertifiedCount, total = r.Count, accuracy = (double)r.CertifiedCount / Math.Max(r.Count, 1),
+                seconds = r.Seconds, imagesPerSecond = r.ImagesPerSecond,
+            }).ToArray(),
+            machine = new { threads = config.Threads, device = config.Device },
+        };
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir, "results.json"), JsonSerializer.Serialize(json, RunReport.Json));
+
+        var md = new StringBuilder();
+        md.Append(inv, $"# Verification of `{Path.GetFileName(config.Model)}`\n\n");
+        md.Append(inv, $"{description.Name} on {config.Dataset} test, first {n} images, ε = {config.Eps} (pixel units), spec {(kind == SpecKind.Eye ? "eye" : "diffs")}, ");
+        md.Append(inv, $"batch {config.BatchSize}, {config.Threads} thread(s), {config.Device}.\n\n");
+        md.Append(inv, $"Clean: **{clean.Correct}/{clean.Total}** ({100 * clean.Accuracy:F2} %).\n\n");
+        md.Append("| domain | certified | % | time (s) | images/s |\n|---|---|---|---|---|\n");
+        foreach (var r in results)
+            md.Append(inv, $"| {r.Domain.Name} | {r.CertifiedCount}/{r.Count} | {100.0 * r.CertifiedCount / Math.Max(r.Count, 1):F2} | {r.Seconds:F2} | {r.ImagesPerSecond:F1} |\n");
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir, "summary.md"), md.ToString());
+    }
+}
