@@ -123,7 +123,7 @@ public static class ReferenceParity
     }
 
     /// <summary>The lower bounds of image <paramref name="img"/> computed with the same relaxation in float64 (a fresh
-    /// copy of the network; the spec matrix built in float64, since Spec.DiffMatrix is float32).</summary>
+    /// copy of the network; the specification is a set of class indices, so it works in any precision).</summary>
     static double[] Float64LowerBounds(Dataset data, string model, int img, double eps, Domain domain)
     {
         var entry = NetworkCatalog.Find("FC", data.Shape).Match(e => e, e => throw new InvalidOperationException(e.Message));
@@ -135,7 +135,7 @@ public static class ReferenceParity
         using var scope = NewDisposeScope();
         var (x32, y) = data.Batch([img]);
         var x = x32.to(ScalarType.Float64);
-        var spec = new DiffSpec(y, Spec.DiffMatrix(y, (int)net.Description.Output.Size).to(ScalarType.Float64));
+        var spec = Spec.Diffs(y, (int)net.Description.Output.Size);
         var lower = domain switch
         {
             IbpDomain b => ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, eps), b.Options, spec).Output.Lower,
