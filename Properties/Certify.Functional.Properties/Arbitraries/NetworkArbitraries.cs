@@ -17,6 +17,15 @@ public static class NetworkArbitraries
     /// <summary>Registered with <c>[Properties(Arbitrary = …)]</c>.</summary>
     public static Arbitrary<NetworkCase> Cases() => Arb.From(CaseGen, Shrink);
 
+    /// <summary>Cases of the inclusion laws (registered like <see cref="Cases"/>).</summary>
+    public static Arbitrary<InclusionCase> Inclusions() => Arb.From(
+        from c in CaseGen
+        from omega in Gen.Elements(0.01, 0.1, 0.5, 1.5)
+        from perUnit in Gen.Elements(1.0, 10.0, 100.0)
+        from delta in Gen.Choose(0, 200)
+        select new InclusionCase(c, omega, perUnit, c.Eps + delta / 1000.0),
+        i => Shrink(i.Case).Select(c => i with { Case = c, LargerEps = Math.Max(c.Eps, i.LargerEps) }));
+
     /// <summary>ε ∈ [0, 0.5] on a 1e-3 grid, with extra mass at 0 (point boxes) and in (0, 0.02].</summary>
     public static Gen<double> Eps { get; } = Gen.Frequency(
         (1, Gen.Constant(0.0)),

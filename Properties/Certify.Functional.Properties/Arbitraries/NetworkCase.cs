@@ -74,3 +74,11 @@ public sealed record NetworkCase(Architecture Arch, int Seed, double Scale, doub
     public override string ToString() =>
         $"[{Arch}] seed={Seed} scale={Scale} eps={Eps:R} batch={Batch} labels=[{string.Join(",", LabelValues.Take(Batch))}]";
 }
+
+/// <summary>A case for the loose-Box inclusions: ω ∈ {0.01, 0.1, 0.5, 1.5}, W ∈ {1, 10, 100}, and a second ε ≥ the
+/// case's (for monotonicity in ε).</summary>
+public sealed record InclusionCase(NetworkCase Case, double Omega, double PerUnit, double LargerEps)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Case} omega={Omega:R} per-unit={PerUnit:R} eps2={LargerEps:R}";
+}
