@@ -13,8 +13,8 @@ namespace Certify.Functional.Properties.Relaxations;
 [Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = MaxTest, QuietOnSuccess = true, Replay = "(9431762108551,5170381)")]
 public sealed class SoundnessProperties : TorchTest
 {
-    /// <summary>Cases per domain: with at least 16 inputs per case, ≥ 640·16 = 10,240 networks×inputs.</summary>
-    public const int MaxTest = 640;
+    /// <summary>Cases per domain: with at least 16 inputs per case, ≥ 800·16 = 12,800 networks×inputs.</summary>
+    public const int MaxTest = 800;
 
     [Property] public void Box(NetworkCase c) => SoundnessLaw.Holds("box", c);
     [Property] public void HBox(NetworkCase c) => SoundnessLaw.Holds("hbox", c);

@@ -9,7 +9,7 @@ namespace Certify.Functional.Properties.Relaxations;
 
 /// <summary>SPEC §12.2's inclusion theorems (and nothing of §12.3) on random networks and inputs; pinned seed.</summary>
 [Collection(LawCollection.Name)]
-[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 150, QuietOnSuccess = true, Replay = "(271828182845,3141592653)")]
+[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 300, QuietOnSuccess = true, Replay = "(271828182845,3141592653)")]
 public sealed class InclusionProperties : TorchTest
 {
     /// <summary>hBox ⊆ Box, zBox ⊆ hBox, zDiag ⊆ hDiag, Box ⊆ DC(ω, W) ⊆ C(ω): per ReLU input, per logit, merged diffs.</summary>
@@ -21,7 +21,7 @@ public sealed class InclusionProperties : TorchTest
 
 /// <summary>Exactness without crossing neurons (SPEC §12.2); pinned seed.</summary>
 [Collection(LawCollection.Name)]
-[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 100, QuietOnSuccess = true, Replay = "(161803398874,2718281829)")]
+[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 150, QuietOnSuccess = true, Replay = "(161803398874,2718281829)")]
 public sealed class ExactnessProperties : TorchTest
 {
     /// <summary>ε = 0 gives the concrete forward pass; the first ReLU input is exact at any ε.</summary>

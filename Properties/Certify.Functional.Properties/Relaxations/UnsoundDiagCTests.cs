@@ -81,4 +81,15 @@ public sealed class UnsoundDiagCTests : TorchTest
         Tolerance.AtMost("zdiag-c logits", eye.Logits!.Upper, trace.Logits.view(1, 3, 2));
         Assert.False(Verifier.Certify(net, x, y, 0.5, sound)[0].item<bool>());
     }
+
+    [Fact]
+    public void Pinned_generated_counterexample_even_at_eps_zero()
+    {
+        // Found by the soundness law (Replay (9431762108551,5170381), shrunk): padded-border conv neurons are dead (bias only) and get shifted.
+        var c = new NetworkCase(new Architecture(Shape.Of(1, 4, 4), [new Conv2dDeclaration(2, 1, 2, 1), new ReluDeclaration(), new FlattenDeclaration(), new DenseDeclaration(2)]),
+            Seed: 1778093944, Scale: 1, Eps: 0, Batch: 1, LabelValues: [1]);
+        var ex = Assert.Throws<Xunit.Sdk.XunitException>(() => SoundnessLaw.Holds("zdiag-c-unsound", c));
+        Assert.Contains("below the lower bound", ex.Message);
+        SoundnessLaw.Holds("zdiag-c", c);
+    }
 }
