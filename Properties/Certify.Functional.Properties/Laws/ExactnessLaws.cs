@@ -1,0 +1,140 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Networks;
+using Certify.Functional.Properties.Arbitraries;
+using Certify.Functional.Relaxations.Verification;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Properties.Laws;
+
+/// <summary>
+/// Exactness (SPEC §12.2): without crossing neurons the domains that treat stable neurons exactly give the exact
+/// range of the (then affine) network. Three forms:
+/// <list type="bullet">
+/// <item>ε = 0 (a point box): every domain except the loosened Boxes (they widen by design) and the diag-c variants
+/// (they shift dead neurons) returns l = u = the concrete value at every ReLU input, every logit and every difference;</item>
+/// <item>any ε: the first ReLU input (an affine image of the input box) is exact in every non-loosened domain;</item>
+/// <item>ε small enough that no neuron's sign changes on the ball: the zonotope and hybrid domains with exact
+/// stable-neuron rules (not zono-ibp, whose IBP case split may cross; not Box, exact for one affine layer only)
+/// give exactly z(c) ± |J|·r at every ReLU input and output, J the Jacobian of the fixed activation pattern.</item>
+/// </list>
+/// </summary>
+public static class ExactnessLaws
+{
+    /// <summary>Domains exact on a point box.</summary>
+    public static readonly string[] PointExact =
+        ["box", "hbox", "hzono", "hdiag", "hswitch", "zono", "zbox", "zdiag", "zswitch", "zono-ibp", "zono:gamma=1", "zono:gamma=5", "hzono:gamma=1"];
+
+    /// <summary>Domains whose first ReLU input is exact for every ε (all but the loosened Boxes).</summary>
+    public static readonly string[] FirstLayerExact = [.. PointExact, "hdiag-c", "zdiag-c"];
+
+    /// <summary>Domains exact whenever no neuron crosses under their own bounds.</summary>
+    public static readonly string[] StableExact =
+        ["hbox", "hzono", "hdiag", "hswitch", "zono", "zbox", "zdiag", "zswitch", "zono:gamma=1", "hzono:gamma=1"];
+
+    /// <summary>ε = 0 gives the concrete forward pass; and the first ReLU input is exact at the case's ε.</summary>
+    public static void PointBoxAndFirstLayer(NetworkCase c)
+    {
+        using var scope = NewDisposeScope();
+        using var net = c.CreateNetwork();
+        using var _ = no_grad();
+        var (x, y) = (c.Inputs(), c.Labels());
+        var lin = Reference.Linearize(net, x);
+        var diffMatrix = Spec.DiffMatrix(y, (int)lin.Logits.shape[1]).to(float64);
+        var differences = matmul(diffMatrix, lin.Logits.unsqueeze(2)).squeeze(2);
+        foreach (var name in PointExact)
+        {
+            var domain = SoundnessLaw.Parse(name);
+            var diffs = Verifier.Bounds(net, x, y, 0, domain, SpecKind.Diffs);
+            var eye = Verifier.Bounds(net, x, y, 0, domain, SpecKind.Eye);
+            string where = $"{name} at ε = 0 on {c}";
+            for (int i = 0; i < lin.PreActivation.Count; i++)
+            {
+                Tolerance.Equal($"{where}: lower, ReLU input {i}", diffs.PreActivation[i].Lower.flatten(1), lin.PreActivation[i]);
+                Tolerance.Equal($"{where}: upper, ReLU input {i}", diffs.PreActivation[i].Upper.flatten(1), lin.PreActivation[i]);
+            }
+            Tolerance.Equal($"{where}: logits lower", eye.Logits!.Lower, lin.Logits);
+            Tolerance.Equal($"{where}: logits upper", eye.Logits!.Upper, lin.Logits);
+            Tolerance.Equal($"{where}: merged diffs", diffs.DiffLower, differences);
+        }
+
+        if (lin.PreActivation.Count == 0) return;
+        var (center, radius) = ClampedBox(x, c.Eps);
+        var first = Reference.Linearize(net, center);
+        var (l0, u0) = Range(first.PreActivation[0], first.PreActivationJacobians[0], radius);
+        foreach (var name in FirstLayerExact)
+        {
+            var pre = Verifier.Bounds(net, x, y, c.Eps, SoundnessLaw.Parse(name), SpecKind.Diffs).PreActivation[0];
+            Tolerance.Equal($"{name} on {c}: lower, first ReLU input", pre.Lower.flatten(1), l0);
+            Tolerance.Equal($"{name} on {c}: upper, first ReLU input", pre.Upper.flatten(1), u0);
+        }
+    }
+
+    /// <summary>With every neuron stable on the ball, bounds equal the exact range (up to 3 examples per case, each with
+    /// its own ε = ½ · min over neurons of |z_i(x)| / ‖∂z_i/∂x‖₁, capped by the case's ε).</summary>
+    public static void StableNeurons(NetworkCase c)
+    {
+        using var scope = NewDisposeScope();
+        using var net = c.CreateNetwork();
+        using var _ = no_grad();
+        var (xs, ys) = (c.Inputs(), c.Labels());
+        for (long b = 0; b < Math.Min(3, c.Batch); b++)
+        {
+            var x = xs.narrow(0, b, 1);
+            var y = ys.narrow(0, b, 1);
+            double eps = Math.Min(c.Eps, StableRadius(net, x));
+            var (center, radius) = ClampedBox(x, eps);
+            var lin = Reference.Linearize(net, center);
+            var logitJ = lin.LogitJacobian;
+            var diffMatrix = Spec.DiffMatrix(y, (int)lin.Logits.shape[1]).to(float64);     // [1, K−1, K]
+            var (ll, lu) = Range(lin.Logits, logitJ, radius);
+            var (dl, _) = Range(matmul(diffMatrix, lin.Logits.unsqueeze(2)).squeeze(2), matmul(logitJ, diffMatrix.transpose(1, 2)), radius);
+            foreach (var name in StableExact)
+            {
+                var domain = SoundnessLaw.Parse(name);
+                var diffs = Verifier.Bounds(net, x, y, eps, domain, SpecKind.Diffs);
+                var eye = Verifier.Bounds(net, x, y, eps, domain, SpecKind.Eye);
+                string where = $"{name} at stable ε = {eps:R}, example {b} of {c}";
+                for (int i = 0; i < lin.PreActivation.Count; i++)
+                {
+                    var (l, u) = Range(lin.PreActivation[i], lin.PreActivationJacobians[i], radius);
+                    Tolerance.Equal($"{where}: lower, ReLU input {i}", diffs.PreActivation[i].Lower.flatten(1), l);
+                    Tolerance.Equal($"{where}: upper, ReLU input {i}", diffs.PreActivation[i].Upper.flatten(1), u);
+                }
+                Tolerance.Equal($"{where}: logits lower", eye.Logits!.Lower, ll);
+                Tolerance.Equal($"{where}: logits upper", eye.Logits!.Upper, lu);
+                Tolerance.Equal($"{where}: merged diffs", diffs.DiffLower, dl);
+            }
+        }
+    }
+
+    /// <summary>½ · min_i |z_i(x)| / ‖∂z_i/∂x‖₁ over all ReLU inputs with a nonzero gradient: on the (unclamped) ball of
+    /// that radius no neuron changes sign, so the network is one affine map there. 0.5 when there is no ReLU.</summary>
+    static double StableRadius(NetworkModule net, Tensor x)
+    {
+        var lin = Reference.Linearize(net, x);
+        double radius = 0.5;
+        for (int i = 0; i < lin.PreActivation.Count; i++)
+        {
+            var norm = lin.PreActivationJacobians[i].abs().sum(1);                    // [1, n_i]
+            var margin = where(norm.gt(0), lin.PreActivation[i].abs() / norm.clamp_min(1e-300), full_like(norm, double.PositiveInfinity));
+            radius = Math.Min(radius, 0.5 * margin.min().item<double>());
+        }
+        return radius;
+    }
+
+    /// <summary>Center and radius (float64) of the clamped ball, as the verifier forms it.</summary>
+    static (Tensor Center, Tensor Radius) ClampedBox(Tensor x, double eps)
+    {
+        var x64 = x.to(float64);
+        var lo = (x64 - eps).clamp_min(0);
+        var hi = (x64 + eps).clamp_max(1);
+        return ((lo + hi) / 2, (hi - lo) / 2);
+    }
+
+    /// <summary>Exact range of the affine map v + J(x' − c) over |x' − c| ≤ r: v ∓ |J|ᵀ r. v [B, n], J [B, n_in, n].</summary>
+    static (Tensor Lower, Tensor Upper) Range(Tensor v, Tensor j, Tensor radius)
+    {
+        var spread = (j.abs() * radius.flatten(1).unsqueeze(2)).sum(1);
+        return (v - spread, v + spread);
+    }
+}

@@ -1,0 +1,38 @@
+using Certify.Functional.Properties.Arbitraries;
+using Certify.Functional.Properties.Laws;
+using FsCheck.Xunit;
+
+namespace Certify.Functional.Properties.Relaxations;
+
+/// <summary>
+/// The soundness law (SPEC §12.1) for every sound domain and variant. Each property checks MaxTest random networks
+/// with 16–24 inputs each (≥ 10⁴ network×input pairs per domain) against ~80–100 points of each input's box.
+/// Replay pins the seed, so every run checks the same cases.
+/// </summary>
+[Collection(LawCollection.Name)]
+[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = MaxTest, QuietOnSuccess = true, Replay = "(9431762108551,5170381)")]
+public sealed class SoundnessProperties : TorchTest
+{
+    /// <summary>Cases per domain: with at least 16 inputs per case, ≥ 800·16 = 12,800 networks×inputs.</summary>
+    public const int MaxTest = 800;
+
+    [Property] public void Box(NetworkCase c) => SoundnessLaw.Holds("box", c);
+    [Property] public void HBox(NetworkCase c) => SoundnessLaw.Holds("hbox", c);
+    [Property] public void HZono(NetworkCase c) => SoundnessLaw.Holds("hzono", c);
+    [Property] public void HDiag(NetworkCase c) => SoundnessLaw.Holds("hdiag", c);
+    [Property] public void HDiagC(NetworkCase c) => SoundnessLaw.Holds("hdiag-c", c);
+    [Property] public void HSwitch(NetworkCase c) => SoundnessLaw.Holds("hswitch", c);
+    [Property] public void Zono(NetworkCase c) => SoundnessLaw.Holds("zono", c);
+    [Property] public void ZBox(NetworkCase c) => SoundnessLaw.Holds("zbox", c);
+    [Property] public void ZDiag(NetworkCase c) => SoundnessLaw.Holds("zdiag", c);
+    [Property] public void ZDiagC(NetworkCase c) => SoundnessLaw.Holds("zdiag-c", c);
+    [Property] public void ZSwitch(NetworkCase c) => SoundnessLaw.Holds("zswitch", c);
+    [Property] public void ZonoIbp(NetworkCase c) => SoundnessLaw.Holds("zono-ibp", c);
+    [Property] public void ZonoSoftGamma1(NetworkCase c) => SoundnessLaw.Holds("zono:gamma=1", c);
+    [Property] public void ZonoSoftGamma5(NetworkCase c) => SoundnessLaw.Holds("zono:gamma=5", c);
+    [Property] public void HZonoSoftGamma1(NetworkCase c) => SoundnessLaw.Holds("hzono:gamma=1", c);
+    [Property] public void BoxWiden01(NetworkCase c) => SoundnessLaw.Holds("box:widen=0.1", c);
+    [Property] public void BoxWiden1(NetworkCase c) => SoundnessLaw.Holds("box:widen=1", c);
+    [Property] public void BoxRound05PerUnit10(NetworkCase c) => SoundnessLaw.Holds("box:round=0.5,per-unit=10", c);
+    [Property] public void BoxRound01PerUnit1(NetworkCase c) => SoundnessLaw.Holds("box:round=0.1,per-unit=1", c);
+}

@@ -1,0 +1,57 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Properties.Arbitraries;
+using Certify.Functional.Properties.Laws;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace Certify.Functional.Properties.Relaxations;
+
+/// <summary>SPEC §12.2's inclusion theorems (and nothing of §12.3) on random networks and inputs; pinned seed.</summary>
+[Collection(LawCollection.Name)]
+[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 300, QuietOnSuccess = true, Replay = "(271828182845,3141592653)")]
+public sealed class InclusionProperties : TorchTest
+{
+    /// <summary>hBox ⊆ Box, zBox ⊆ hBox, zDiag ⊆ hDiag, Box ⊆ DC(ω, W) ⊆ C(ω): per ReLU input, per logit, merged diffs.</summary>
+    [Property] public void Inclusion_chains(InclusionCase c) => InclusionLaws.Chains(c);
+
+    /// <summary>Box bounds are monotone in ε.</summary>
+    [Property] public void Box_is_monotone_in_eps(InclusionCase c) => InclusionLaws.BoxMonotoneInEps(c);
+}
+
+/// <summary>Exactness without crossing neurons (SPEC §12.2); pinned seed.</summary>
+[Collection(LawCollection.Name)]
+[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 150, QuietOnSuccess = true, Replay = "(161803398874,2718281829)")]
+public sealed class ExactnessProperties : TorchTest
+{
+    /// <summary>ε = 0 gives the concrete forward pass; the first ReLU input is exact at any ε.</summary>
+    [Property] public void Point_box_and_first_layer_are_exact(NetworkCase c) => ExactnessLaws.PointBoxAndFirstLayer(c);
+
+    /// <summary>hBox/zonotope families are exact when every neuron is stable on the ball.</summary>
+    [Property] public void Stable_networks_are_exact(NetworkCase c) => ExactnessLaws.StableNeurons(c);
+}
+
+/// <summary>Representation invariants (SPEC §12.1.4); pinned seed.</summary>
+[Collection(LawCollection.Name)]
+[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 100, QuietOnSuccess = true, Replay = "(5772156649,1414213563)")]
+public sealed class InvariantProperties : TorchTest
+{
+    /// <summary>β ≥ 0 and radius ≥ 0 after a whole network.</summary>
+    [Property] public void Box_parts_are_non_negative(NetworkCase c) => InvariantLaws.NonNegativeBoxParts(c);
+
+    /// <summary>(l, width) pairs on a 1e-3 grid in [−10, 10] × [0, 10] (with exact zeros), 1–16 neurons, every ReLU rule.</summary>
+    static readonly Arbitrary<(ZonotopeOptions Options, double[] Lower, double[] Width)> Bands =
+        (from options in Gen.Elements(
+             new ZonotopeOptions(ZonoRelu.DeepZ), new ZonotopeOptions(ZonoRelu.Box), new ZonotopeOptions(ZonoRelu.Diag),
+             new ZonotopeOptions(ZonoRelu.DiagC), new ZonotopeOptions(ZonoRelu.DiagCDefect), new ZonotopeOptions(ZonoRelu.Switch),
+             new ZonotopeOptions(ZonoRelu.Soft, 0.1), new ZonotopeOptions(ZonoRelu.Soft, 1), new ZonotopeOptions(ZonoRelu.Soft, 5))
+         from n in Gen.Choose(1, 16)
+         from lower in Gen.ArrayOf(Gen.Frequency((1, Gen.Constant(0)), (6, Gen.Choose(-10_000, 10_000))).Select(k => k / 1000.0), n)
+         from width in Gen.ArrayOf(Gen.Frequency((1, Gen.Constant(0)), (6, Gen.Choose(0, 10_000))).Select(k => k / 1000.0), n)
+         select (options, lower, width)).ToArbitrary();
+
+    /// <summary>0 ≤ λ ≤ 1, μ ≥ 0 and relu(x) ∈ λx + [0, 2μ] on [l, u] for every rule (the band of the defective diag-c
+    /// is fine; its defect is the missing noise symbol, shown in <see cref="UnsoundDiagCTests"/>).</summary>
+    [Property(MaxTest = 500)]
+    public Property Relu_band_contains_relu() => Prop.ForAll(Bands, b => InvariantLaws.ReluBand(b.Options, b.Lower, b.Width));
+}
