@@ -38,7 +38,7 @@ public static class ExactnessLaws
         using var net = c.CreateNetwork();
         using var _ = no_grad();
         var (x, y) = (c.Inputs(), c.Labels());
-        var lin = Reference.Linearize(net, x);
+        var lin = Float64Reference.Linearize(net, x);
         var diffMatrix = Spec.DiffMatrix(y, (int)lin.Logits.shape[1]).to(float64);
         var differences = matmul(diffMatrix, lin.Logits.unsqueeze(2)).squeeze(2);
         foreach (var name in PointExact)
@@ -59,7 +59,7 @@ public static class ExactnessLaws
 
         if (lin.PreActivation.Count == 0) return;
         var (center, radius) = ClampedBox(x, c.Eps);
-        var first = Reference.Linearize(net, center);
+        var first = Float64Reference.Linearize(net, center);
         var (l0, u0) = Range(first.PreActivation[0], first.PreActivationJacobians[0], radius);
         foreach (var name in FirstLayerExact)
         {
@@ -83,7 +83,7 @@ public static class ExactnessLaws
             var y = ys.narrow(0, b, 1);
             double eps = Math.Min(c.Eps, StableRadius(net, x));
             var (center, radius) = ClampedBox(x, eps);
-            var lin = Reference.Linearize(net, center);
+            var lin = Float64Reference.Linearize(net, center);
             var logitJ = lin.LogitJacobian;
             var diffMatrix = Spec.DiffMatrix(y, (int)lin.Logits.shape[1]).to(float64);     // [1, K−1, K]
             var (ll, lu) = Range(lin.Logits, logitJ, radius);
@@ -111,7 +111,7 @@ public static class ExactnessLaws
     /// that radius no neuron changes sign, so the network is one affine map there. 0.5 when there is no ReLU.</summary>
     static double StableRadius(NetworkModule net, Tensor x)
     {
-        var lin = Reference.Linearize(net, x);
+        var lin = Float64Reference.Linearize(net, x);
         double radius = 0.5;
         for (int i = 0; i < lin.PreActivation.Count; i++)
         {

@@ -36,7 +36,7 @@ public static class SoundnessLaw
 
         var points = Sampling.Points(x, c.Eps, c.Seed);               // [B, P, …]
         long b = points.shape[0], p = points.shape[1];
-        var trace = Reference.Forward(net, points.flatten(0, 1));
+        var trace = Float64Reference.Forward(net, points.flatten(0, 1));
         if (diffs.PreActivation.Count != trace.PreActivation.Count || eye.PreActivation.Count != trace.PreActivation.Count)
             throw new Xunit.Sdk.XunitException($"{where}: {diffs.PreActivation.Count} recorded pre-activation boxes for {trace.PreActivation.Count} ReLUs.");
 

@@ -47,7 +47,7 @@ public sealed class UnsoundDiagCTests : TorchTest
 
         // The sampled point x' = 0.3 (any point of [0, 1] would do): relu(4·0.3 − 10) = 0, so z₀ − z₁ = 0 and z₀ = 0.
         var point = tensor(new double[] { 0.3 }).view(1, 1);
-        var trace = Reference.Forward(net, point);
+        var trace = Float64Reference.Forward(net, point);
         Assert.Equal(0.0, trace.Logits[0, 0].item<double>());
         var diffs = Verifier.Bounds(net, x, y, 0.5, unsound);
         var eye = Verifier.Bounds(net, x, y, 0.5, unsound, SpecKind.Eye);
@@ -72,7 +72,7 @@ public sealed class UnsoundDiagCTests : TorchTest
         var y = tensor(new long[] { 0 });
         var sound = SoundnessLaw.Parse("zdiag-c");
         var points = tensor(new double[] { 0, 0.3, 1 }).view(1, 3, 1);
-        var trace = Reference.Forward(net, points.flatten(0, 1));
+        var trace = Float64Reference.Forward(net, points.flatten(0, 1));
         var values = (trace.Logits.narrow(1, 0, 1) - trace.Logits.narrow(1, 1, 1)).view(1, 3, 1);
         var diffs = Verifier.Bounds(net, x, y, 0.5, sound);
         Tolerance.AtLeast("zdiag-c", diffs.DiffLower, values);

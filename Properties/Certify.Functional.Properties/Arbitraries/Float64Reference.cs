@@ -6,7 +6,7 @@ namespace Certify.Functional.Properties.Arbitraries;
 
 /// <summary>The concrete network in float64, computed layer by layer from the float32 parameters (converted with
 /// <c>.to(float64)</c>), independent of the relaxation modules: the reference the bounds are checked against.</summary>
-public static class Reference
+public static class Float64Reference
 {
     /// <summary>Values at every ReLU input ([N, n_i], flattened, in layer order) and the logits [N, K].</summary>
     public sealed record Trace(IReadOnlyList<Tensor> PreActivation, Tensor Logits);
