@@ -8,6 +8,7 @@ using Certify.Functional.Benchmarks;
 // Debian 12 (a generated benchmark project would not get that step).
 if (args.Length > 0 && args[0] == "memory") return MemoryProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "stats") return Stats.Run(args[1..]);
+if (args.Length > 0 && args[0] == "profile") return Profile.Run(args[1..]);
 var config = ManualConfig.CreateMinimumViable()
     .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
