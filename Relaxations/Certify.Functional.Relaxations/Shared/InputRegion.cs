@@ -8,12 +8,15 @@ namespace Certify.Functional.Relaxations.Shared;
 public static class InputRegion
 {
     /// <summary>The clamped L∞ ball as a box: center (lo+hi)/2, radius (hi−lo)/2. x [B, …].</summary>
-    public static Box Box(Tensor x, double eps, double min = 0, double max = 1) =>
-        Bounds.Box.FromBounds((x - eps).clamp_min(min), (x + eps).clamp_max(max));
+    public static Box Box(Tensor x, double eps, double min = 0, double max = 1)
+    {
+        var (lo, hi) = Corners(x, eps, min, max);
+        return new Box((lo + hi).mul_(0.5), (hi - lo).mul_(0.5));                 // in place on fresh temporaries
+    }
 
     /// <summary>The exact corners lo = max(x − ε, min), hi = min(x + ε, max), [B, …] each.</summary>
     public static (Tensor Lower, Tensor Upper) Corners(Tensor x, double eps, double min = 0, double max = 1) =>
-        ((x - eps).clamp_min(min), (x + eps).clamp_max(max));
+        ((x - eps).clamp_min_(min), (x + eps).clamp_max_(max));
 
     /// <summary>The box as a zonotope with one symbol per input element, kept diagonal (never an identity matrix).</summary>
     public static Zonotope Zonotope(Tensor x, double eps, double min = 0, double max = 1)

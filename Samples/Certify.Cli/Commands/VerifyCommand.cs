@@ -7,6 +7,7 @@ using Certify.Functional.Data;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
 using Certify.Functional.Pipeline;
+using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Relaxations.Verification;
 using Certify.Functional.Samples;
@@ -68,6 +69,13 @@ public static class VerifyCommand
         var resolved = NetworkResolution.Resolve(config.Net, config.ArchitectureFile, data.Shape);
         if (resolved.IsFail) return output.Fail((Error)resolved, CliApp.BadInput);
         var (description, create) = ((NetworkDescription, Func<NetworkModule>))resolved;
+
+        // Refuse, before any work, back-substitutions that would not fit in memory (75 % of it by default).
+        foreach (var d in domains.OfType<DeepPolyDomain>())
+        {
+            var fits = BackSubstitutionMemory.Check(description, config.BatchSize, training: false, d.IbpIntermediate, BackSubstitutionMemory.DefaultBudget);
+            if (fits.IsFail) return output.Fail((Error)fits, CliApp.BadInput);
+        }
 
         using var network = create();
         var loaded = StateDict.Load(network, config.Model);
