@@ -17,7 +17,7 @@ public class CompactionTests : TorchTest
     {
         using var scope = NewDisposeScope();
         long batch = 6, k = 7, n = 40, inputs = 13;
-        var l = randn(batch, n) - 1.5;                                          // mostly dead
+        var l = randn(batch, n) - 2.5;                                          // mostly dead
         var u = l + rand(batch, n) * 2;
         var envelope = CrownEnvelopes.Compute(new CrownOptions(), Box.FromBounds(l, u));
         var a = randn(shared, k, n);

@@ -13,7 +13,7 @@ public static class SignSplit
     /// <summary>A⁺ ⊙ onPositive + A⁻ ⊙ onNegative (elementwise, broadcasting), for A [S, K, …] and factors [B, …]
     /// or [B, K, …].</summary>
     public static Tensor Combine(Tensor a, Tensor onPositive, Tensor onNegative) =>
-        a * where(a.ge(0), onPositive, onNegative);                             // three passes instead of five
+        a.clamp_min(0) * onPositive + a.clamp_max(0) * onNegative;              // measured faster than a*where(a≥0, …)
 
     /// <summary>Σ over the neuron dimensions of A⁺ ⊙ p + A⁻ ⊙ n → [S or B, K]; null factors count as 0.</summary>
     public static Tensor? Sum(Tensor a, Tensor? onPositive, Tensor? onNegative)
@@ -21,7 +21,7 @@ public static class SignSplit
         if (onPositive is null && onNegative is null) return null;
         if (onPositive is null) return Contract(a.clamp_max(0), onNegative!);
         if (onNegative is null) return Contract(a.clamp_min(0), onPositive);
-        return (a * where(a.ge(0), Broadcast(onPositive, a), Broadcast(onNegative, a))).flatten(2).sum(2);
+        return Contract(a.clamp_min(0), onPositive) + Contract(a.clamp_max(0), onNegative);
     }
 
     /// <summary>Σ over neurons of A⁺ ⊙ lo + A⁻ ⊙ hi written with center and radius: A·c − |A|·r (one |A| pass instead of
@@ -31,7 +31,6 @@ public static class SignSplit
     /// <summary>Σ over neurons of A⁺ ⊙ hi + A⁻ ⊙ lo = A·c + |A|·r.</summary>
     public static Tensor UpperOverBox(Tensor a, Tensor center, Tensor radius) => Contract(a, center) + Contract(a.abs(), radius);
 
-    static Tensor Broadcast(Tensor factor, Tensor a) => factor.dim() == a.dim() ? factor : factor.unsqueeze(1);
 
     /// <summary>Σ over neurons of A ⊙ v: A [S, K, …n], v [B, …n] (one vector per example) → [B, K], as a product.</summary>
     public static Tensor Contract(Tensor a, Tensor v)
