@@ -10,15 +10,9 @@ public class GoldenDeepPolyTests : TorchTest
 {
     const double BoundTol = 1e-5, GradTol = 1e-4;
 
-    static Domain D(string name) => Domain.Parse(name).Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
+    static Domain D(string name) => GoldenNetwork.Domain(name);
 
-    static void Close(double[] expected, Tensor actual, double tol, string what)
-    {
-        var a = actual.to(float64).flatten().data<double>().ToArray();
-        Assert.Equal(expected.Length, a.Length);
-        for (int i = 0; i < a.Length; i++)
-            Assert.True(Math.Abs(a[i] - expected[i]) <= tol, $"{what}[{i}]: expected {expected[i]}, got {a[i]}");
-    }
+    static void Close(double[] expected, Tensor actual, double tol, string what) => GoldenNetwork.Close(expected, actual, tol, what);
 
     public static TheoryData<string, double[], double> Diffs() => new()
     {

@@ -39,6 +39,19 @@ public static class GoldenNetwork
         return net;
     }
 
+    /// <summary>A domain by name (fails the test on a parse error).</summary>
+    public static Certify.Functional.Relaxations.Domains.Domain Domain(string name) =>
+        Certify.Functional.Relaxations.Domains.Domain.Parse(name).Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
+
+    /// <summary>Asserts every value of <paramref name="actual"/> is within <paramref name="tol"/> of <paramref name="expected"/>.</summary>
+    public static void Close(double[] expected, Tensor actual, double tol, string what)
+    {
+        var a = actual.to(float64).flatten().data<double>().ToArray();
+        Assert.Equal(expected.Length, a.Length);
+        for (int i = 0; i < a.Length; i++)
+            Assert.True(Math.Abs(a[i] - expected[i]) <= tol, $"{what}[{i}]: expected {expected[i]}, got {a[i]}");
+    }
+
     public static Tensor Input() => tensor(new float[] { 0.2f, 0.5f, 0.7f, 0.9f }).view(1, 4);
     public static Tensor Label() => tensor(new long[] { 3 });
 }
