@@ -1,0 +1,42 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Pipeline;
+
+/// <summary>Settings of the PGD attack (SPEC §6): random start δ₀ ~ U[−ε, ε], <paramref name="Steps"/> signed-gradient
+/// steps of size <paramref name="StepSize"/> on the cross-entropy, projection onto the ε-ball and onto [0, 1], and
+/// <paramref name="Restarts"/> independent random starts (an image counts as broken if any restart breaks it).</summary>
+public sealed record PgdOptions(int Steps = 100, double StepSize = 0.01, int Restarts = 1);
+
+/// <summary>Projected gradient descent on the inputs (untargeted, L∞). Only the inputs get gradients; the network's
+/// parameters are untouched. Deterministic given the generator. One dispose scope per step keeps memory flat.</summary>
+public static class Pgd
+{
+    /// <summary>Per image whether it is still classified correctly after the attack (bool [B]), and the adversarial
+    /// inputs of the last restart. <paramref name="x"/> [B, …] in [0, 1], <paramref name="y"/> int64 [B].</summary>
+    public static (Tensor Robust, Tensor Adversarial) Attack(nn.Module<Tensor, Tensor> network, Tensor x, Tensor y, double eps,
+        PgdOptions options, Generator? generator = null)
+    {
+        using var _ = enable_grad();
+        var robust = ones(x.shape[0], dtype: ScalarType.Bool, device: x.device);
+        Tensor adversarial = x.alias();
+        for (int r = 0; r < Math.Max(1, options.Restarts); r++)
+        {
+            var delta = ((rand(x.shape, generator: generator, device: x.device) * 2 - 1) * eps).requires_grad_(true);
+            for (int step = 0; step < options.Steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                var loss = nn.functional.cross_entropy(network.forward((x + delta).clamp(0, 1)), y);
+                var grad = autograd.grad([loss], [delta])[0];
+                using (no_grad())
+                    delta = (delta + options.StepSize * grad.sign()).clamp(-eps, eps).MoveToOuterDisposeScope().requires_grad_(true);
+            }
+            using (no_grad())
+            {
+                adversarial = (x + delta).clamp(0, 1);
+                robust = robust.logical_and(network.forward(adversarial).argmax(1).eq(y));
+            }
+        }
+        return (robust, adversarial.detach());
+    }
+}
