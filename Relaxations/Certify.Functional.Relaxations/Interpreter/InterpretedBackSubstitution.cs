@@ -80,9 +80,17 @@ public static class InterpretedBackSubstitution
         int last = layers.Count - 1;
         var start = layers[last].Declaration.Kind == LayerKind.Dense
             ? DenseDeepPoly.Backward(SpecLayer.Merge(net.DenseAt(last), spec), LinearBound.Identity)
-            : SpecLayer.AsLayer(spec) is { } asLayer ? DenseDeepPoly.Backward(asLayer, LinearBound.Identity) : LinearBound.Identity;
+            : SpecLayer.AsLayer(spec) is { } asLayer ? DenseDeepPoly.Backward(asLayer, LinearBound.Identity) : Eye(net, lo);
         int from = layers[last].Declaration.Kind == LayerKind.Dense ? last - 1 : last;
         return Run(net, envelopes, from, start, lo, hi, lower);
+    }
+
+    // Per-logit bounds of a network that does not end in Dense (… → ReLU → Flatten): the identity over the flat output,
+    // materialised (a null A cannot pass a ReLU), [1, K, …output].
+    static LinearBound Eye(NetworkModule net, Tensor lo)
+    {
+        long k = net.Description.Output.Size;
+        return new(eye(k, dtype: lo.dtype, device: lo.device).view([1, k, .. net.Description.Output.Dims.Select(d => (long)d)]), null);
     }
 
     static Tensor Run(NetworkModule net, ReluEnvelope?[] envelopes, int from, LinearBound bound, Tensor lo, Tensor hi, bool lower)
