@@ -38,7 +38,9 @@ public static class ReluDeepPoly
     // maximum), or null when too many are alive for compaction to pay.
     static Tensor? Alive(ReluEnvelope e)
     {
-        Tensor Nonzero(Tensor t) => (t.dim() > 2 && t.shape[1] != e.LambdaUpper.shape[1] ? t.ne(0).any(1) : t.ne(0)).flatten(1);
+        // A per-spec factor [B, K, …] has one dimension more than the per-neuron λ_u [B, …]: alive if alive in any row.
+        // (Comparing shape[1] instead would misread [B, K, n] when K happens to equal n, or K = C for conv layers.)
+        Tensor Nonzero(Tensor t) => (t.dim() > e.LambdaUpper.dim() ? t.ne(0).any(1) : t.ne(0)).flatten(1);
         var alive = Nonzero(e.LambdaLower).logical_or(Nonzero(e.LambdaUpper));
         if (e.MuLower is not null) alive = alive.logical_or(Nonzero(e.MuLower));
         if (e.MuUpper is not null) alive = alive.logical_or(Nonzero(e.MuUpper));

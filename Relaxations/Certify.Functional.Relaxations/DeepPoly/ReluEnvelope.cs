@@ -15,14 +15,18 @@ public sealed record ReluEnvelope(Tensor LambdaLower, Tensor? MuLower, Tensor La
 /// </summary>
 public static class CrownEnvelopes
 {
-    /// <summary>The envelope for pre-activation bounds <paramref name="bounds"/>; <paramref name="lowerSlope"/>
-    /// replaces the heuristic lower slope of crossing neurons when given (iclr2021, α-CROWN).</summary>
+    /// <summary>The envelope for pre-activation bounds <paramref name="bounds"/> ([B, …]); <paramref name="lowerSlope"/>
+    /// replaces the heuristic lower slope of crossing neurons when given (iclr2021 [B, …], α-CROWN per spec row
+    /// [B, K, …]: the dead/active overrides are then broadcast over K).</summary>
     public static ReluEnvelope Compute(CrownOptions options, Box bounds, Tensor? lowerSlope = null)
     {
         var l = bounds.Lower;
         var u = bounds.Upper;
+        var perSpec = lowerSlope is not null && lowerSlope.dim() == l.dim() + 1;
         var dead = u.lt(0);
         var active = l.gt(0);
+        // The masks as they meet λ_l: [B, 1, …] against per-spec slopes [B, K, …] (plain [B, …] would align B with K).
+        Tensor Spread(Tensor t) => perSpec ? t.unsqueeze(1) : t;
         var strict = l.lt(0).logical_and(u.gt(0));
         var one = ones_like(l);
         var zero = zeros_like(l);
@@ -45,7 +49,7 @@ public static class CrownEnvelopes
                 muL = where(active, l, zero);                                     // active: lower line the constant l
                 break;
             case CrownVariant.OneC:
-                lambdaL = where(dead, one, lambdaL);                              // dead: lower line x
+                lambdaL = where(Spread(dead), Spread(one), lambdaL);              // dead: lower line x
                 break;
             case CrownVariant.LowerTria:
                 (lambdaU, muU) = (where(dead, zero, one), where(dead.logical_or(active), zero, -l));
@@ -58,17 +62,17 @@ public static class CrownEnvelopes
                 muL = where(active, l, zero);
                 break;
             case CrownVariant.UpperTriaC:
-                lambdaL = where(dead, one, lambdaL);
+                lambdaL = where(Spread(dead), Spread(one), lambdaL);
                 (lambdaU, muU) = (zero, where(dead, zero, u));                     // crossing and active: upper u
                 break;
         }
         // Dead → lower 0 and active → lower x, except where a "-C" variant set its own line above.
         if (options.Variant is not (CrownVariant.OneC or CrownVariant.UpperTriaC))
-            lambdaL = where(dead, zero, lambdaL);
+            lambdaL = where(Spread(dead), Spread(zero), lambdaL);
         if (options.Variant is not (CrownVariant.ZeroC or CrownVariant.LowerTriaC))
-            lambdaL = where(active, one, lambdaL);
+            lambdaL = where(Spread(active), Spread(one), lambdaL);
         else
-            lambdaL = where(active, zero, lambdaL);
+            lambdaL = where(Spread(active), Spread(zero), lambdaL);
         return new ReluEnvelope(lambdaL, muL, lambdaU, muU);
     }
 

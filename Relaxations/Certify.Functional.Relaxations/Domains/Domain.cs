@@ -1,6 +1,7 @@
 using System.Globalization;
 using Certify.Functional.Bounds;
 using Certify.Functional.Errors;
+using Certify.Functional.Relaxations.Optimization;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -13,6 +14,8 @@ namespace Certify.Functional.Relaxations.Domains;
 /// <c>zono</c>, <c>zbox</c>, <c>zdiag</c>, <c>zdiag-c</c>, <c>zswitch</c>, <c>zono-ibp</c>, with options
 /// <c>zono:gamma=1</c> (soft slope), <c>box:widen=0.1</c>, <c>box:round=0.5,per-unit=10</c>.
 /// <c>zdiag-c-unsound</c> is the reference's defective transformer, available for reproduction only: it never certifies.
+/// Optimised lower slopes: <c>iclr2021</c> (<c>iclr2021:seed=7</c>) and <c>alpha-crown</c>
+/// (<c>alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1</c>).
 /// </summary>
 public abstract record Domain(string Name)
 {
@@ -40,6 +43,8 @@ public abstract record Domain(string Name)
         ["zdiag-c-unsound"] = new ZonotopeDomain("zdiag-c-unsound", new(ZonoRelu.DiagCDefect), false),
         ["deeppoly"] = DeepPoly, ["crown"] = DeepPoly with { Name = "crown" },
         ["crown-ibp"] = new DeepPolyDomain("crown-ibp", new(), IbpIntermediate: true),
+        ["iclr2021"] = new Iclr2021Domain("iclr2021", Iclr2021.DefaultSeed),
+        ["alpha-crown"] = new AlphaCrownDomain("alpha-crown", AlphaCrownOptions.Default),
     };
 
     static readonly Dictionary<string, CrownVariant> Variants = new(StringComparer.OrdinalIgnoreCase)
@@ -58,6 +63,8 @@ public abstract record Domain(string Name)
         var parts = text.Trim().Split(':', 2);
         if (Known.TryGetValue(parts[0], out var dp) && dp is DeepPolyDomain deepPoly && parts.Length == 2)
             return ParseCrown(text, deepPoly, parts[1]);
+        if (Known.TryGetValue(parts[0], out var optimised) && optimised is AlphaCrownDomain or Iclr2021Domain && parts.Length == 2)
+            return ParseOptimised(text, optimised, parts[1]);
         if (!Known.TryGetValue(parts[0], out var domain))
             return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Unknown domain '{parts[0]}'. Known: {string.Join(", ", Names)}."));
         if (parts.Length == 1) return FinSucc(domain);
@@ -94,6 +101,53 @@ public abstract record Domain(string Name)
             $"Domain '{text}': unknown CROWN option '{option}'. Use one of {string.Join(", ", Variants.Keys)} or gamma=γ (γ > 0)."));
     }
 
+    // alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1 and iclr2021:seed=7; unknown keys and bad values fail.
+    static Fin<Domain> ParseOptimised(string text, Domain domain, string options)
+    {
+        var values = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var kv in options.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pair = kv.Split('=', 2);
+            if (pair.Length != 2 || !double.TryParse(pair[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+                return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Domain '{text}': option '{kv}' is not key=number."));
+            values[pair[0]] = v;
+        }
+        static bool Whole(double v, double min, double max) => v == Math.Floor(v) && v >= min && v <= max;
+        Fin<Domain> Bad(string fix) => FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Domain '{text}': {fix}"));
+        if (domain is Iclr2021Domain iclr)
+            return values.Keys.All(k => k.Equals("seed", StringComparison.OrdinalIgnoreCase)) && values.TryGetValue("seed", out var seed) && Whole(seed, 0, 1e15)
+                ? FinSucc<Domain>(iclr with { Name = text, Seed = (ulong)seed })
+                : Bad("use iclr2021:seed=S (an integer S ≥ 0).");
+        string[] keys = ["steps", "lr", "decay", "intermediate", "signed"];
+        if (values.Keys.FirstOrDefault(k => !keys.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+            return Bad($"unknown option '{unknown}'. Use {string.Join(", ", keys)} (e.g. alpha-crown:steps=20,lr=0.1,intermediate=1).");
+        var d = AlphaCrownOptions.Default;
+        double Get(string key, double fallback) => values.TryGetValue(key, out var v) ? v : fallback;
+        var o = new AlphaCrownOptions((int)Math.Min(Get("steps", d.Steps), int.MaxValue), Get("lr", d.LearningRate), Get("decay", d.Decay),
+            Get("intermediate", d.Intermediate ? 1 : 0) == 1, Get("signed", d.Signed ? 1 : 0) == 1);
+        if (!Whole(Get("steps", d.Steps), 0, 100_000)) return Bad($"steps must be an integer in [0, 100000], got {Get("steps", d.Steps)}.");
+        if (!(o.LearningRate > 0)) return Bad($"lr must be > 0, got {o.LearningRate}.");
+        if (!(o.Decay is > 0 and <= 1)) return Bad($"decay must be in (0, 1], got {o.Decay}.");
+        foreach (var flag in new[] { "intermediate", "signed" })
+            if (values.TryGetValue(flag, out var f) && f is not (0 or 1)) return Bad($"{flag} must be 0 or 1, got {f}.");
+        return FinSucc<Domain>(new AlphaCrownDomain(text, o));
+    }
+
+    /// <summary>Splits a comma-separated domain list where options may themselves contain commas: a piece without ':'
+    /// that looks like key=value continues the previous domain ("alpha-crown:steps=5,lr=0.1,box" → two domains).</summary>
+    public static IReadOnlyList<string> SplitList(string text)
+    {
+        var result = new List<string>();
+        foreach (var piece in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (result.Count > 0 && result[^1].Contains(':') && !piece.Contains(':') && piece.Contains('='))
+                result[^1] += "," + piece;
+            else
+                result.Add(piece);
+        }
+        return result;
+    }
+
     static Fin<Domain> LooseBox(string text, Dictionary<string, double> o)
     {
         if (o.TryGetValue("widen", out var w) && !o.ContainsKey("round") && !o.ContainsKey("per-unit") && w >= 0)
@@ -121,3 +175,10 @@ public sealed record DeepPolyDomain(string Name, CrownOptions Options, bool IbpI
 
 /// <summary>The hybrid zonotope (hBox) family.</summary>
 public sealed record HybridDomain(string Name, ZonotopeOptions Options) : Domain(Name);
+
+/// <summary><c>iclr2021</c> (SPEC §3.9): CROWN-IBP with lower slopes from one signed-gradient step from U[0, 1]
+/// (drawn from a generator seeded with <paramref name="Seed"/>).</summary>
+public sealed record Iclr2021Domain(string Name, ulong Seed) : Domain(Name);
+
+/// <summary><c>alpha-crown</c>: CROWN with lower slopes optimised per spec row (SPEC §3.11's differentiable Triangle).</summary>
+public sealed record AlphaCrownDomain(string Name, AlphaCrownOptions Options) : Domain(Name);

@@ -16,7 +16,8 @@ public static class InterpretedBackSubstitution
 {
     /// <summary>Runs the back-substitution. <paramref name="intermediate"/> (one Box per ReLU) replaces the
     /// back-substituted intermediate bounds when given (CROWN-IBP); <paramref name="lowerSlopes"/> (one per ReLU,
-    /// or null entries) replace the heuristic lower slopes of the final back-substitution (iclr2021, α-CROWN).</summary>
+    /// or null entries; [B, …] or per spec row [B, K, …]) replace the heuristic lower slopes of the final
+    /// back-substitution (iclr2021, α-CROWN).</summary>
     public static BackSubstitution Propagate(NetworkModule net, Tensor lo, Tensor hi, CrownOptions options, Spec spec,
         IReadOnlyList<Box>? intermediate = null, IReadOnlyList<Tensor?>? lowerSlopes = null)
     {
@@ -33,22 +34,63 @@ public static class InterpretedBackSubstitution
             pre.Add(bounds);
             envelopes[layer.Index] = CrownEnvelopes.Compute(options, bounds);
         }
-        var final = envelopes;
-        if (lowerSlopes is not null)
+        var final = lowerSlopes is null ? envelopes : Envelopes(net, options, pre, lowerSlopes);
+        var lower = Specification(net, final, spec, lo, hi, lower: true);
+        var upper = spec is DiffSpec ? null : Specification(net, final, spec, lo, hi, lower: false);
+        return new BackSubstitution(pre, lower, upper, envelopes.Where(e => e is not null).Select(e => e!).ToList());
+    }
+
+    /// <summary>One side of the bounds of the input of ReLU number <c>earlier.Count</c> (in ReLU order), [B, …ReLU input],
+    /// by back-substituting the identity over the envelopes of the <paramref name="earlier"/> ReLUs' bounds, with
+    /// <paramref name="slopes"/> (null, or one per earlier ReLU: null or per row [B, n, …] with n the number of
+    /// neurons bounded) replacing their heuristic lower slopes. Used to optimise intermediate slopes (α-CROWN).</summary>
+    public static Tensor PreActivationSide(NetworkModule net, Tensor lo, Tensor hi, CrownOptions options,
+        IReadOnlyList<Box> earlier, IReadOnlyList<Tensor?>? slopes, bool lower)
+    {
+        var layer = net.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).ElementAt(earlier.Count);
+        long[] shape = [lo.shape[0], .. layer.Input.Dims.Select(d => (long)d)];
+        return Run(net, Envelopes(net, options, earlier, slopes), layer.Index - 1, LinearBound.Identity, lo, hi, lower).view(shape);
+    }
+
+    /// <summary>One side of the specification's bounds [B, K] given the bounds of every ReLU input
+    /// (<paramref name="pre"/>) and lower slopes as in <see cref="Propagate"/>. The lower side of the lower bound, the
+    /// upper side of the per-logit upper bound.</summary>
+    public static Tensor SpecificationSide(NetworkModule net, Tensor lo, Tensor hi, CrownOptions options, Spec spec,
+        IReadOnlyList<Box> pre, IReadOnlyList<Tensor?>? slopes, bool lower) =>
+        Specification(net, Envelopes(net, options, pre, slopes), spec, lo, hi, lower);
+
+    // The envelopes of the first boxes.Count ReLUs (indexed by layer), with the given lower slopes where not null.
+    static ReluEnvelope?[] Envelopes(NetworkModule net, CrownOptions options, IReadOnlyList<Box> boxes, IReadOnlyList<Tensor?>? slopes)
+    {
+        var layers = net.Description.Layers;
+        var envelopes = new ReluEnvelope?[layers.Count];
+        int k = 0;
+        foreach (var layer in layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).Take(boxes.Count))
         {
-            final = (ReluEnvelope?[])envelopes.Clone();
-            int k = 0;
-            foreach (var layer in layers.Where(l => l.Declaration.Kind == LayerKind.ReLU))
-                if (lowerSlopes[k++] is { } slope) final[layer.Index] = CrownEnvelopes.Compute(options, pre[k - 1], slope);
+            envelopes[layer.Index] = CrownEnvelopes.Compute(options, boxes[k], slopes?[k]);
+            k++;
         }
+        return envelopes;
+    }
+
+    // The specification from the last layer down (merged into a final Dense layer, or a layer of its own).
+    static Tensor Specification(NetworkModule net, ReluEnvelope?[] envelopes, Spec spec, Tensor lo, Tensor hi, bool lower)
+    {
+        var layers = net.Description.Layers;
         int last = layers.Count - 1;
         var start = layers[last].Declaration.Kind == LayerKind.Dense
             ? DenseDeepPoly.Backward(SpecLayer.Merge(net.DenseAt(last), spec), LinearBound.Identity)
-            : SpecLayer.AsLayer(spec) is { } asLayer ? DenseDeepPoly.Backward(asLayer, LinearBound.Identity) : LinearBound.Identity;
+            : SpecLayer.AsLayer(spec) is { } asLayer ? DenseDeepPoly.Backward(asLayer, LinearBound.Identity) : Eye(net, lo);
         int from = layers[last].Declaration.Kind == LayerKind.Dense ? last - 1 : last;
-        var lower = Run(net, final, from, start, lo, hi, lower: true);
-        var upper = spec is DiffSpec ? null : Run(net, final, from, start, lo, hi, lower: false);
-        return new BackSubstitution(pre, lower, upper, envelopes.Where(e => e is not null).Select(e => e!).ToList());
+        return Run(net, envelopes, from, start, lo, hi, lower);
+    }
+
+    // Per-logit bounds of a network that does not end in Dense (… → ReLU → Flatten): the identity over the flat output,
+    // materialised (a null A cannot pass a ReLU), [1, K, …output].
+    static LinearBound Eye(NetworkModule net, Tensor lo)
+    {
+        long k = net.Description.Output.Size;
+        return new(eye(k, dtype: lo.dtype, device: lo.device).view([1, k, .. net.Description.Output.Dims.Select(d => (long)d)]), null);
     }
 
     static Tensor Run(NetworkModule net, ReluEnvelope?[] envelopes, int from, LinearBound bound, Tensor lo, Tensor hi, bool lower)

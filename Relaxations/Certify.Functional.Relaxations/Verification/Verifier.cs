@@ -5,6 +5,7 @@ using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Relaxations.Hybrid;
 using Certify.Functional.Relaxations.Ibp;
 using Certify.Functional.Relaxations.Interpreter;
+using Certify.Functional.Relaxations.Optimization;
 using Certify.Functional.Relaxations.Shared;
 using static TorchSharp.torch;
 
@@ -51,13 +52,23 @@ public static class Verifier
             }
             case DeepPolyDomain d:
             {
-                var region = InputRegion.Box(x, eps);
                 var (lo, hi) = InputRegion.Corners(x, eps);
-                var ibp = d.IbpIntermediate ? PropagateBox(net, region, BoxOptions.Plain, spec).PreActivation : null;
+                var ibp = d.IbpIntermediate ? PropagateBox(net, InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
                 var result = InterpretedBackSubstitution.Propagate(net, lo, hi, d.Options, spec, ibp);
-                if (result.Upper is null) return new SpecBounds(result.PreActivation, result.Lower, null, kind);
-                var logits = Box.FromBounds(result.Lower, result.Upper);
-                return new SpecBounds(result.PreActivation, DiffsFromLogits(result.Lower, result.Upper, y), logits, kind);
+                return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
+            }
+            case Iclr2021Domain i:
+            {
+                var (lo, hi) = InputRegion.Corners(x, eps);
+                var ibp = PropagateBox(net, InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation;
+                var result = Iclr2021.Propagate(net, lo, hi, spec, ibp, i.Seed);
+                return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
+            }
+            case AlphaCrownDomain a:
+            {
+                var (lo, hi) = InputRegion.Corners(x, eps);
+                var result = AlphaCrown.Propagate(net, lo, hi, a.Options, spec);
+                return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
             }
             default:
                 throw new ArgumentException($"Domain '{domain.Name}' has no bound computation here.", nameof(domain));
@@ -73,6 +84,10 @@ public static class Verifier
         using var _ = no_grad();
         return Bounds(net, x, y, eps, domain, kind).Certified;
     }
+
+    static SpecBounds BackSubstituted(IReadOnlyList<Box> pre, Tensor lower, Tensor? upper, Tensor y, SpecKind kind) => upper is null
+        ? new SpecBounds(pre, lower, null, kind)
+        : new SpecBounds(pre, DiffsFromLogits(lower, upper, y), Box.FromBounds(lower, upper), kind);
 
     // l_y − u_j for j ≠ y in increasing j, from per-logit bounds [B, K].
     static Tensor DiffsFromLogits(Tensor lower, Tensor upper, Tensor y)

@@ -44,7 +44,7 @@ public static class VerifyCommand
             var config = d with
             {
                 Net = parse.GetValue(net)!, ArchitectureFile = parse.GetValue(arch), Model = file, Eps = parse.GetValue(eps),
-                Domains = parse.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Domains = Domain.SplitList(parse.GetValue(domains)!),
                 Limit = parse.GetValue(limit), BatchSize = parse.GetValue(batch), Dataset = parse.GetValue(dataset)!.ToLowerInvariant(),
                 DataDir = parse.GetValue(dataDir), Spec = parse.GetValue(spec)!.ToLowerInvariant(), KeepNormalization = parse.GetValue(keepNorm),
                 OutDir = parse.GetValue(outDir) ?? Path.Combine("runs", "verify-" + Path.GetFileNameWithoutExtension(file)),
