@@ -1,6 +1,7 @@
 using System.Globalization;
 using Certify.Functional.Bounds;
 using Certify.Functional.Errors;
+using Certify.Functional.Relaxations.Triangle;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -13,6 +14,8 @@ namespace Certify.Functional.Relaxations.Domains;
 /// <c>zono</c>, <c>zbox</c>, <c>zdiag</c>, <c>zdiag-c</c>, <c>zswitch</c>, <c>zono-ibp</c>, with options
 /// <c>zono:gamma=1</c> (soft slope), <c>box:widen=0.1</c>, <c>box:round=0.5,per-unit=10</c>.
 /// <c>zdiag-c-unsound</c> is the reference's defective transformer, available for reproduction only: it never certifies.
+/// <c>triangle-lp</c> is the exact layer-wise Triangle LP (evaluation only, fully connected networks; option
+/// <c>triangle-lp:skip-stable=1</c> skips the LPs of neurons CROWN proves stable, same certificates).
 /// </summary>
 public abstract record Domain(string Name)
 {
@@ -25,6 +28,9 @@ public abstract record Domain(string Name)
     public static HybridDomain HBox { get; } = new("hbox", new(ZonoRelu.Box));
     /// <summary>DeepZ.</summary>
     public static ZonotopeDomain DeepZ { get; } = new("zono", new(ZonoRelu.DeepZ), IbpBounds: false);
+
+    /// <summary>The exact layer-wise Triangle LP (GLOP; slow, evaluation only).</summary>
+    public static TriangleLpDomain TriangleLp { get; } = new("triangle-lp", TriangleLpOptions.Exact);
 
     /// <summary>CROWN / DeepPoly: back-substitution for every intermediate bound.</summary>
     public static DeepPolyDomain DeepPoly { get; } = new("deeppoly", new(), IbpIntermediate: false);
@@ -40,6 +46,7 @@ public abstract record Domain(string Name)
         ["zdiag-c-unsound"] = new ZonotopeDomain("zdiag-c-unsound", new(ZonoRelu.DiagCDefect), false),
         ["deeppoly"] = DeepPoly, ["crown"] = DeepPoly with { Name = "crown" },
         ["crown-ibp"] = new DeepPolyDomain("crown-ibp", new(), IbpIntermediate: true),
+        ["triangle-lp"] = TriangleLp,
     };
 
     static readonly Dictionary<string, CrownVariant> Variants = new(StringComparer.OrdinalIgnoreCase)
@@ -74,10 +81,12 @@ public abstract record Domain(string Name)
             IbpDomain b when options.Keys.All(k => k is "widen" or "round" or "per-unit") && options.Count > 0 => LooseBox(text, options),
             ZonotopeDomain { Options.Relu: ZonoRelu.DeepZ, IbpBounds: false } z when options.Keys.All(k => k == "gamma") =>
                 FinSucc<Domain>(z with { Name = text, Options = new ZonotopeOptions(ZonoRelu.Soft, options["gamma"]) }),
+            TriangleLpDomain t when options.Keys.All(k => k == "skip-stable") && options["skip-stable"] is 0 or 1 =>
+                FinSucc<Domain>(t with { Name = text, Options = t.Options with { SkipStable = options["skip-stable"] == 1 } }),
             HybridDomain { Options.Relu: ZonoRelu.DeepZ } h when options.Keys.All(k => k == "gamma") =>
                 FinSucc<Domain>(h with { Name = text, Options = new ZonotopeOptions(ZonoRelu.Soft, options["gamma"]) }),
             _ => FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig,
-                $"Domain '{text}': unsupported options. Use zono:gamma=γ, hzono:gamma=γ, box:widen=ω or box:round=ω,per-unit=W.")),
+                $"Domain '{text}': unsupported options. Use zono:gamma=γ, hzono:gamma=γ, box:widen=ω, box:round=ω,per-unit=W or triangle-lp:skip-stable=1.")),
         };
     }
 
@@ -121,3 +130,7 @@ public sealed record DeepPolyDomain(string Name, CrownOptions Options, bool IbpI
 
 /// <summary>The hybrid zonotope (hBox) family.</summary>
 public sealed record HybridDomain(string Name, ZonotopeOptions Options) : Domain(Name);
+
+/// <summary>The exact layer-wise Triangle LP (SPEC §3.11): evaluation only, no gradients, Normalize/Flatten/Dense/ReLU
+/// networks only.</summary>
+public sealed record TriangleLpDomain(string Name, TriangleLpOptions Options) : Domain(Name);

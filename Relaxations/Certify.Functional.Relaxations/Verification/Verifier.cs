@@ -6,6 +6,7 @@ using Certify.Functional.Relaxations.Hybrid;
 using Certify.Functional.Relaxations.Ibp;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Relaxations.Shared;
+using Certify.Functional.Relaxations.Triangle;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.Verification;
@@ -19,7 +20,8 @@ namespace Certify.Functional.Relaxations.Verification;
 public static class Verifier
 {
     /// <summary>Bounds for inputs <paramref name="x"/> [B, …] (pixels in [0, 1]) with labels <paramref name="y"/> [B]
-    /// over the clamped ball of radius <paramref name="eps"/>. Differentiable (use under no_grad to verify only).</summary>
+    /// over the clamped ball of radius <paramref name="eps"/>. Differentiable (use under no_grad to verify only), except
+    /// <see cref="TriangleLpDomain"/> (LP optima: constants without gradient; see <see cref="TriangleLp.Bounds"/> for progress).</summary>
     public static SpecBounds Bounds(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
     {
         int classes = (int)net.Description.Output.Size;
@@ -59,6 +61,8 @@ public static class Verifier
                 var logits = Box.FromBounds(result.Lower, result.Upper);
                 return new SpecBounds(result.PreActivation, DiffsFromLogits(result.Lower, result.Upper, y), logits, kind);
             }
+            case TriangleLpDomain t:
+                return TriangleLp.Bounds(net, x, y, eps, progress: null, t.Options, kind);
             default:
                 throw new ArgumentException($"Domain '{domain.Name}' has no bound computation here.", nameof(domain));
         }
