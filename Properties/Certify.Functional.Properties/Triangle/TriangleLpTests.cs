@@ -13,7 +13,7 @@ namespace Certify.Functional.Properties.Triangle;
 
 /// <summary>The Triangle-LP laws on random small Dense networks; pinned seed.</summary>
 [Collection(LawCollection.Name)]
-[Properties(Arbitrary = [typeof(TriangleArbitraries)], MaxTest = 60, QuietOnSuccess = true, Replay = "(1123581321,3455891443)")]
+[Properties(Arbitrary = [typeof(TriangleArbitraries)], MaxTest = 200, QuietOnSuccess = true, Replay = "(1123581321,3455891443)")]
 public sealed class TriangleLpProperties : TorchTest
 {
     /// <summary>Sound at every layer and for the specification; closed-form first layer and skip-stable agree.</summary>
