@@ -16,9 +16,14 @@ namespace Certify.Functional.Relaxations.Triangle;
 /// and crossing neurons (those CROWN cannot decide) still get LP-exact bounds for their chords. Off by default.</param>
 /// <param name="SolveFirstLayer">Solve the first stage's LPs too. Off by default: over the input box alone the LP
 /// optimum of an affine function is its interval-arithmetic value, computed in closed form (same number).</param>
-/// <param name="GlopParameters">GLOP parameters in protobuf text format (e.g. "use_preprocessing: false"), or null.</param>
-public sealed record TriangleLpOptions(bool SkipStable = false, bool SolveFirstLayer = false, string? GlopParameters = null)
+/// <param name="GlopParameters">GLOP parameters in protobuf text format, or null for GLOP's defaults. The default,
+/// <see cref="FastGlop"/>, re-solves from the previous basis with the dual simplex and without presolve: same optima,
+/// about 5× faster than GLOP's defaults on FC-SMALL (only the objective changes between solves).</param>
+public sealed record TriangleLpOptions(bool SkipStable = false, bool SolveFirstLayer = false, string? GlopParameters = TriangleLpOptions.FastGlop)
 {
+    /// <summary>Dual simplex, no presolve.</summary>
+    public const string FastGlop = "use_preprocessing: false, use_dual_simplex: true";
+
     /// <summary>The exact layer-wise LP of SPEC §3.11.</summary>
     public static TriangleLpOptions Exact { get; } = new();
 }
