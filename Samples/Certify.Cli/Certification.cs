@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Certify.Functional.Data;
 using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Triangle;
 using Certify.Functional.Relaxations.Verification;
 using static TorchSharp.torch;
 
@@ -31,9 +32,10 @@ public static class Certification
 {
     /// <summary>Certifies the first <paramref name="count"/> images of <paramref name="data"/> (pixels byte/255, clamped
     /// ball of radius <paramref name="eps"/>) in <paramref name="domain"/>. <paramref name="progress"/> receives the
-    /// number of images done after each batch. The network is put in eval mode.</summary>
+    /// number of images done after each batch; <paramref name="lpProgress"/> the Triangle LP's per-neuron progress
+    /// (triangle-lp only). The network is put in eval mode.</summary>
     public static DomainCertification Run(NetworkModule network, Dataset data, int count, double eps, Domain domain, SpecKind kind,
-        int batchSize, Device device, Action<int>? progress = null)
+        int batchSize, Device device, Action<int>? progress = null, IProgress<TriangleLpProgress>? lpProgress = null)
     {
         if (batchSize <= 0) throw new ArgumentException($"Batch size must be > 0, got {batchSize}.", nameof(batchSize));
         int n = Math.Clamp(count, 0, data.Count);
@@ -50,7 +52,9 @@ public static class Certification
                 using var scope = NewDisposeScope();
                 int size = Math.Min(batchSize, n - start);
                 var (x, y) = data.Batch(indices.AsSpan(start, size), device);
-                var bounds = Verifier.Bounds(network, x, y, eps, domain, kind);
+                var bounds = domain is TriangleLpDomain t
+                    ? TriangleLp.Bounds(network, x, y, eps, Offset(lpProgress, start, n), t.Options, kind)
+                    : Verifier.Bounds(network, x, y, eps, domain, kind);
                 bounds.DiffLower.to(CPU).contiguous().data<float>().CopyTo(lower, start * width);
                 bounds.Certified.to(CPU).data<bool>().CopyTo(certified, start);
                 progress?.Invoke(start + size);
@@ -58,5 +62,14 @@ public static class Certification
         }
         clock.Stop();
         return new DomainCertification(domain, n, width, lower, certified, clock.Elapsed.TotalSeconds);
+    }
+
+    // The batch's progress in dataset terms (image index and count over the whole run).
+    static IProgress<TriangleLpProgress>? Offset(IProgress<TriangleLpProgress>? inner, int start, int total) =>
+        inner is null ? null : new Relay(p => inner.Report(p with { Example = start + p.Example, Examples = total }));
+
+    sealed class Relay(Action<TriangleLpProgress> report) : IProgress<TriangleLpProgress>
+    {
+        public void Report(TriangleLpProgress value) => report(value);
     }
 }

@@ -109,7 +109,7 @@ public static class ExactnessLaws
 
     /// <summary>½ · min_i |z_i(x)| / ‖∂z_i/∂x‖₁ over all ReLU inputs with a nonzero gradient: on the (unclamped) ball of
     /// that radius no neuron changes sign, so the network is one affine map there. 0.5 when there is no ReLU.</summary>
-    static double StableRadius(NetworkModule net, Tensor x)
+    internal static double StableRadius(NetworkModule net, Tensor x)
     {
         var lin = Float64Reference.Linearize(net, x);
         double radius = 0.5;
@@ -123,7 +123,7 @@ public static class ExactnessLaws
     }
 
     /// <summary>Center and radius (float64) of the clamped ball, as the verifier forms it.</summary>
-    static (Tensor Center, Tensor Radius) ClampedBox(Tensor x, double eps)
+    internal static (Tensor Center, Tensor Radius) ClampedBox(Tensor x, double eps)
     {
         var x64 = x.to(float64);
         var lo = (x64 - eps).clamp_min(0);
@@ -132,7 +132,7 @@ public static class ExactnessLaws
     }
 
     /// <summary>Exact range of the affine map v + J(x' − c) over |x' − c| ≤ r: v ∓ |J|ᵀ r. v [B, n], J [B, n_in, n].</summary>
-    static (Tensor Lower, Tensor Upper) Range(Tensor v, Tensor j, Tensor radius)
+    internal static (Tensor Lower, Tensor Upper) Range(Tensor v, Tensor j, Tensor radius)
     {
         var spread = (j.abs() * radius.flatten(1).unsqueeze(2)).sum(1);
         return (v - spread, v + spread);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Certify.Functional.Bounds;
 using Certify.Functional.Errors;
 using Certify.Functional.Relaxations.Optimization;
+using Certify.Functional.Relaxations.Triangle;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -16,6 +17,8 @@ namespace Certify.Functional.Relaxations.Domains;
 /// <c>zdiag-c-unsound</c> is the reference's defective transformer, available for reproduction only: it never certifies.
 /// Optimised lower slopes: <c>iclr2021</c> (<c>iclr2021:seed=7</c>) and <c>alpha-crown</c>
 /// (<c>alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1</c>).
+/// <c>triangle-lp</c> is the exact layer-wise Triangle LP (evaluation only, fully connected networks; option
+/// <c>triangle-lp:skip-stable=1</c> skips the LPs of neurons CROWN proves stable, same certificates).
 /// </summary>
 public abstract record Domain(string Name)
 {
@@ -28,6 +31,9 @@ public abstract record Domain(string Name)
     public static HybridDomain HBox { get; } = new("hbox", new(ZonoRelu.Box));
     /// <summary>DeepZ.</summary>
     public static ZonotopeDomain DeepZ { get; } = new("zono", new(ZonoRelu.DeepZ), IbpBounds: false);
+
+    /// <summary>The exact layer-wise Triangle LP (GLOP; slow, evaluation only).</summary>
+    public static TriangleLpDomain TriangleLp { get; } = new("triangle-lp", TriangleLpOptions.Exact);
 
     /// <summary>CROWN / DeepPoly: back-substitution for every intermediate bound.</summary>
     public static DeepPolyDomain DeepPoly { get; } = new("deeppoly", new(), IbpIntermediate: false);
@@ -45,6 +51,7 @@ public abstract record Domain(string Name)
         ["crown-ibp"] = new DeepPolyDomain("crown-ibp", new(), IbpIntermediate: true),
         ["iclr2021"] = new Iclr2021Domain("iclr2021", Iclr2021.DefaultSeed),
         ["alpha-crown"] = new AlphaCrownDomain("alpha-crown", AlphaCrownOptions.Default),
+        ["triangle-lp"] = TriangleLp,
     };
 
     static readonly Dictionary<string, CrownVariant> Variants = new(StringComparer.OrdinalIgnoreCase)
@@ -81,10 +88,12 @@ public abstract record Domain(string Name)
             IbpDomain b when options.Keys.All(k => k is "widen" or "round" or "per-unit") && options.Count > 0 => LooseBox(text, options),
             ZonotopeDomain { Options.Relu: ZonoRelu.DeepZ, IbpBounds: false } z when options.Keys.All(k => k == "gamma") =>
                 FinSucc<Domain>(z with { Name = text, Options = new ZonotopeOptions(ZonoRelu.Soft, options["gamma"]) }),
+            TriangleLpDomain t when options.Keys.All(k => k == "skip-stable") && options["skip-stable"] is 0 or 1 =>
+                FinSucc<Domain>(t with { Name = text, Options = t.Options with { SkipStable = options["skip-stable"] == 1 } }),
             HybridDomain { Options.Relu: ZonoRelu.DeepZ } h when options.Keys.All(k => k == "gamma") =>
                 FinSucc<Domain>(h with { Name = text, Options = new ZonotopeOptions(ZonoRelu.Soft, options["gamma"]) }),
             _ => FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig,
-                $"Domain '{text}': unsupported options. Use zono:gamma=γ, hzono:gamma=γ, box:widen=ω or box:round=ω,per-unit=W.")),
+                $"Domain '{text}': unsupported options. Use zono:gamma=γ, hzono:gamma=γ, box:widen=ω, box:round=ω,per-unit=W or triangle-lp:skip-stable=1.")),
         };
     }
 
@@ -182,3 +191,6 @@ public sealed record Iclr2021Domain(string Name, ulong Seed) : Domain(Name);
 
 /// <summary><c>alpha-crown</c>: CROWN with lower slopes optimised per spec row (SPEC §3.11's differentiable Triangle).</summary>
 public sealed record AlphaCrownDomain(string Name, AlphaCrownOptions Options) : Domain(Name);
+/// <summary>The exact layer-wise Triangle LP (SPEC §3.11): evaluation only, no gradients, Normalize/Flatten/Dense/ReLU
+/// networks only.</summary>
+public sealed record TriangleLpDomain(string Name, TriangleLpOptions Options) : Domain(Name);

@@ -7,6 +7,7 @@ using Certify.Functional.Relaxations.Ibp;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Relaxations.Optimization;
 using Certify.Functional.Relaxations.Shared;
+using Certify.Functional.Relaxations.Triangle;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.Verification;
@@ -20,7 +21,8 @@ namespace Certify.Functional.Relaxations.Verification;
 public static class Verifier
 {
     /// <summary>Bounds for inputs <paramref name="x"/> [B, …] (pixels in [0, 1]) with labels <paramref name="y"/> [B]
-    /// over the clamped ball of radius <paramref name="eps"/>. Differentiable (use under no_grad to verify only).</summary>
+    /// over the clamped ball of radius <paramref name="eps"/>. Differentiable (use under no_grad to verify only), except
+    /// <see cref="TriangleLpDomain"/> (LP optima: constants without gradient; see <see cref="TriangleLp.Bounds"/> for progress).</summary>
     public static SpecBounds Bounds(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
     {
         int classes = (int)net.Description.Output.Size;
@@ -70,6 +72,8 @@ public static class Verifier
                 var result = AlphaCrown.Propagate(net, lo, hi, a.Options, spec);
                 return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
             }
+            case TriangleLpDomain t:
+                return TriangleLp.Bounds(net, x, y, eps, progress: null, t.Options, kind);
             default:
                 throw new ArgumentException($"Domain '{domain.Name}' has no bound computation here.", nameof(domain));
         }

@@ -4,11 +4,13 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Certify.Functional.Data;
+using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
 using Certify.Functional.Pipeline;
 using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Triangle;
 using Certify.Functional.Relaxations.Verification;
 using Certify.Functional.Samples;
 using LanguageExt.Common;
@@ -76,6 +78,8 @@ public static class VerifyCommand
             var fits = BackSubstitutionMemory.Check(description, config.BatchSize, training: false, d.IbpIntermediate, BackSubstitutionMemory.DefaultBudget);
             if (fits.IsFail) return output.Fail((Error)fits, CliApp.BadInput);
         }
+        if (domains.Exists(dm => dm is TriangleLpDomain) && LpNetwork.Unsupported(description) is { } unsupported)
+            return output.Fail(Error.New(ErrorCodes.InvalidConfig, $"Domain 'triangle-lp': {unsupported}"), CliApp.BadInput);
 
         using var network = create();
         var loaded = StateDict.Load(network, config.Model);
@@ -107,7 +111,15 @@ public static class VerifyCommand
                 output.Err.WriteLine(string.Create(inv,
                     $"{domain.Name}: {done}/{n} images, {rate:F1} img/s, ETA {TimeSpan.FromSeconds((n - done) / Math.Max(rate, 1e-9)):hh\\:mm\\:ss}"));
             }
-            var r = Certification.Run(network, data, n, config.Eps, domain, kind, config.BatchSize, device, Progress);
+            var lpClock = Stopwatch.StartNew();
+            var lpProgress = quiet || domain is not TriangleLpDomain ? null : new LineProgress(p =>
+            {
+                // The LP is slow (two LPs per hidden neuron): a line at most every 2 s.
+                if (lpClock.Elapsed.TotalSeconds < 2) return;
+                lpClock.Restart();
+                output.Err.WriteLine(p.ToString());
+            });
+            var r = Certification.Run(network, data, n, config.Eps, domain, kind, config.BatchSize, device, Progress, lpProgress);
             results.Add(r);
             output.Out.WriteLine(string.Create(inv,
                 $"{domain.Name}: certified {r.CertifiedCount}/{n} ({100.0 * r.CertifiedCount / Math.Max(n, 1):F2} %) in {r.Seconds:F2} s, {r.ImagesPerSecond:F1} img/s"));
@@ -117,6 +129,11 @@ public static class VerifyCommand
         WriteFiles(config, description, data, stem, n, kind, clean, cleanClock.Elapsed.TotalSeconds, results);
         output.Out.WriteLine($"results: {Path.Combine(config.OutDir, "results.json")}, per image: {Path.Combine(config.OutDir, "per_image.csv")}");
         return 0;
+    }
+
+    sealed class LineProgress(Action<TriangleLpProgress> report) : IProgress<TriangleLpProgress>
+    {
+        public void Report(TriangleLpProgress value) => report(value);
     }
 
     static void WriteFiles(VerifyConfig config, NetworkDescription description, Dataset data, string stem, int n, SpecKind kind,
