@@ -54,7 +54,9 @@ public static class Verifier
                 var region = InputRegion.Box(x, eps);
                 var (lo, hi) = InputRegion.Corners(x, eps);
                 var ibp = d.IbpIntermediate ? PropagateBox(net, region, BoxOptions.Plain, spec).PreActivation : null;
-                var result = InterpretedBackSubstitution.Propagate(net, lo, hi, d.Options, spec, ibp);
+                var result = net is IDeepPolyPropagator g
+                    ? g.PropagateDeepPoly(lo, hi, d.Options, spec, ibp, null)
+                    : InterpretedBackSubstitution.Propagate(net, lo, hi, d.Options, spec, ibp);
                 if (result.Upper is null) return new SpecBounds(result.PreActivation, result.Lower, null, kind);
                 var logits = Box.FromBounds(result.Lower, result.Upper);
                 return new SpecBounds(result.PreActivation, DiffsFromLogits(result.Lower, result.Upper, y), logits, kind);
