@@ -38,6 +38,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             spc.AddSource(NetworkEmitter.HintName(spec), NetworkEmitter.Emit(spec));
             foreach (var domain in BoundDomainInfo.All)
                 spc.AddSource(NetworkEmitter.HintName(spec, domain.Domain.Name), NetworkEmitter.EmitDomain(spec, domain));
+            spc.AddSource(NetworkEmitter.HintName(spec, DeepPolyInfo.Name), DeepPolyEmitter.Emit(spec));
         });
     }
 }

@@ -60,7 +60,7 @@ public class GeneratorSnapshotTests
         VerifyAll(result, "Driver");
     }
 
-    // The module file and one file per bound domain.
+    // The module file, one file per bound domain and the back-substitution file.
     static IEnumerable<string> Files(string stem) =>
-        new[] { $"{stem}.g.cs" }.Concat(BoundDomainInfo.All.Select(d => $"{stem}.{d.Domain.Name}.g.cs"));
+        new[] { $"{stem}.g.cs", $"{stem}.{DeepPolyInfo.Name}.g.cs" }.Concat(BoundDomainInfo.All.Select(d => $"{stem}.{d.Domain.Name}.g.cs"));
 }

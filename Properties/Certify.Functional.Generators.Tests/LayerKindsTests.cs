@@ -46,4 +46,20 @@ public class LayerKindsTests
             Assert.Equal(typeof(TorchSharp.torch.Tensor), propagate.ReturnType);
         }
     }
+
+    [Fact]
+    public void Every_kind_has_a_back_substitution_module()
+    {
+        Assert.Equal(Enum.GetValues<LayerKind>().OrderBy(k => k), DeepPolyInfo.Backward.Select(b => b.Kind).OrderBy(k => k));
+        foreach (var row in DeepPolyInfo.Backward)
+        {
+            var module = Relaxations.GetType($"Certify.Functional.Relaxations.DeepPoly.{row.Module}");
+            var backward = module?.GetMethod("Backward", BindingFlags.Public | BindingFlags.Static);
+            Assert.True(backward is not null, $"{row.Kind}: {row.Module}.Backward");
+            Assert.Equal(typeof(Certify.Functional.Bounds.LinearBound), backward!.ReturnType);
+            Assert.Contains($".{row.Module}.Backward(", row.Call);
+        }
+        var method = typeof(Certify.Functional.Relaxations.Domains.IDeepPolyPropagator).GetMethod("PropagateDeepPoly")!;
+        Assert.Equal(DeepPolyInfo.Result.Replace("global::", ""), method.ReturnType.FullName);
+    }
 }

@@ -23,7 +23,7 @@ internal static class NetworkEmitter
     const string Layers = "global::Certify.Functional.Layers";
     const string NetworkModule = "global::Certify.Functional.Networks.NetworkModule";
     const string Tensor = "global::TorchSharp.torch.Tensor";
-    static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{Version}\")]";
+    internal static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{Version}\")]";
 
     /// <summary>The hint name <c>{Namespace}.{Type}.g.cs</c>, or <c>{Namespace}.{Type}.{part}.g.cs</c>.</summary>
     public static string HintName(NetworkSpec spec, string? part = null)
@@ -207,7 +207,7 @@ internal static class NetworkEmitter
     static string Fill(string template, string previous, string pre, int ordinal) =>
         template.Replace("$x", previous).Replace("$pre", pre).Replace("$k", Int(ordinal));
 
-    static string LayerValue(LayerSpec layer)
+    internal static string LayerValue(LayerSpec layer)
     {
         var kind = LayerKinds.Of(layer.Kind);
         return kind.Accessor is null ? $"{Layers}.{kind.LayerType}.Instance" : $"{kind.Accessor}({Int(layer.Index)})";
@@ -261,9 +261,9 @@ internal static class NetworkEmitter
     static string DoubleArray(EquatableArray<double> values) =>
         values.Count == 0 ? "new double[0]" : $"new double[] {{ {string.Join(", ", values.Select(Double))} }}";
 
-    static string Dims(ShapeSpec shape) => string.Join(", ", shape.Dims.Select(Int));
+    internal static string Dims(ShapeSpec shape) => string.Join(", ", shape.Dims.Select(Int));
 
-    static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
     static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
     static string Group(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
     static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture);

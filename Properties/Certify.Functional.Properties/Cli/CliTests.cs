@@ -121,6 +121,30 @@ public class CliTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public void Verify_runs_the_back_substitution_domains_and_matches_the_reference_deeppoly_count()
+    {
+        var dir = TempDir();
+        try
+        {
+            var (code, output, err) = Run("verify", "--net", "FC", "--model", Asset("Reference/mnist_FC_crown.pt"), "--eps", "0.3",
+                "--domains", "deeppoly,crown-ibp,deeppoly:0-c", "--limit", "20", "--out", dir, "--quiet");
+            Assert.True(code == 0, err);
+            var lines = output.Split('\n');
+            var deeppoly = lines.Single(l => l.StartsWith("deeppoly: certified "));
+            int certified = int.Parse(deeppoly["deeppoly: certified ".Length..deeppoly.IndexOf('/')]);
+            var table = File.ReadLines(Asset("Reference/results/per_image_mnist_eps0.3.csv")).ToList();
+            int column = Array.IndexOf(table[0].Split(','), "mnist_FC_crown__deeppoly");
+            Assert.Equal(table.Skip(1).Take(20).Count(l => l.Split(',')[column] == "1"), certified);
+            Assert.StartsWith($"deeppoly: certified {certified}/20 (", deeppoly);
+            Assert.Single(lines, l => l.StartsWith("crown-ibp: certified "));
+            Assert.Single(lines, l => l.StartsWith("deeppoly:0-c: certified "));
+            Assert.Equal("img,label,pred__mnist_FC_crown,mnist_FC_crown__deeppoly,mnist_FC_crown__crown-ibp,mnist_FC_crown__deeppoly:0-c",
+                File.ReadLines(Path.Combine(dir, "per_image.csv")).First());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("nope", "error CF1003: Unknown domain 'nope'.")]
     [InlineData("box,zdiag-c-unsound", "error CF1003: Domain 'zdiag-c-unsound' is the reference's unsound transformer")]

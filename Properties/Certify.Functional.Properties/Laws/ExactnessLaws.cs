@@ -13,23 +13,33 @@ namespace Certify.Functional.Properties.Laws;
 /// <item>ε = 0 (a point box): every domain except the loosened Boxes (they widen by design) and the diag-c variants
 /// (they shift dead neurons) returns l = u = the concrete value at every ReLU input, every logit and every difference;</item>
 /// <item>any ε: the first ReLU input (an affine image of the input box) is exact in every non-loosened domain;</item>
-/// <item>ε small enough that no neuron's sign changes on the ball: the zonotope and hybrid domains with exact
-/// stable-neuron rules (not zono-ibp, whose IBP case split may cross; not Box, exact for one affine layer only)
-/// give exactly z(c) ± |J|·r at every ReLU input and output, J the Jacobian of the fixed activation pattern.</item>
+/// <item>ε small enough that no neuron's sign changes on the ball: the zonotope, hybrid and back-substitution domains
+/// with exact stable-neuron rules (not zono-ibp or crown-ibp, whose IBP bounds may cross; not Box, exact for one affine
+/// layer only; not the "-C" CROWN variants) give exactly z(c) ± |J|·r at every ReLU input and output, J the Jacobian
+/// of the fixed activation pattern (back-substitution of an affine map over a box is exact).</item>
 /// </list>
 /// </summary>
 public static class ExactnessLaws
 {
+    /// <summary>The back-substitution variants whose stable-neuron lines are ReLU itself (dead 0, active x); the "-C"
+    /// variants move a stable neuron's line (0-c: active lower l; 1-c: dead lower x; tria-c: dead upper x − l, active
+    /// upper u) and crown-ibp's intermediate IBP bounds may cross where the exact range does not. Declared first: the
+    /// lists below splice it in during static initialization.</summary>
+    public static readonly string[] BackSubstitutionStableExact =
+        ["deeppoly", "deeppoly:0", "deeppoly:1", "deeppoly:lower-tria", "deeppoly:upper-tria", "deeppoly:gamma=1", "deeppoly:gamma=5"];
+
     /// <summary>Domains exact on a point box.</summary>
     public static readonly string[] PointExact =
-        ["box", "hbox", "hzono", "hdiag", "hswitch", "zono", "zbox", "zdiag", "zswitch", "zono-ibp", "zono:gamma=1", "zono:gamma=5", "hzono:gamma=1"];
+        ["box", "hbox", "hzono", "hdiag", "hswitch", "zono", "zbox", "zdiag", "zswitch", "zono-ibp", "zono:gamma=1", "zono:gamma=5", "hzono:gamma=1",
+         .. BackSubstitutionStableExact, "crown-ibp"];
 
     /// <summary>Domains whose first ReLU input is exact for every ε (all but the loosened Boxes).</summary>
-    public static readonly string[] FirstLayerExact = [.. PointExact, "hdiag-c", "zdiag-c"];
+    public static readonly string[] FirstLayerExact =
+        [.. PointExact, "hdiag-c", "zdiag-c", "deeppoly:0-c", "deeppoly:1-c", "deeppoly:lower-tria-c", "deeppoly:upper-tria-c"];
 
     /// <summary>Domains exact whenever no neuron crosses under their own bounds.</summary>
     public static readonly string[] StableExact =
-        ["hbox", "hzono", "hdiag", "hswitch", "zono", "zbox", "zdiag", "zswitch", "zono:gamma=1", "hzono:gamma=1"];
+        ["hbox", "hzono", "hdiag", "hswitch", "zono", "zbox", "zdiag", "zswitch", "zono:gamma=1", "hzono:gamma=1", .. BackSubstitutionStableExact];
 
     /// <summary>ε = 0 gives the concrete forward pass; and the first ReLU input is exact at the case's ε.</summary>
     public static void PointBoxAndFirstLayer(NetworkCase c)

@@ -1,5 +1,6 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Properties.Arbitraries;
+using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Relaxations.Shared;
@@ -57,5 +58,30 @@ public static class InvariantLaws
         // Pointwise: λx − relu(x) ≤ tol and relu(x) − (λx + 2μ) ≤ tol.
         Tolerance.AtMost($"{where}: λx ≤ relu(x)", zeros_like(lambda), low - relu);
         Tolerance.AtMost($"{where}: relu(x) ≤ λx + 2μ", zeros_like(lambda), relu - low - 2 * mu.unsqueeze(1));
+    }
+
+    /// <summary>CROWN / DeepPoly envelope (SPEC §12.1.4): for bounds l ≤ u, 0 ≤ λ_l, λ_u ≤ 1 and
+    /// λ_l x + μ_l ≤ relu(x) ≤ λ_u x + μ_u (± tol) at 11 points of [l, u], both ends included. The reference's 1e-9 in
+    /// the chord's denominator leaves the upper line short by u·1e-9/(u − l) at x = u, within tol.</summary>
+    public static void CrownEnvelope(CrownOptions options, double[] lower, double[] upper)
+    {
+        using var scope = NewDisposeScope();
+        var l = tensor(lower).to(float32).unsqueeze(0);
+        var u = tensor(upper).to(float32).unsqueeze(0);
+        var e = CrownEnvelopes.Compute(options, Box.FromBounds(l, u));
+        string where = $"{options} on l=[{string.Join(",", lower)}], u=[{string.Join(",", upper)}]";
+        var (lambdaL, lambdaU) = (e.LambdaLower.to(float64), e.LambdaUpper.to(float64));
+        Tolerance.NonNegative($"{where}: λ_l", lambdaL);
+        Tolerance.NonNegative($"{where}: 1 − λ_l", 1 - lambdaL);
+        Tolerance.NonNegative($"{where}: λ_u", lambdaU);
+        Tolerance.NonNegative($"{where}: 1 − λ_u", 1 - lambdaU);
+        var t = linspace(0, 1, 11, dtype: float64).view(1, 11, 1);
+        var (l64, u64) = (l.to(float64).unsqueeze(1), u.to(float64).unsqueeze(1));
+        var xs = l64 + (u64 - l64) * t;                                             // [1, 11, n]
+        var relu = xs.relu();
+        var below = lambdaL.unsqueeze(1) * xs + (e.MuLower?.to(float64).unsqueeze(1) ?? zeros_like(xs));
+        var above = lambdaU.unsqueeze(1) * xs + (e.MuUpper?.to(float64).unsqueeze(1) ?? zeros_like(xs));
+        Tolerance.AtMost($"{where}: λ_l x + μ_l ≤ relu(x)", zeros_like(lambdaL), below - relu);
+        Tolerance.AtMost($"{where}: relu(x) ≤ λ_u x + μ_u", zeros_like(lambdaU), relu - above);
     }
 }

@@ -10,12 +10,13 @@ public static class Tolerance
     /// <summary>The tolerance for reference values <paramref name="v"/> (float64).</summary>
     public static Tensor Of(Tensor v) => v.abs().mul(1e-5).add(1e-5);
 
-    /// <summary>Every value [B, P, n] ≥ lower [B, n] − tol (<paramref name="lower"/> may be null).</summary>
-    public static void AtLeast(string what, Tensor? lower, Tensor values)
+    /// <summary>Every value [B, P, n] ≥ lower [B, n] − tol (<paramref name="lower"/> may be null); tol from
+    /// <paramref name="magnitude"/> (same shape as the values) when given, else from the values.</summary>
+    public static void AtLeast(string what, Tensor? lower, Tensor values, Tensor? magnitude = null)
     {
         if (lower is null) return;
         var l = lower.to(float64).unsqueeze(1);
-        var gap = l - Of(values) - values;                          // > 0 is a violation
+        var gap = l - Of(magnitude ?? values) - values;             // > 0 is a violation
         Fail(what, "below the lower bound", gap, l.expand_as(values), values);
     }
 
@@ -50,6 +51,14 @@ public static class Tolerance
         var e = expected.to(float64);
         var a = actual.to(float64);
         Fail(what, "differs from the exact value", ((a - e).abs() - Of(e)).unsqueeze(1), e.unsqueeze(1), a.unsqueeze(1));
+    }
+
+    /// <summary>lower ≤ upper + tol(upper) elementwise ([B, n] each): for bounds whose two sides are computed separately
+    /// (back-substitution), where float32 rounding may invert a zero-width interval by an ulp.</summary>
+    public static void Ordered(string what, Tensor lower, Tensor upper)
+    {
+        var u = upper.to(float64);
+        Fail(what, "lower bound above the upper bound", (lower.to(float64) - u - Of(u)).unsqueeze(1), u.unsqueeze(1), lower.to(float64).unsqueeze(1));
     }
 
     /// <summary>Representation invariant: every element ≥ 0 (exactly, no tolerance).</summary>

@@ -18,7 +18,7 @@ namespace Certify.Functional.Properties.Reference;
 
 /// <summary>
 /// The parity protocol of Samples/Reference/README.md for one released FC network at one ε: clean predictions,
-/// the certified flags of box / hbox / zono on every image the reference evaluated, and the 9 lower bounds of the
+/// the certified flags of box / hbox / zono / deeppoly / crown-ibp on every image the reference evaluated, and the 9 lower bounds of the
 /// first 100 images. A flag may differ only where our smallest lower bound is within <see cref="Tolerance"/> of 0
 /// (reported, not failed); bounds agree within <see cref="Tolerance"/> relative.
 /// </summary>
@@ -27,8 +27,9 @@ public static class ReferenceParity
     /// <summary>|a − b| ≤ Tolerance · max(1, |b|) for bounds; |min lb| ≤ Tolerance for a flag that may differ.</summary>
     public const double Tolerance = 1e-4;
 
-    /// <summary>The verifiers compared, with their batch sizes (Box is cheap; zonotopes are faster in small batches).</summary>
-    static readonly (string Name, int Batch)[] Domains = [("box", 500), ("hbox", 25), ("zono", 25)];
+    /// <summary>The verifiers compared, with their batch sizes (Box and CROWN-IBP are cheap; zonotopes are faster in
+    /// small batches; deeppoly's identity specifications grow with the batch, 100 keeps them in cache-friendly sizes).</summary>
+    static readonly (string Name, int Batch)[] Domains = [("box", 500), ("hbox", 25), ("zono", 25), ("deeppoly", 100), ("crown-ibp", 500)];
 
     /// <summary>Checks one network; every problem ends up in the returned list (empty = parity).</summary>
     public static List<string> Check(Dataset data, string referenceDataset, string model, double eps, ITestOutputHelper log)
@@ -104,7 +105,7 @@ public static class ReferenceParity
 
             int referenceCount = flags.Take(n).Count(f => f == 1);
             log.WriteLine(string.Create(inv,
-                $"{model} ε={eps} {name,-4}: certified {ours.CertifiedCount}/{n} (reference {referenceCount}), {ours.Seconds:F2} s, " +
+                $"{model} ε={eps} {name,-9}: certified {ours.CertifiedCount}/{n} (reference {referenceCount}), {ours.Seconds:F2} s, " +
                 $"{ours.ImagesPerSecond:F0} img/s; lb100 worst relative difference {worst:E2}; flags differing near 0: {nearZero.Count}; " +
                 $"bounds explained by float32 rounding: {rounding.Count}"));
             foreach (var z in nearZero) log.WriteLine($"  within tolerance of 0: {model} ε={eps} {name} {z}");
@@ -141,9 +142,18 @@ public static class ReferenceParity
             IbpDomain b => ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, eps), b.Options, spec).Output.Lower,
             ZonotopeDomain z => ((IZonotopePropagator)net).PropagateZonotope(InputRegion.Zonotope(x, eps), z.Options, spec, null).Output.Concretize().Lower,
             HybridDomain h => ((IHybridPropagator)net).PropagateHybrid(InputRegion.Hybrid(x, eps), h.Options, spec).Output.Concretize().Lower,
+            DeepPolyDomain d => DeepPolyLower(net, x, eps, d, spec),
             _ => throw new ArgumentException($"Domain '{domain.Name}' is not compared with the reference."),
         };
         return lower.flatten().data<double>().ToArray();
+    }
+
+    // The back-substitution's lower bounds with the generated method (intermediate IBP bounds for crown-ibp).
+    static Tensor DeepPolyLower(NetworkModule net, Tensor x, double eps, DeepPolyDomain d, Spec spec)
+    {
+        var (lo, hi) = InputRegion.Corners(x, eps);
+        var ibp = d.IbpIntermediate ? ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
+        return ((IDeepPolyPropagator)net).PropagateDeepPoly(lo, hi, d.Options, spec, ibp, null).Lower;
     }
 
     static float Min(ReadOnlySpan<float> row)

@@ -36,3 +36,27 @@ public sealed class SoundnessProperties : TorchTest
     [Property] public void BoxRound05PerUnit10(NetworkCase c) => SoundnessLaw.Holds("box:round=0.5,per-unit=10", c);
     [Property] public void BoxRound01PerUnit1(NetworkCase c) => SoundnessLaw.Holds("box:round=0.1,per-unit=1", c);
 }
+
+/// <summary>
+/// The soundness law (SPEC §12.1) for the back-substitution family: CROWN / DeepPoly with its adaptive lower slope and
+/// all eight variants, soft slopes, and CROWN-IBP (R). Same cases as <see cref="SoundnessProperties"/> (same seed,
+/// ≥ 10⁴ network×input pairs per domain). No ordering against Box or DeepZ is asserted (SPEC §12.3).
+/// </summary>
+[Collection(LawCollection.Name)]
+[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = SoundnessProperties.MaxTest, QuietOnSuccess = true, Replay = "(9431762108551,5170381)")]
+public sealed class BackSubstitutionSoundnessProperties : TorchTest
+{
+    [Property] public void DeepPoly(NetworkCase c) => SoundnessLaw.Holds("deeppoly", c);
+    [Property] public void DeepPoly0(NetworkCase c) => SoundnessLaw.Holds("deeppoly:0", c);
+    [Property] public void DeepPoly1(NetworkCase c) => SoundnessLaw.Holds("deeppoly:1", c);
+    [Property] public void DeepPoly0C(NetworkCase c) => SoundnessLaw.Holds("deeppoly:0-c", c);
+    [Property] public void DeepPoly1C(NetworkCase c) => SoundnessLaw.Holds("deeppoly:1-c", c);
+    [Property] public void DeepPolyLowerTria(NetworkCase c) => SoundnessLaw.Holds("deeppoly:lower-tria", c);
+    [Property] public void DeepPolyUpperTria(NetworkCase c) => SoundnessLaw.Holds("deeppoly:upper-tria", c);
+    [Property] public void DeepPolyLowerTriaC(NetworkCase c) => SoundnessLaw.Holds("deeppoly:lower-tria-c", c);
+    [Property] public void DeepPolyUpperTriaC(NetworkCase c) => SoundnessLaw.Holds("deeppoly:upper-tria-c", c);
+    [Property] public void DeepPolySoftGamma1(NetworkCase c) => SoundnessLaw.Holds("deeppoly:gamma=1", c);
+    [Property] public void DeepPolySoftGamma5(NetworkCase c) => SoundnessLaw.Holds("deeppoly:gamma=5", c);
+    [Property] public void CrownIbp(NetworkCase c) => SoundnessLaw.Holds("crown-ibp", c);
+    [Property] public void CrownIbpSoftGamma10(NetworkCase c) => SoundnessLaw.Holds("crown-ibp:gamma=10", c);
+}

@@ -54,4 +54,22 @@ public sealed class InvariantProperties : TorchTest
     /// is fine; its defect is the missing noise symbol, shown in <see cref="UnsoundDiagCTests"/>).</summary>
     [Property(MaxTest = 500)]
     public Property Relu_band_contains_relu() => Prop.ForAll(Bands, b => InvariantLaws.ReluBand(b.Options, b.Lower, b.Width));
+
+    /// <summary>(l, u) pairs on a 1e-3 grid in [−10, 10] with exact l = 0, u = 0 and l = u = 0, 1–16 neurons, every CROWN
+    /// variant and soft slopes γ ∈ {0.1, 1, 5, 10}.</summary>
+    static readonly Arbitrary<(CrownOptions Options, double[] Lower, double[] Upper)> Envelopes =
+        (from options in Gen.Elements(Enum.GetValues<CrownVariant>().Where(v => v != CrownVariant.Soft).Select(v => new CrownOptions(v))
+             .Concat(new[] { 0.1, 1, 5, 10 }.Select(g => new CrownOptions(CrownVariant.Soft, g))).ToArray())
+         from n in Gen.Choose(1, 16)
+         from pairs in Gen.ArrayOf(Gen.Frequency(
+             (1, Gen.Choose(0, 10_000).Select(k => (0.0, k / 1000.0))),                       // l = 0
+             (1, Gen.Choose(-10_000, 0).Select(k => (k / 1000.0, 0.0))),                      // u = 0
+             (1, Gen.Constant((0.0, 0.0))),
+             (6, from a in Gen.Choose(-10_000, 10_000) from b in Gen.Choose(-10_000, 10_000)
+                 select (Math.Min(a, b) / 1000.0, Math.Max(a, b) / 1000.0))), n)
+         select (options, pairs.Select(p => p.Item1).ToArray(), pairs.Select(p => p.Item2).ToArray())).ToArbitrary();
+
+    /// <summary>Every CROWN / DeepPoly envelope lies between ReLU's lower and upper lines on [l, u], slopes in [0, 1].</summary>
+    [Property(MaxTest = 500)]
+    public Property Crown_envelope_brackets_relu() => Prop.ForAll(Envelopes, e => InvariantLaws.CrownEnvelope(e.Options, e.Lower, e.Upper));
 }

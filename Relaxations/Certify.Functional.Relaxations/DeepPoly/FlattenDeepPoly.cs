@@ -2,11 +2,12 @@ using Certify.Functional.Bounds;
 
 namespace Certify.Functional.Relaxations.DeepPoly;
 
-/// <summary>Back-substitution through Flatten: A [S, K, C·H·W] → [S, K, C, H, W] (the layer's input shape). Exact.</summary>
+/// <summary>Back-substitution through Flatten: A [S, K, C·H·W] → [S, K, C, H, W] (the layer's input shape). Exact.
+/// The identity passes through unchanged: flattening keeps the values, and the identity stands for them in any shape.</summary>
 public static class FlattenDeepPoly
 {
     /// <summary>The bound in terms of the layer's input of shape <paramref name="inputShape"/> (no batch).</summary>
     public static LinearBound Backward(long[] inputShape, LinearBound bound) => bound.A is null
-        ? throw new InvalidOperationException("Back-substitution cannot start at a Flatten layer; start at the layer before it.")
+        ? bound
         : bound with { A = bound.A.view([bound.A.shape[0], bound.A.shape[1], .. inputShape]) };
 }

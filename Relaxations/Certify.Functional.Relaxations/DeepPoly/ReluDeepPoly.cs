@@ -13,12 +13,14 @@ public static class ReluDeepPoly
     /// gathering each example's weight rows costs about as much as the product it saves above ≈ 0.6).</summary>
     const double CompactBelow = 0.5;
 
-    /// <summary>The bound in terms of the ReLU's input. With <paramref name="compact"/> (the next layer down is Dense),
+    /// <summary>The bound in terms of the ReLU's input (from the identity: the envelope itself). With <paramref name="compact"/> (the next layer down is Dense),
     /// neurons whose envelope is identically zero (dead) are dropped per example (see <see cref="LinearBound.Columns"/>);
     /// the result is the same bound, computed with fewer products.</summary>
     public static LinearBound Backward(ReluEnvelope envelope, LinearBound bound, bool lower, bool compact = false)
     {
-        var a = bound.A ?? throw new InvalidOperationException("Back-substitution cannot start at a ReLU; start at the layer before it.");
+        // The identity (a network ending in ReLU, per-logit bounds) is materialised as eye [1, n, …]: the bounds of
+        // relu(x) itself are then the envelope's lines.
+        var a = bound.A ?? Identity(envelope.LambdaUpper);
         var (pos, neg) = lower ? (envelope.LambdaLower, envelope.LambdaUpper) : (envelope.LambdaUpper, envelope.LambdaLower);
         var (muPos, muNeg) = lower ? (envelope.MuLower, envelope.MuUpper) : (envelope.MuUpper, envelope.MuLower);
         if (compact && Alive(envelope) is { } columns)
@@ -49,6 +51,13 @@ public static class ReluDeepPoly
         if (kept > CompactBelow * n) return null;
         var (_, order) = alive.to(ScalarType.Int32).sort(1, descending: true, stable: true);
         return order.narrow(1, 0, kept);
+    }
+
+    // eye over the neurons of a per-neuron tensor [B, …]: [1, n, …].
+    static Tensor Identity(Tensor perNeuron)
+    {
+        long[] shape = perNeuron.shape[1..];
+        return eye(shape.Aggregate(1L, (x, y) => x * y), dtype: perNeuron.dtype, device: perNeuron.device).view([1, -1, .. shape]);
     }
 
     // A per-neuron factor [B, …] broadcasts over the spec dimension of A [S, K, …].

@@ -104,14 +104,12 @@ public static class InterpretedBackSubstitution
                 LayerKind.Dense => DenseDeepPoly.Backward(net.DenseAt(j), bound),
                 LayerKind.Conv2d => Conv2dDeepPoly.Backward(net.Conv2dAt(j), input, bound),
                 LayerKind.Normalize => NormalizeDeepPoly.Backward(net.NormalizeAt(j), input, bound),
-                LayerKind.Flatten => bound.A is null ? bound : FlattenDeepPoly.Backward(input, bound),
+                LayerKind.Flatten => FlattenDeepPoly.Backward(input, bound),
                 LayerKind.ReLU => ReluDeepPoly.Backward(envelopes[j] ?? throw new InvalidOperationException($"ReLU {j} has no bounds yet."), bound, lower,
                     compact: j > 0 && net.Description.Layers[j - 1].Declaration.Kind == LayerKind.Dense),
                 _ => throw new InvalidOperationException($"Layer {j}: no back-substitution for {layer.Declaration.Kind}."),
             };
         }
-        if (bound.A is null)
-            return lower ? lo.flatten(1) : hi.flatten(1);                       // identity over the input itself
         return InputDeepPoly.Concretize(bound, lo, hi, lower);
     }
 }

@@ -56,7 +56,9 @@ public static class Verifier
             {
                 var (lo, hi) = InputRegion.Corners(x, eps);
                 var ibp = d.IbpIntermediate ? PropagateBox(net, InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
-                var result = InterpretedBackSubstitution.Propagate(net, lo, hi, d.Options, spec, ibp);
+                var result = net is IDeepPolyPropagator g
+                    ? g.PropagateDeepPoly(lo, hi, d.Options, spec, ibp, null)
+                    : InterpretedBackSubstitution.Propagate(net, lo, hi, d.Options, spec, ibp);
                 return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
             }
             case Iclr2021Domain i:

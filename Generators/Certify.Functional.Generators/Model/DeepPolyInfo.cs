@@ -1,0 +1,63 @@
+using System;
+using System.Linq;
+
+namespace Certify.Functional.Generators.Model;
+
+/// <summary>One row of the back-substitution table: the call that moves a linear bound <c>$b</c> from a layer's output
+/// to its input. Placeholders: <c>$layer</c> (the layer value), <c>$shape</c> (the layer's input shape, a
+/// compile-time <c>long[]</c>), <c>$envelope</c> (the ReLU's envelope local), <c>$lower</c> and <c>$compact</c>
+/// (<c>true</c>/<c>false</c>).</summary>
+internal sealed record BackwardInfo(LayerKind Kind, string Module, string Call);
+
+/// <summary>
+/// The CROWN / DeepPoly method (<c>{Namespace}.{Type}.DeepPoly.g.cs</c>), mirroring Relaxations'
+/// <c>IDeepPolyPropagator</c> and <c>InterpretedBackSubstitution</c> (tests assert they agree). The emitter only fills
+/// these templates; every computation is a call into <c>Certify.Functional.Relaxations.DeepPoly</c>.
+/// </summary>
+internal static class DeepPolyInfo
+{
+    const string Bounds = "global::Certify.Functional.Bounds";
+    const string DeepPoly = "global::Certify.Functional.Relaxations.DeepPoly";
+    const string Shared = "global::Certify.Functional.Relaxations.Shared";
+    const string Tensor = "global::TorchSharp.torch.Tensor";
+    const string List = "global::System.Collections.Generic.IReadOnlyList";
+
+    /// <summary>The hint part and the file's name for the domain.</summary>
+    public const string Name = "DeepPoly";
+    public const string Interface = "global::Certify.Functional.Relaxations.Domains.IDeepPolyPropagator";
+    public const string Result = DeepPoly + ".BackSubstitution";
+    public const string Signature = "PropagateDeepPoly(" + Tensor + " lo, " + Tensor + " hi, " + Bounds + ".CrownOptions options, " + Bounds + ".Spec spec, "
+        + List + "<" + Bounds + ".Box>? intermediate, " + List + "<" + Tensor + "?>? lowerSlopes)";
+
+    public const string Box = Bounds + ".Box";
+    public const string Envelope = DeepPoly + ".ReluEnvelope";
+    public const string Identity = Bounds + ".LinearBound.Identity";
+    public const string DiffSpec = Bounds + ".DiffSpec";
+    public const string TensorType = Tensor;
+
+    /// <summary>The bound of a chain over the input region (<c>$b</c>, <c>$lower</c>).</summary>
+    public const string Concretize = DeepPoly + ".InputDeepPoly.Concretize($b, lo, hi, lower: $lower)";
+    /// <summary>Pre-activation bounds from the two concretized sides (<c>$l</c>, <c>$u</c>), shaped [B, …] (<c>$dims</c>).</summary>
+    public const string PreActivation = Box + ".FromBounds($l.view(new long[] { lo.shape[0], $dims }), $u.view(new long[] { lo.shape[0], $dims }))";
+    /// <summary>The ReLU envelope of bounds <c>$pre</c>.</summary>
+    public const string ComputeEnvelope = DeepPoly + ".CrownEnvelopes.Compute(options, $pre)";
+    /// <summary>The envelope of the final back-substitution: <c>$envelope</c> unless a lower slope is given for ReLU <c>$k</c>.</summary>
+    public const string FinalEnvelope = "lowerSlopes?[$k] is { } slope$i ? " + DeepPoly + ".CrownEnvelopes.Compute(options, $pre, slope$i) : $envelope";
+    /// <summary>The specification merged into a last Dense layer.</summary>
+    public const string MergedStart = DeepPoly + ".DenseDeepPoly.Backward(" + Shared + ".SpecLayer.Merge($layer, spec), " + Identity + ")";
+    /// <summary>The specification as its own layer (networks that do not end with Dense; the identity for per-logit bounds).</summary>
+    public const string SpecStart = Shared + ".SpecLayer.AsLayer(spec) is { } specLayer ? " + DeepPoly + ".DenseDeepPoly.Backward(specLayer, " + Identity + ") : " + Identity;
+
+    /// <summary>Back-substitution through each layer kind (<c>LayerKindsTests</c> asserts every module exists).</summary>
+    public static readonly BackwardInfo[] Backward =
+    {
+        new(LayerKind.Normalize, "NormalizeDeepPoly", DeepPoly + ".NormalizeDeepPoly.Backward($layer, $shape, $b)"),
+        new(LayerKind.Flatten, "FlattenDeepPoly", DeepPoly + ".FlattenDeepPoly.Backward($shape, $b)"),
+        new(LayerKind.Dense, "DenseDeepPoly", DeepPoly + ".DenseDeepPoly.Backward($layer, $b)"),
+        new(LayerKind.Conv2d, "Conv2dDeepPoly", DeepPoly + ".Conv2dDeepPoly.Backward($layer, $shape, $b)"),
+        new(LayerKind.ReLU, "ReluDeepPoly", DeepPoly + ".ReluDeepPoly.Backward($envelope, $b, lower: $lower, compact: $compact)"),
+    };
+
+    public static BackwardInfo Of(LayerKind kind) =>
+        Backward.FirstOrDefault(b => b.Kind == kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "No back-substitution row.");
+}
