@@ -21,22 +21,24 @@ public static class Tolerance
     }
 
     /// <summary>Every value [B, P, n] ≤ upper [B, n] + tol.</summary>
-    public static void AtMost(string what, Tensor? upper, Tensor values)
+    public static void AtMost(string what, Tensor? upper, Tensor values, Tensor? magnitude = null)
     {
         if (upper is null) return;
         var u = upper.to(float64).unsqueeze(1);
-        var gap = values - Of(values) - u;
+        var gap = values - Of(magnitude ?? values) - u;
         Fail(what, "above the upper bound", gap, u.expand_as(values), values);
     }
 
     /// <summary>inner ⊆ outer up to tol: outer.lower ≤ inner.lower + tol and inner.upper ≤ outer.upper + tol
-    /// (tol relative to the inner bound). Either side may be null (one-sided).</summary>
-    public static void Inside(string what, Tensor? innerLower, Tensor? innerUpper, Tensor? outerLower, Tensor? outerUpper)
+    /// (tol relative to the inner bound, or to <paramref name="magnitude"/> when given: the size of the terms a
+    /// difference was computed from). Either side may be null (one-sided).</summary>
+    public static void Inside(string what, Tensor? innerLower, Tensor? innerUpper, Tensor? outerLower, Tensor? outerUpper, Tensor? magnitude = null)
     {
         if (innerLower is not null && outerLower is not null)
         {
             var il = innerLower.to(float64);
-            Fail(what, "inner lower bound below the outer one", (outerLower.to(float64) - Of(il) - il).unsqueeze(1), outerLower.to(float64).unsqueeze(1), il.unsqueeze(1));
+            var tol = Of(magnitude is null ? il : maximum(il.abs(), magnitude.to(float64)));
+            Fail(what, "inner lower bound below the outer one", (outerLower.to(float64) - tol - il).unsqueeze(1), outerLower.to(float64).unsqueeze(1), il.unsqueeze(1));
         }
         if (innerUpper is not null && outerUpper is not null)
         {
@@ -55,10 +57,11 @@ public static class Tolerance
 
     /// <summary>lower ≤ upper + tol(upper) elementwise ([B, n] each): for bounds whose two sides are computed separately
     /// (back-substitution), where float32 rounding may invert a zero-width interval by an ulp.</summary>
-    public static void Ordered(string what, Tensor lower, Tensor upper)
+    public static void Ordered(string what, Tensor lower, Tensor upper, Tensor? magnitude = null)
     {
         var u = upper.to(float64);
-        Fail(what, "lower bound above the upper bound", (lower.to(float64) - u - Of(u)).unsqueeze(1), u.unsqueeze(1), lower.to(float64).unsqueeze(1));
+        var tol = Of(magnitude is null ? u : maximum(u.abs(), magnitude));
+        Fail(what, "lower bound above the upper bound", (lower.to(float64) - u - tol).unsqueeze(1), u.unsqueeze(1), lower.to(float64).unsqueeze(1));
     }
 
     /// <summary>Representation invariant: every element ≥ 0 (exactly, no tolerance).</summary>
