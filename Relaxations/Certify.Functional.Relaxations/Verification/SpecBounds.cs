@@ -9,7 +9,8 @@ namespace Certify.Functional.Relaxations.Verification;
 /// bounds they are formed from the output element with the domain's own transformer (exact for zonotopes).</param>
 /// <param name="Logits">Per-logit bounds [B, K] (per-logit specification only).</param>
 /// <param name="Kind">The specification used.</param>
-public sealed record SpecBounds(IReadOnlyList<Box> PreActivation, Tensor DiffLower, Box? Logits, SpecKind Kind)
+/// <param name="Others">The other classes j ≠ y in the order of <paramref name="DiffLower"/> (int64 [B, K−1]), when known.</param>
+public sealed record SpecBounds(IReadOnlyList<Box> PreActivation, Tensor DiffLower, Box? Logits, SpecKind Kind, Tensor? Others = null)
 {
     /// <summary>Certified ⇔ every d_j &gt; 0 (strict, as the reference's evaluation). Bool [B].</summary>
     public Tensor Certified => DiffLower.gt(0).all(1);

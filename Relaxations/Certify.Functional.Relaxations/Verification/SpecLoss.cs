@@ -11,9 +11,9 @@ namespace Certify.Functional.Relaxations.Verification;
 public static class SpecLoss
 {
     /// <summary>ẑ [B, K] from d [B, K−1] (j ≠ y in increasing order) and labels y [B].</summary>
-    public static Tensor PseudoLogits(Tensor diffLower, Tensor labels)
+    public static Tensor PseudoLogits(Tensor diffLower, Tensor labels, Tensor? others = null)
     {
-        var others = Spec.OtherClasses(labels, (int)diffLower.shape[1] + 1);
+        others ??= Spec.OtherClasses(labels, (int)diffLower.shape[1] + 1);
         return zeros(diffLower.shape[0], diffLower.shape[1] + 1, dtype: diffLower.dtype, device: diffLower.device).scatter(1, others, -diffLower);
     }
 
@@ -27,7 +27,7 @@ public static class SpecLoss
     /// <summary>The abstract loss of <paramref name="bounds"/>: mean cross-entropy over the batch.</summary>
     public static Tensor Loss(SpecBounds bounds, Tensor labels) => bounds.Kind == SpecKind.Eye && bounds.Logits is { } logits
         ? nn.functional.cross_entropy(WorstCaseLogits(logits.Lower, logits.Upper, labels), labels)
-        : nn.functional.cross_entropy(PseudoLogits(bounds.DiffLower, labels), labels);
+        : nn.functional.cross_entropy(PseudoLogits(bounds.DiffLower, labels, bounds.Others), labels);
 
     /// <summary>CROWN-IBP's β mixing (SPEC §3.8): CE((1 − β)·ẑ(d_IBP) + β·ẑ(d_CROWN-IBP), y) — the pseudo-logits are
     /// mixed, not the losses.</summary>

@@ -27,6 +27,12 @@ public static class Verifier
     {
         int classes = (int)net.Description.Output.Size;
         Spec spec = kind == SpecKind.Diffs ? Spec.Diffs(y, classes) : Spec.Eye(y);
+        var bounds = Compute(net, x, y, eps, domain, kind, spec, classes);
+        return spec is DiffSpec d ? bounds with { Others = d.Others } : bounds;       // reused by the loss
+    }
+
+    static SpecBounds Compute(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind, Spec spec, int classes)
+    {
         var asLayer = kind == SpecKind.Eye ? SpecLayer.AsLayer(Spec.Diffs(y, classes)) : null;
         switch (domain)
         {
