@@ -19,9 +19,8 @@ public static class MemoryProbe
         double eps = double.Parse(args.ElementAtOrDefault(3) ?? "0.1", System.Globalization.CultureInfo.InvariantCulture);
         torch.set_num_threads(1);
         torch.manual_seed(1);
-        var entry = NetworkCatalog.Find(net, Shape.Of(1, 28, 28)).Match(e => e, e => throw new InvalidOperationException(e.Message));
-        var domain = Domain.Parse(domainName).Match(d => d, e => throw new InvalidOperationException(e.Message));
-        using var network = entry.Create();
+        var domain = Fixtures.Domain(domainName);
+        using var network = Fixtures.Network(net);
         long before = PeakKb();
         var clock = Stopwatch.StartNew();
         using (var scope = NewDisposeScope())

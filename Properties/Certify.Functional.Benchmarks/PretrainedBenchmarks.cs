@@ -33,12 +33,10 @@ public class PretrainedBenchmarks
     public void Setup()
     {
         torch.set_num_threads(1);
-        var data = DatasetCatalog.Load("mnist", null, Split.Test).Match(d => d, e => throw new InvalidOperationException(e.Message));
-        network = NetworkCatalog.Find("FC", Shape.Of(1, 28, 28)).Match(e => e, e => throw new InvalidOperationException(e.Message)).Create();
-        var path = Path.Combine(AppContext.BaseDirectory, "Reference", $"mnist_FC_{Model(Relaxation)}.pt");
-        StateDict.Load(network, path).Match(_ => 0, e => throw new InvalidOperationException(e.Message));
+        var data = Fixtures.Mnist(Split.Test);
+        network = Fixtures.Network("FC", Model(Relaxation));
         optimizer = optim.Adam(network.parameters(), lr: 0);                    // lr 0: every step sees the same weights
-        domain = Domain.Parse(Relaxation).Match(d => d, e => throw new InvalidOperationException(e.Message));
+        domain = Fixtures.Domain(Relaxation);
         var (bx, by) = data.Batch(Enumerable.Range(0, 100).ToArray());
         x = bx.DetachFromDisposeScope();
         y = by.DetachFromDisposeScope();

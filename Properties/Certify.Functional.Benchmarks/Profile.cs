@@ -17,10 +17,9 @@ public static class Profile
     public static int Run(string[] args)
     {
         torch.set_num_threads(1);
-        var data = DatasetCatalog.Load("mnist", null, Split.Test).Match(d => d, e => throw new InvalidOperationException(e.Message));
-        using var net = NetworkCatalog.Find("FC", Shape.Of(1, 28, 28)).Match(e => e, e => throw new InvalidOperationException(e.Message)).Create();
-        if (args[0] != "random") StateDict.Load(net, Path.Combine(AppContext.BaseDirectory, "Reference", $"mnist_FC_{args[0]}.pt")).Match(_ => 0, e => throw new InvalidOperationException(e.Message));
-        var domain = Domain.Parse(args[1]).Match(d => d, e => throw new InvalidOperationException(e.Message));
+        var data = Fixtures.Mnist(Split.Test);
+        using var net = Fixtures.Network("FC", args[0]);
+        var domain = Fixtures.Domain(args[1]);
         double eps = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
         bool train = args.Length > 3 && args[3] == "train";
         var (x, y) = data.Batch(Enumerable.Range(0, 100).ToArray());

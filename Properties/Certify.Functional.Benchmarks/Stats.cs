@@ -16,12 +16,10 @@ public static class Stats
     public static int Run(string[] args)
     {
         torch.set_num_threads(1);
-        var entry = NetworkCatalog.Find("FC", Shape.Of(1, 28, 28)).Match(e => e, e => throw new InvalidOperationException(e.Message));
-        using var net = entry.Create();
-        if (args[0] != "random") StateDict.Load(net, args[0]).Match(_ => 0, e => throw new InvalidOperationException(e.Message));
+        using var net = Fixtures.Network("FC", args[0]);
         double eps = double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
-        var domain = Domain.Parse(args[2]).Match(d => d, e => throw new InvalidOperationException(e.Message));
-        var data = DatasetCatalog.Load("mnist", null, Split.Test).Match(d => d, e => throw new InvalidOperationException(e.Message));
+        var domain = Fixtures.Domain(args[2]);
+        var data = Fixtures.Mnist(Split.Test);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (x, y) = data.Batch(Enumerable.Range(0, 100).ToArray());

@@ -18,7 +18,7 @@ public class StepBenchmarks
     [Params("FC-SMALL", "FC")] public string Net { get; set; } = "FC";
     [Params(100)] public int Batch { get; set; }
 
-    static readonly Domain CrownIbp = Domain.Parse("crown-ibp").Match(d => d, e => throw new InvalidOperationException(e.Message));
+    static readonly Domain CrownIbp = Fixtures.Domain("crown-ibp");
     NetworkModule network = null!;
     optim.Optimizer optimizer = null!;
     Tensor x = null!, y = null!;
@@ -28,9 +28,8 @@ public class StepBenchmarks
     {
         torch.set_num_threads(1);
         torch.manual_seed(1);
-        var data = DatasetCatalog.Load("mnist", null, Split.Train).Match(d => d, e => throw new InvalidOperationException(e.Message));
-        var entry = NetworkCatalog.Find(Net, Shape.Of(1, 28, 28)).Match(e => e, e => throw new InvalidOperationException(e.Message));
-        network = entry.Create();
+        var data = Fixtures.Mnist(Split.Train);
+        network = Fixtures.Network(Net);
         optimizer = optim.Adam(network.parameters(), lr: 5e-4);
         var (bx, by) = data.Batch(Enumerable.Range(0, Batch).ToArray());
         x = bx.DetachFromDisposeScope();

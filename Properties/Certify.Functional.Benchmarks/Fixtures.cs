@@ -1,0 +1,29 @@
+using Certify.Functional.Data;
+using Certify.Functional.Layers;
+using Certify.Functional.Networks;
+using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Samples;
+
+namespace Certify.Functional.Benchmarks;
+
+/// <summary>What every benchmark and probe loads: the embedded MNIST subset, a catalog network (optionally with one of
+/// the paper's released weights, copied next to the binary as Reference/mnist_FC_*.pt) and a domain by name.</summary>
+public static class Fixtures
+{
+    public static Dataset Mnist(Split split) =>
+        DatasetCatalog.Load("mnist", null, split).Match(d => d, e => throw new InvalidOperationException(e.Message));
+
+    /// <summary>A fresh network; with <paramref name="model"/> (a path, or a stem like "crown" for mnist_FC_crown.pt,
+    /// or "random"/null for fresh weights) its weights are loaded.</summary>
+    public static NetworkModule Network(string name, string? model = null)
+    {
+        var net = NetworkCatalog.Find(name, Shape.Of(1, 28, 28)).Match(e => e, e => throw new InvalidOperationException(e.Message)).Create();
+        if (model is null or "random") return net;
+        var path = File.Exists(model) ? model : Path.Combine(AppContext.BaseDirectory, "Reference", $"mnist_FC_{model}.pt");
+        StateDict.Load(net, path).Match(_ => 0, e => throw new InvalidOperationException(e.Message));
+        return net;
+    }
+
+    public static Domain Domain(string name) =>
+        Relaxations.Domains.Domain.Parse(name).Match(d => d, e => throw new InvalidOperationException(e.Message));
+}
