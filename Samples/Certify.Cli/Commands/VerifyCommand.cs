@@ -141,7 +141,7 @@ public static class VerifyCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var perImage = new StringBuilder("img,label,pred__").Append(stem);
-        foreach (var r in results) perImage.Append(',').Append(stem).Append("__").Append(r.Domain.Name);
+        foreach (var r in results) perImage.Append(',').Append(Csv($"{stem}__{r.Domain.Name}"));
         perImage.Append('\n');
         for (int i = 0; i < n; i++)
         {
@@ -158,7 +158,7 @@ public static class VerifyCommand
         foreach (var r in results)
             for (int i = 0; i < n; i++)
             {
-                bounds.Append(inv, $"{i},{data.Labels[i]},{stem},{r.Domain.Name}");
+                bounds.Append(inv, $"{i},{data.Labels[i]},{Csv(stem)},{Csv(r.Domain.Name)}");
                 foreach (var v in r.Row(i)) bounds.Append(',').Append(v.ToString("G9", inv));
                 bounds.Append('\n');
             }
@@ -189,4 +189,8 @@ public static class VerifyCommand
             md.Append(inv, $"| {r.Domain.Name} | {r.CertifiedCount}/{r.Count} | {100.0 * r.CertifiedCount / Math.Max(r.Count, 1):F2} | {r.Seconds:F2} | {r.ImagesPerSecond:F1} |\n");
         AtomicFile.WriteAllText(Path.Combine(config.OutDir, "summary.md"), md.ToString());
     }
+
+    // RFC 4180 quoting for names with commas or quotes (domain options such as alpha-crown:steps=20,lr=0.1).
+    static string Csv(string field) =>
+        field.IndexOfAny([',', '"', '\n']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
 }
