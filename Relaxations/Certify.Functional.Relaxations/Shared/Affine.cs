@@ -12,12 +12,13 @@ public static class Affine
     /// <summary>x Wᵀ + b for x [B, in] → [B, out].</summary>
     public static Tensor Linear(Dense layer, Tensor x) => layer.Weight.dim() == 2
         ? nn.functional.linear(x, layer.Weight, layer.Bias)
-        : bmm(layer.Weight, x.unsqueeze(2)).squeeze(2) + layer.Bias;
+        : (layer.Weight * x.unsqueeze(1)).sum(2) + layer.Bias;                 // per-example K×d rows: a batched matrix-vector
+                                                                               // product is cheaper elementwise than as bmm
 
     /// <summary>r |W|ᵀ for r [B, in] ≥ 0 → [B, out] (the radius of an interval image).</summary>
     public static Tensor LinearAbs(Dense layer, Tensor r) => layer.Weight.dim() == 2
         ? nn.functional.linear(r, layer.Weight.abs())
-        : bmm(layer.Weight.abs(), r.unsqueeze(2)).squeeze(2);
+        : (layer.Weight.abs() * r.unsqueeze(1)).sum(2);
 
     /// <summary>Images of the unit vectors at <paramref name="positions"/> (int64 [k]): rows of Wᵀ,
     /// [k, out] for a shared weight or [B, k, out] for a per-example one.</summary>
