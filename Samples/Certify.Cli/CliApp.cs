@@ -33,6 +33,7 @@ public static class CliApp
             TrainCommand.Create(output),
             EvalCommand.Create(output),
             VerifyCommand.Create(output),
+            AttackCommand.Create(output),
             InfoCommand.Create(output),
         };
         try

@@ -25,6 +25,19 @@ public static class NetworkResolution
                 $"Network description '{archFile}' expects inputs {d.Input}, but the data has {input}.")));
     }
 
+    /// <summary>Loads the test split, resolves the network for its input shape and loads <paramref name="model"/> into it;
+    /// unless <paramref name="keepNormalization"/>, the dataset's normalization constants replace the checkpoint's.</summary>
+    public static Fin<LoadedModel> LoadForEvaluation(string net, string? arch, string model, string dataset, string? dataDir, bool keepNormalization) =>
+        DatasetCatalog.Load(dataset, dataDir, Split.Test).Bind(data =>
+            Resolve(net, arch, data.Shape).Bind(resolved =>
+            {
+                var network = resolved.Create();
+                var loaded = StateDict.Load(network, model);
+                if (loaded.IsFail) { network.Dispose(); return loaded.Map(_ => default(LoadedModel)!); }
+                var note = keepNormalization ? null : UseDatasetNormalization(network, data);
+                return FinSucc(new LoadedModel(data, network, resolved.Description, note));
+            }));
+
     /// <summary>Sets every Normalization layer to the dataset's constants, as the reference loader does (the
     /// released Fashion-MNIST checkpoints store MNIST constants). Returns a note when something changed.</summary>
     public static string? UseDatasetNormalization(NetworkModule network, Dataset data)
@@ -42,6 +55,13 @@ public static class NetworkResolution
         return note;
     }
 }
+
+/// <summary>A checkpoint loaded for evaluation: the test set, the network with its weights, and what changed.</summary>
+/// <param name="Data">The test split.</param>
+/// <param name="Network">The network (the caller disposes it).</param>
+/// <param name="Description">Its architecture.</param>
+/// <param name="Note">A note about normalization constants replaced by the dataset's, or null.</param>
+public sealed record LoadedModel(Dataset Data, NetworkModule Network, NetworkDescription Description, string? Note);
 
 /// <summary>Small conversions between LanguageExt results.</summary>
 public static class ResultExtensions

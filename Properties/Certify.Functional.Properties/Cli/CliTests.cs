@@ -162,4 +162,35 @@ public class CliTests : TorchTest
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void Attack_reports_pgd_accuracy_no_higher_than_clean_and_no_lower_than_certified()
+    {
+        var dir = TempDir();
+        try
+        {
+            var model = Asset("Reference/mnist_FC_box.pt");
+            var (code, output, err) = Run("attack", "--net", "FC", "--model", model, "--eps", "0.3", "--steps", "20", "--limit", "100", "--out", dir, "--quiet");
+            Assert.True(code == 0, err);
+            int Count(string prefix) => int.Parse(output.Split('\n').First(l => l.StartsWith(prefix)).Split(' ')[1].Split('/')[0]);
+            int clean = Count("clean:"), pgd = Count("pgd:");
+            var (vcode, voutput, verr) = Run("verify", "--net", "FC", "--model", model, "--eps", "0.3", "--domains", "box", "--limit", "100", "--out", Path.Combine(dir, "v"), "--quiet");
+            Assert.True(vcode == 0, verr);
+            int certified = int.Parse(voutput.Split('\n').First(l => l.StartsWith("box:")).Split(' ')[2].Split('/')[0]);
+            Assert.InRange(pgd, certified, clean);
+            Assert.True(pgd < clean, "at ε 0.3 PGD breaks some images of a Box-trained FC");
+            Assert.Equal(101, File.ReadAllLines(Path.Combine(dir, "per_image.csv")).Length);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Attack_rejects_bad_numbers_each_on_one_line()
+    {
+        var (code, _, err) = Run("attack", "--model", "x.pt", "--eps", "-1", "--restarts", "0");
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Equal(2, err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("--eps must be", err);
+        Assert.Contains("--restarts must be", err);
+    }
 }

@@ -44,18 +44,11 @@ public static class EvalCommand
         if (limit is <= 0) return output.Fail(Error.New(1003, $"--limit must be > 0, got {limit}."), CliApp.BadInput);
         if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
         torch.set_num_threads(threads);
-        var test = DatasetCatalog.Load(dataset, dataDir, Split.Test);
-        if (test.IsFail) return output.Fail((Error)test, CliApp.BadInput);
-        var data = (Dataset)test;
-        var resolved = NetworkResolution.Resolve(net, arch, data.Shape);
-        if (resolved.IsFail) return output.Fail((Error)resolved, CliApp.BadInput);
-        var (description, create) = ((NetworkDescription, Func<NetworkModule>))resolved;
-
-        using var network = create();
-        var loaded = StateDict.Load(network, model);
+        var loaded = NetworkResolution.LoadForEvaluation(net, arch, model, dataset, dataDir, keepNormalization);
         if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);
-        if (!keepNormalization && NetworkResolution.UseDatasetNormalization(network, data) is { } note && !quiet)
-            output.Err.WriteLine($"note: {note}");
+        var (data, network, description, note) = (LoadedModel)loaded;
+        using var _ = network;
+        if (note is not null && !quiet) output.Err.WriteLine($"note: {note}");
 
         var device = Devices.Parse(deviceName);
         network.to(device);

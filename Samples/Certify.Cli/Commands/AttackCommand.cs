@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Certify.Functional.Pipeline;
+using Certify.Functional.Samples;
+using LanguageExt.Common;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Certify.Cli.Commands;
+
+/// <summary><c>certify attack</c>: PGD adversarial accuracy of a checkpoint (SPEC §6: random start, signed steps of
+/// 0.01, projection onto the ε-ball and [0, 1]; plus restarts), per image (CSV) and aggregated (JSON, Markdown).</summary>
+public static class AttackCommand
+{
+    /// <summary>The command.</summary>
+    public static Command Create(CliOutput output)
+    {
+        var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => "FC" };
+        var arch = new Option<string?>("--arch") { Description = "JSON layer description of a network not in the catalog" };
+        var model = new Option<string>("--model") { Description = "PyTorch state_dict file (.pt)", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "mnist (embedded subset), fashion-mnist, cifar10", DefaultValueFactory = _ => "mnist" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Folder with the dataset's files" };
+        var eps = new Option<double>("--eps") { Description = "ε in pixel units", DefaultValueFactory = _ => 0.3 };
+        var steps = new Option<int>("--steps") { Description = "PGD steps", DefaultValueFactory = _ => 100 };
+        var stepSize = new Option<double>("--step-size") { Description = "PGD step size", DefaultValueFactory = _ => 0.01 };
+        var restarts = new Option<int>("--restarts") { Description = "Random restarts (an image counts as broken if any breaks it)", DefaultValueFactory = _ => 1 };
+        var limit = new Option<int?>("--limit") { Description = "Attack only the first N test images" };
+        var batch = new Option<int>("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 100 };
+        var keepNorm = new Option<bool>("--keep-normalization") { Description = "Keep the checkpoint's normalization constants" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/attack-<model>)" };
+        var command = new Command("attack", "PGD adversarial accuracy of a checkpoint")
+        { net, arch, model, dataset, dataDir, eps, steps, stepSize, restarts, limit, batch, keepNorm, outDir };
+        command.SetAction(parse =>
+        {
+            var problems = new List<string>();
+            double e = parse.GetValue(eps), size = parse.GetValue(stepSize);
+            int s = parse.GetValue(steps), r = parse.GetValue(restarts), b = parse.GetValue(batch);
+            if (!(e >= 0) || !double.IsFinite(e)) problems.Add($"--eps must be a finite number ≥ 0, got {e}.");
+            if (s < 0) problems.Add($"--steps must be ≥ 0, got {s}.");
+            if (!(size > 0) || !double.IsFinite(size)) problems.Add($"--step-size must be > 0, got {size}.");
+            if (r < 1) problems.Add($"--restarts must be ≥ 1, got {r}.");
+            if (b < 1) problems.Add($"--batch-size must be ≥ 1, got {b}.");
+            if (parse.GetValue(limit) is <= 0) problems.Add($"--limit must be > 0, got {parse.GetValue(limit)}.");
+            if (problems.Count > 0) return output.Fail(Error.Many(problems.Select(p => Error.New(1003, p)).ToArray()), CliApp.BadInput);
+            string modelPath = parse.GetValue(model)!;
+            return Run(parse.GetValue(net)!, parse.GetValue(arch), modelPath, parse.GetValue(dataset)!.ToLowerInvariant(), parse.GetValue(dataDir),
+                e, new PgdOptions(s, size, r), parse.GetValue(limit), b, parse.GetValue(keepNorm),
+                parse.GetValue(outDir) ?? Path.Combine("runs", "attack-" + Path.GetFileNameWithoutExtension(modelPath)),
+                parse.GetValue(CliApp.Seed), parse.GetValue(CliApp.Threads), parse.GetValue(CliApp.Device)!, output, parse.GetValue(CliApp.Quiet));
+        });
+        return command;
+    }
+
+    static int Run(string net, string? arch, string model, string dataset, string? dataDir, double eps, PgdOptions options, int? limit,
+        int batchSize, bool keepNormalization, string outDir, long seed, int threads, string deviceName, CliOutput output, bool quiet)
+    {
+        if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
+        torch.set_num_threads(threads);
+        var loaded = NetworkResolution.LoadForEvaluation(net, arch, model, dataset, dataDir, keepNormalization);
+        if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);
+        var (data, network, _, note) = (LoadedModel)loaded;
+        using var _ = network;
+        if (note is not null && !quiet) output.Err.WriteLine($"note: {note}");
+        var device = Devices.Parse(deviceName);
+        network.to(device);
+        network.eval();
+
+        int n = Math.Min(limit ?? data.Count, data.Count);
+        var clean = new bool[n];
+        var robust = new bool[n];
+        var generator = new Generator(unchecked((ulong)seed), device);
+        var clock = Stopwatch.StartNew();
+        for (int start = 0; start < n; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(batchSize, n - start);
+            var (x, y) = data.Batch(Enumerable.Range(start, count).ToArray(), device);
+            bool[] c;
+            using (no_grad()) c = network.forward(x).argmax(1).eq(y).to(CPU).data<bool>().ToArray();
+            var (r, _) = Pgd.Attack(network, x, y, eps, options, generator);
+            var rb = r.to(CPU).data<bool>().ToArray();
+            for (int i = 0; i < count; i++) { clean[start + i] = c[i]; robust[start + i] = c[i] && rb[i]; }
+            if (!quiet && clock.Elapsed.TotalSeconds > 2)
+                output.Err.WriteLine(FormattableString.Invariant($"attack: {start + count}/{n} images, {(start + count) / clock.Elapsed.TotalSeconds:F1} img/s"));
+        }
+        clock.Stop();
+
+        var inv = CultureInfo.InvariantCulture;
+        var csv = new StringBuilder("img,label,clean,pgd\n");
+        for (int i = 0; i < n; i++) csv.Append(inv, $"{i},{data.Labels[i]},{(clean[i] ? 1 : 0)},{(robust[i] ? 1 : 0)}\n");
+        AtomicFile.WriteAllText(Path.Combine(outDir, "per_image.csv"), csv.ToString());
+        int cleanCount = clean.Count(v => v), robustCount = robust.Count(v => v);
+        var json = new
+        {
+            kind = "attack", model = Path.GetFullPath(model), dataset, eps, images = n, seed,
+            pgd = new { options.Steps, options.StepSize, options.Restarts },
+            clean = new { correct = cleanCount, accuracy = (double)cleanCount / n },
+            adversarial = new { correct = robustCount, accuracy = (double)robustCount / n },
+            seconds = clock.Elapsed.TotalSeconds, machine = new { threads, device = deviceName },
+        };
+        AtomicFile.WriteAllText(Path.Combine(outDir, "results.json"), JsonSerializer.Serialize(json, RunReport.Json));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.md"), string.Create(inv,
+            $"# PGD attack on `{Path.GetFileName(model)}`\n\n{dataset}, first {n} test images, ε {eps}, {options.Steps} steps of {options.StepSize}, " +
+            $"{options.Restarts} restart(s), seed {seed}: clean {cleanCount}/{n}, **adversarial {robustCount}/{n}** ({100.0 * robustCount / n:F2} %), {clock.Elapsed.TotalSeconds:F1} s.\n"));
+        output.Out.WriteLine(string.Create(inv, $"clean: {cleanCount}/{n} ({100.0 * cleanCount / n:F2} %)"));
+        output.Out.WriteLine(string.Create(inv, $"pgd: {robustCount}/{n} ({100.0 * robustCount / n:F2} %) at ε {eps} in {clock.Elapsed.TotalSeconds:F1} s"));
+        output.Out.WriteLine($"results: {Path.Combine(outDir, "results.json")}, per image: {Path.Combine(outDir, "per_image.csv")}");
+        return 0;
+    }
+}
