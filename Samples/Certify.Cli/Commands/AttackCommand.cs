@@ -18,21 +18,16 @@ public static class AttackCommand
     /// <summary>The command.</summary>
     public static Command Create(CliOutput output)
     {
-        var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => "FC" };
-        var arch = new Option<string?>("--arch") { Description = "JSON layer description of a network not in the catalog" };
-        var model = new Option<string>("--model") { Description = "PyTorch state_dict file (.pt)", Required = true };
-        var dataset = new Option<string>("--dataset") { Description = "mnist (embedded subset), fashion-mnist, cifar10", DefaultValueFactory = _ => "mnist" };
-        var dataDir = new Option<string?>("--data-dir") { Description = "Folder with the dataset's files" };
+        var selection = new ModelOptions();
         var eps = new Option<double>("--eps") { Description = "ε in pixel units", DefaultValueFactory = _ => 0.3 };
         var steps = new Option<int>("--steps") { Description = "PGD steps", DefaultValueFactory = _ => 100 };
         var stepSize = new Option<double>("--step-size") { Description = "PGD step size", DefaultValueFactory = _ => 0.01 };
         var restarts = new Option<int>("--restarts") { Description = "Random restarts (an image counts as broken if any breaks it)", DefaultValueFactory = _ => 1 };
         var limit = new Option<int?>("--limit") { Description = "Attack only the first N test images" };
         var batch = new Option<int>("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 100 };
-        var keepNorm = new Option<bool>("--keep-normalization") { Description = "Keep the checkpoint's normalization constants" };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/attack-<model>)" };
-        var command = new Command("attack", "PGD adversarial accuracy of a checkpoint")
-        { net, arch, model, dataset, dataDir, eps, steps, stepSize, restarts, limit, batch, keepNorm, outDir };
+        var command = selection.AddTo(new Command("attack", "PGD adversarial accuracy of a checkpoint")
+        { eps, steps, stepSize, restarts, limit, batch, outDir });
         command.SetAction(parse =>
         {
             var problems = new List<string>();
@@ -45,21 +40,20 @@ public static class AttackCommand
             if (b < 1) problems.Add($"--batch-size must be ≥ 1, got {b}.");
             if (parse.GetValue(limit) is <= 0) problems.Add($"--limit must be > 0, got {parse.GetValue(limit)}.");
             if (problems.Count > 0) return output.Fail(Error.Many(problems.Select(p => Error.New(1003, p)).ToArray()), CliApp.BadInput);
-            string modelPath = parse.GetValue(model)!;
-            return Run(parse.GetValue(net)!, parse.GetValue(arch), modelPath, parse.GetValue(dataset)!.ToLowerInvariant(), parse.GetValue(dataDir),
-                e, new PgdOptions(s, size, r), parse.GetValue(limit), b, parse.GetValue(keepNorm),
-                parse.GetValue(outDir) ?? Path.Combine("runs", "attack-" + Path.GetFileNameWithoutExtension(modelPath)),
+            var m = selection.Read(parse);
+            return Run(m, e, new PgdOptions(s, size, r), parse.GetValue(limit), b, parse.GetValue(outDir) ?? m.DefaultOut("attack"),
                 parse.GetValue(CliApp.Seed), parse.GetValue(CliApp.Threads), parse.GetValue(CliApp.Device)!, output, parse.GetValue(CliApp.Quiet));
         });
         return command;
     }
 
-    static int Run(string net, string? arch, string model, string dataset, string? dataDir, double eps, PgdOptions options, int? limit,
-        int batchSize, bool keepNormalization, string outDir, long seed, int threads, string deviceName, CliOutput output, bool quiet)
+    static int Run(ModelSelection selection, double eps, PgdOptions options, int? limit, int batchSize, string outDir, long seed,
+        int threads, string deviceName, CliOutput output, bool quiet)
     {
         if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
         torch.set_num_threads(threads);
-        var loaded = NetworkResolution.LoadForEvaluation(net, arch, model, dataset, dataDir, keepNormalization);
+        var loaded = selection.Load();
+        var (model, dataset) = (selection.Model, selection.Dataset);
         if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);
         var (data, network, _, note) = (LoadedModel)loaded;
         using var _ = network;

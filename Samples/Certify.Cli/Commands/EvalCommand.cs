@@ -19,32 +19,28 @@ public static class EvalCommand
     /// <summary>The command.</summary>
     public static Command Create(CliOutput output)
     {
-        var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => "FC" };
-        var arch = new Option<string?>("--arch") { Description = "JSON layer description of a network not in the catalog" };
-        var model = new Option<string>("--model") { Description = "PyTorch state_dict file (.pt)", Required = true };
-        var dataset = new Option<string>("--dataset") { Description = "mnist (embedded subset), fashion-mnist, cifar10", DefaultValueFactory = _ => "mnist" };
-        var dataDir = new Option<string?>("--data-dir") { Description = "Folder with the dataset's files" };
+        var selection = new ModelOptions();
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N test images" };
         var batch = new Option<int>("--batch-size") { Description = "Evaluation batch size", DefaultValueFactory = _ => 1000 };
-        var keepNorm = new Option<bool>("--keep-normalization") { Description = "Keep the checkpoint's normalization constants instead of the dataset's" };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/eval-<model>)" };
-        var command = new Command("eval", "Evaluate a checkpoint's clean accuracy on a test set")
-        { net, arch, model, dataset, dataDir, limit, batch, keepNorm, outDir };
-        command.SetAction(parse => Run(parse.GetValue(net)!, parse.GetValue(arch), parse.GetValue(model)!, parse.GetValue(dataset)!.ToLowerInvariant(),
-            parse.GetValue(dataDir), parse.GetValue(limit), parse.GetValue(batch), parse.GetValue(keepNorm),
-            parse.GetValue(outDir) ?? Path.Combine("runs", "eval-" + Path.GetFileNameWithoutExtension(parse.GetValue(model)!)),
-            parse.GetValue(CliApp.Threads), parse.GetValue(CliApp.Device)!, output, parse.GetValue(CliApp.Quiet)));
+        var command = selection.AddTo(new Command("eval", "Evaluate a checkpoint's clean accuracy on a test set") { limit, batch, outDir });
+        command.SetAction(parse =>
+        {
+            var m = selection.Read(parse);
+            return Run(m, parse.GetValue(limit), parse.GetValue(batch), parse.GetValue(outDir) ?? m.DefaultOut("eval"),
+                parse.GetValue(CliApp.Threads), parse.GetValue(CliApp.Device)!, output, parse.GetValue(CliApp.Quiet));
+        });
         return command;
     }
 
-    static int Run(string net, string? arch, string model, string dataset, string? dataDir, int? limit, int batchSize,
-        bool keepNormalization, string outDir, int threads, string deviceName, CliOutput output, bool quiet)
+    static int Run(ModelSelection selection, int? limit, int batchSize, string outDir, int threads, string deviceName, CliOutput output, bool quiet)
     {
         if (batchSize <= 0) return output.Fail(Error.New(1003, $"Batch size must be > 0, got {batchSize}."), CliApp.BadInput);
         if (limit is <= 0) return output.Fail(Error.New(1003, $"--limit must be > 0, got {limit}."), CliApp.BadInput);
         if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
         torch.set_num_threads(threads);
-        var loaded = NetworkResolution.LoadForEvaluation(net, arch, model, dataset, dataDir, keepNormalization);
+        var loaded = selection.Load();
+        var (model, dataset) = (selection.Model, selection.Dataset);
         if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);
         var (data, network, description, note) = (LoadedModel)loaded;
         using var _ = network;
