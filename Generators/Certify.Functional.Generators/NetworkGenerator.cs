@@ -39,6 +39,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             foreach (var domain in BoundDomainInfo.All)
                 spc.AddSource(NetworkEmitter.HintName(spec, domain.Domain.Name), NetworkEmitter.EmitDomain(spec, domain));
             spc.AddSource(NetworkEmitter.HintName(spec, DeepPolyInfo.Name), DeepPolyEmitter.Emit(spec));
+            spc.AddSource(NetworkEmitter.HintName(spec, TrainerEmitter.Name), TrainerEmitter.Emit(spec));
         });
     }
 }

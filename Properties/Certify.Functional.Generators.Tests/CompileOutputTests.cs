@@ -20,7 +20,7 @@ public class CompileOutputTests
     {
         var (output, diagnostics, result) = GeneratorHarness.Run(GeneratorHarness.Compilation(GeneratorHarness.SampleNetworks()));
         Assert.Empty(diagnostics);
-        Assert.Equal(6 * (2 + BoundDomainInfo.All.Length), result.GeneratedSources.Length);
+        Assert.Equal(6 * (3 + BoundDomainInfo.All.Length), result.GeneratedSources.Length);
         AssertClean(output);
     }
 
@@ -57,7 +57,7 @@ public class CompileOutputTests
             }
             """);
         Assert.Empty(diagnostics);
-        Assert.Equal(4 * (2 + BoundDomainInfo.All.Length), result.GeneratedSources.Length);
+        Assert.Equal(4 * (3 + BoundDomainInfo.All.Length), result.GeneratedSources.Length);
         AssertClean(output);
     }
 }

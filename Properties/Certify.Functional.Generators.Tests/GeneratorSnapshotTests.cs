@@ -60,7 +60,7 @@ public class GeneratorSnapshotTests
         VerifyAll(result, "Driver");
     }
 
-    // The module file, one file per bound domain and the back-substitution file.
+    // The module file, one file per bound domain, the back-substitution file and the trainer entry point.
     static IEnumerable<string> Files(string stem) =>
-        new[] { $"{stem}.g.cs", $"{stem}.{DeepPolyInfo.Name}.g.cs" }.Concat(BoundDomainInfo.All.Select(d => $"{stem}.{d.Domain.Name}.g.cs"));
+        new[] { $"{stem}.g.cs", $"{stem}.{DeepPolyInfo.Name}.g.cs", $"{stem}.Trainer.g.cs" }.Concat(BoundDomainInfo.All.Select(d => $"{stem}.{d.Domain.Name}.g.cs"));
 }

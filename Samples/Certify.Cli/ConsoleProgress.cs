@@ -19,7 +19,7 @@ public sealed class ConsoleProgress(TextWriter err, bool quiet) : IProgress<Trai
         if (p.Phase == "epoch")
         {
             string done = string.Create(inv,
-                $"epoch {p.Epoch}/{p.Epochs}: loss {p.Loss:F4}, train acc {100 * p.Accuracy:F2} %, test acc {100 * p.TestAccuracy:F2} %, {p.ImagesPerSecond:F0} img/s, ETA {p.Eta:hh\\:mm\\:ss}");
+                $"epoch {p.Epoch}/{p.Epochs}: {Schedule(p)}loss {p.Loss:F4}, train acc {100 * p.Accuracy:F2} %{Certified(p, "train cert")}, test acc {100 * p.TestAccuracy:F2} %, {p.ImagesPerSecond:F0} img/s, ETA {p.Eta:hh\\:mm\\:ss}");
             err.WriteLine(interactive ? "\r" + done.PadRight(Width) : done);
             sinceLast.Restart();
             return;
@@ -30,10 +30,26 @@ public sealed class ConsoleProgress(TextWriter err, bool quiet) : IProgress<Trai
         int filled = p.Batches == 0 ? 0 : bar * p.Batch / p.Batches;
         string line = string.Create(inv,
             $"epoch {p.Epoch}/{p.Epochs} [{new string('#', filled)}{new string('.', bar - filled)}] {p.Batch}/{p.Batches} " +
-            $"loss {p.Loss:F4} acc {100 * p.Accuracy:F1}% {p.ImagesPerSecond:F0} img/s ETA {p.Eta:hh\\:mm\\:ss}");
+            $"{Schedule(p)}loss {p.Loss:F4} acc {100 * p.Accuracy:F1}%{Certified(p, "cert")} {p.ImagesPerSecond:F0} img/s ETA {p.Eta:hh\\:mm\\:ss}");
         if (interactive) err.Write("\r" + line.PadRight(Width));
         else err.WriteLine(line);
     }
+
+    /// <summary>Progress of the final evaluation: (stage, images done, images).</summary>
+    public void Evaluation(string stage, int done, int total)
+    {
+        if (quiet || (done < total && sinceLast.ElapsedMilliseconds < (interactive ? 100 : 10_000))) return;
+        sinceLast.Restart();
+        string line = $"evaluating: {stage} {done}/{total}";
+        if (interactive) err.Write("\r" + line.PadRight(Width) + (done == total ? "\n" : ""));
+        else err.WriteLine(line);
+    }
+
+    static string Schedule(TrainProgress p) => p.Schedule is not { } s ? "" :
+        string.Create(CultureInfo.InvariantCulture, $"ε {s.Eps:G3} κ {s.Kappa:G3} β {s.Beta:G3} lr {s.LearningRate:G3} ");
+
+    static string Certified(TrainProgress p, string label) => p.CertifiedAccuracy is not { } c ? "" :
+        string.Create(CultureInfo.InvariantCulture, $" {label} {100 * c:F1}%");
 
     static int Width => Console.IsErrorRedirected || Console.BufferWidth <= 0 ? 100 : Math.Min(Console.BufferWidth - 1, 120);
 }

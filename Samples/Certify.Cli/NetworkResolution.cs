@@ -8,6 +8,9 @@ using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
 
+using Certify.Functional.Pipeline;
+using Certify.Functional.Relaxations.Training;
+
 namespace Certify.Cli;
 
 /// <summary>Turns --net / --arch into a network for the data's input shape: a declared (generated) network from
@@ -23,6 +26,15 @@ public static class NetworkResolution
             ? FinSucc<(NetworkDescription, Func<NetworkModule>)>((d, () => new InterpretedNetwork(d)))
             : FinFail<(NetworkDescription, Func<NetworkModule>)>(Error.New(ErrorCodes.ShapeMismatch,
                 $"Network description '{archFile}' expects inputs {d.Input}, but the data has {input}.")));
+    }
+
+    /// <summary>The architecture and a trainer for <paramref name="config"/>: the network's generated trainer for catalog
+    /// networks, the interpreter for a JSON description.</summary>
+    public static Fin<(NetworkDescription Description, NetworkTrainer Trainer)> ResolveTrainer(TrainConfig config, Shape input)
+    {
+        if (config.ArchitectureFile is null)
+            return NetworkCatalog.Find(config.Net, input).Map(e => (e.Description, e.Trainer(config)));
+        return Resolve(config.Net, config.ArchitectureFile, input).Map(r => (r.Description, NetworkTrainer.Interpreted(config, r.Create)));
     }
 
     /// <summary>Loads the test split, resolves the network for its input shape and loads <paramref name="model"/> into it;

@@ -1,6 +1,8 @@
 using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
+using Certify.Functional.Pipeline;
+using Certify.Functional.Relaxations.Training;
 using Certify.Functional.Samples.Networks;
 using LanguageExt;
 using LanguageExt.Common;
@@ -12,7 +14,8 @@ namespace Certify.Functional.Samples;
 /// <param name="Name">Registry name such as "FC-SMALL" (matched case-insensitively).</param>
 /// <param name="Description">The architecture.</param>
 /// <param name="Create">A fresh module with PyTorch's default initialization (seed torch first).</param>
-public sealed record CatalogEntry(string Name, NetworkDescription Description, Func<NetworkModule> Create)
+/// <param name="Trainer">The network's generated trainer entry point.</param>
+public sealed record CatalogEntry(string Name, NetworkDescription Description, Func<NetworkModule> Create, Func<TrainConfig, NetworkTrainer> Trainer)
 {
     /// <summary>Input shape of one example.</summary>
     public Shape Input => Description.Input;
@@ -24,12 +27,12 @@ public static class NetworkCatalog
     /// <summary>Every known network.</summary>
     public static IReadOnlyList<CatalogEntry> All { get; } =
     [
-        new CatalogEntry("FC", Fc.Architecture, () => new Fc()),
-        new CatalogEntry("FC-SMALL", FcSmall.Architecture, () => new FcSmall()),
-        new CatalogEntry("CONV", Conv.Architecture, () => new Conv()),
-        new CatalogEntry("CONVPLUS", ConvPlus.Architecture, () => new ConvPlus()),
-        new CatalogEntry("CONV", Conv32.Architecture, () => new Conv32()),
-        new CatalogEntry("CONVPLUS", ConvPlus32.Architecture, () => new ConvPlus32()),
+        new CatalogEntry("FC", Fc.Architecture, () => new Fc(), Fc.Trainer),
+        new CatalogEntry("FC-SMALL", FcSmall.Architecture, () => new FcSmall(), FcSmall.Trainer),
+        new CatalogEntry("CONV", Conv.Architecture, () => new Conv(), Conv.Trainer),
+        new CatalogEntry("CONVPLUS", ConvPlus.Architecture, () => new ConvPlus(), ConvPlus.Trainer),
+        new CatalogEntry("CONV", Conv32.Architecture, () => new Conv32(), Conv32.Trainer),
+        new CatalogEntry("CONVPLUS", ConvPlus32.Architecture, () => new ConvPlus32(), ConvPlus32.Trainer),
     ];
 
     /// <summary>Names of the known networks.</summary>

@@ -1,3 +1,4 @@
+using Certify.Functional.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,5 +39,28 @@ public static class Pgd
             }
         }
         return (robust, adversarial.detach());
+    }
+
+    /// <summary>Per image of the first <paramref name="count"/> images of <paramref name="data"/> (file order): clean
+    /// correctness and robustness to the attack (robust implies clean). <paramref name="progress"/> gets images done.</summary>
+    public static (bool[] Clean, bool[] Robust) Evaluate(nn.Module<Tensor, Tensor> network, Dataset data, int count, double eps,
+        PgdOptions options, int batchSize, Device device, Generator generator, Action<int>? progress = null)
+    {
+        int n = Math.Clamp(count, 0, data.Count);
+        var clean = new bool[n];
+        var robust = new bool[n];
+        network.eval();
+        for (int start = 0; start < n; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            int size = Math.Min(batchSize, n - start);
+            var (x, y) = data.Batch(Enumerable.Range(start, size).ToArray(), device);
+            bool[] c;
+            using (no_grad()) c = network.forward(x).argmax(1).eq(y).to(CPU).data<bool>().ToArray();
+            var r = options.Steps == 0 ? c : Attack(network, x, y, eps, options, generator).Robust.to(CPU).data<bool>().ToArray();
+            for (int i = 0; i < size; i++) { clean[start + i] = c[i]; robust[start + i] = c[i] && r[i]; }
+            progress?.Invoke(start + size);
+        }
+        return (clean, robust);
     }
 }

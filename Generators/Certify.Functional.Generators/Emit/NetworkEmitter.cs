@@ -291,7 +291,7 @@ internal static class NetworkEmitter
     }
 
     /// <summary>Text safe inside an XML doc comment.</summary>
-    static string Xml(string value) => Comment(value).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    internal static string Xml(string value) => Comment(value).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     /// <summary>Text safe inside a single-line comment.</summary>
     static string Comment(string value) => new(value.Select(c => char.IsControl(c) || c == '\u2028' || c == '\u2029' ? ' ' : c).ToArray());

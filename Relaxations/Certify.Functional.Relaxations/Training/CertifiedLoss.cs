@@ -20,8 +20,15 @@ public static class CertifiedLoss
 {
     /// <summary>The loss of a batch <paramref name="x"/> [B, …], labels <paramref name="y"/> [B].</summary>
     public static BatchLoss Compute(NetworkModule net, Tensor x, Tensor y, Domain domain, double eps, double kappa, double beta,
-        double l1, SpecKind kind = SpecKind.Diffs)
+        double l1, SpecKind kind = SpecKind.Diffs) =>
+        Compute(Propagators.For(net), x, y, domain, eps, kappa, beta, l1, kind);
+
+    /// <summary>The loss with propagators bound once (generated or interpreted); <paramref name="squared"/> selects the L2
+    /// regularizer λ·Σ W² instead of L1.</summary>
+    public static BatchLoss Compute(Propagators propagators, Tensor x, Tensor y, Domain domain, double eps, double kappa, double beta,
+        double regularization, SpecKind kind = SpecKind.Diffs, bool squared = false)
     {
+        var net = propagators.Network;
         var logits = net.forward(x);
         var loss = nn.functional.cross_entropy(logits, y);
         Tensor? certified = null;
@@ -30,21 +37,21 @@ public static class CertifiedLoss
             Tensor abstractLoss;
             if (domain is DeepPolyDomain { IbpIntermediate: true } && beta < 1.0)
             {
-                var ibp = Verifier.Bounds(net, x, y, eps, Domain.Box, kind).DiffLower;
-                var crownIbp = beta > 0 ? Verifier.Bounds(net, x, y, eps, domain, kind).DiffLower : ibp;
+                var ibp = Verifier.Bounds(propagators, x, y, eps, Domain.Box, kind).DiffLower;
+                var crownIbp = beta > 0 ? Verifier.Bounds(propagators, x, y, eps, domain, kind).DiffLower : ibp;
                 abstractLoss = SpecLoss.Mixed(ibp, crownIbp, beta, y);
                 certified = (beta > 0 ? crownIbp : ibp).gt(0).all(1);
             }
             else
             {
-                var bounds = Verifier.Bounds(net, x, y, eps, domain, kind);
+                var bounds = Verifier.Bounds(propagators, x, y, eps, domain, kind);
                 abstractLoss = SpecLoss.Loss(bounds, y);
                 certified = bounds.Certified;
             }
             loss = kappa * loss + (1 - kappa) * abstractLoss;
         }
-        if (l1 > 0)
-            loss = loss + l1 * net.WeightTensors.Select(w => w.abs().sum()).Aggregate((a, b) => a + b);
+        if (regularization > 0)
+            loss = loss + regularization * net.WeightTensors.Select(w => squared ? w.square().sum() : w.abs().sum()).Aggregate((a, b) => a + b);
         return new BatchLoss(loss, logits, certified);
     }
 }

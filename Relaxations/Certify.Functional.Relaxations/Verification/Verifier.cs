@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.Verification;
 
 /// <summary>
-/// The entry points a researcher reaches for first: <see cref="Bounds"/> (per-layer pre-activation bounds and the
+/// The entry points a researcher reaches for first: <see cref="Bounds(NetworkModule, Tensor, Tensor, double, Domain, SpecKind)"/> (per-layer pre-activation bounds and the
 /// specification bounds of a batch in a domain) and <see cref="Certify"/>. Declared networks run their generated
 /// straight-line propagators; any other network is interpreted layer by layer with the same modules.
 /// Tensors returned belong to the caller's dispose scope.
@@ -23,54 +23,52 @@ public static class Verifier
     /// <summary>Bounds for inputs <paramref name="x"/> [B, …] (pixels in [0, 1]) with labels <paramref name="y"/> [B]
     /// over the clamped ball of radius <paramref name="eps"/>. Differentiable (use under no_grad to verify only), except
     /// <see cref="TriangleLpDomain"/> (LP optima: constants without gradient; see <see cref="TriangleLp.Bounds"/> for progress).</summary>
-    public static SpecBounds Bounds(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
+    public static SpecBounds Bounds(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs) =>
+        Bounds(Propagators.For(net), x, y, eps, domain, kind);
+
+    /// <summary><see cref="Bounds(NetworkModule, Tensor, Tensor, double, Domain, SpecKind)"/> with propagators bound once
+    /// (generated or interpreted), as trainers use it.</summary>
+    public static SpecBounds Bounds(Propagators propagators, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
     {
-        int classes = (int)net.Description.Output.Size;
+        int classes = (int)propagators.Network.Description.Output.Size;
         Spec spec = kind == SpecKind.Diffs ? Spec.Diffs(y, classes) : Spec.Eye(y);
-        var bounds = Compute(net, x, y, eps, domain, kind, spec, classes);
+        var bounds = Compute(propagators, x, y, eps, domain, kind, spec, classes);
         return spec is DiffSpec d ? bounds with { Others = d.Others } : bounds;       // reused by the loss
     }
 
-    static SpecBounds Compute(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind, Spec spec, int classes)
+    static SpecBounds Compute(Propagators p, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind, Spec spec, int classes)
     {
+        var net = p.Network;
         var asLayer = kind == SpecKind.Eye ? SpecLayer.AsLayer(Spec.Diffs(y, classes)) : null;
         switch (domain)
         {
             case IbpDomain b:
             {
-                var p = PropagateBox(net, InputRegion.Box(x, eps), b.Options, spec);
-                return Result(p.PreActivation, p.Output, asLayer is null ? p.Output : DenseBox.Propagate(asLayer, p.Output), kind);
+                var box = p.Box(InputRegion.Box(x, eps), b.Options, spec);
+                return Result(box.PreActivation, box.Output, asLayer is null ? box.Output : DenseBox.Propagate(asLayer, box.Output), kind);
             }
             case ZonotopeDomain z:
             {
-                var ibp = z.IbpBounds ? PropagateBox(net, InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
-                var input = InputRegion.Zonotope(x, eps);
-                var p = net is IZonotopePropagator g
-                    ? g.PropagateZonotope(input, z.Options, spec, ibp)
-                    : InterpretedPropagation.PropagateZonotope(net, input, z.Options, spec, ibp);
-                return Result(p.PreActivation, p.Output.Concretize(), (asLayer is null ? p.Output : DenseZonotope.Propagate(asLayer, p.Output)).Concretize(), kind);
+                var ibp = z.IbpBounds ? p.Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
+                var zono = p.Zonotope(InputRegion.Zonotope(x, eps), z.Options, spec, ibp);
+                return Result(zono.PreActivation, zono.Output.Concretize(), (asLayer is null ? zono.Output : DenseZonotope.Propagate(asLayer, zono.Output)).Concretize(), kind);
             }
             case HybridDomain h:
             {
-                var input = InputRegion.Hybrid(x, eps);
-                var p = net is IHybridPropagator g
-                    ? g.PropagateHybrid(input, h.Options, spec)
-                    : InterpretedPropagation.PropagateHybrid(net, input, h.Options, spec);
-                return Result(p.PreActivation, p.Output.Concretize(), (asLayer is null ? p.Output : DenseHybrid.Propagate(asLayer, p.Output)).Concretize(), kind);
+                var hybrid = p.Hybrid(InputRegion.Hybrid(x, eps), h.Options, spec);
+                return Result(hybrid.PreActivation, hybrid.Output.Concretize(), (asLayer is null ? hybrid.Output : DenseHybrid.Propagate(asLayer, hybrid.Output)).Concretize(), kind);
             }
             case DeepPolyDomain d:
             {
                 var (lo, hi) = InputRegion.Corners(x, eps);
-                var ibp = d.IbpIntermediate ? PropagateBox(net, InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
-                var result = net is IDeepPolyPropagator g
-                    ? g.PropagateDeepPoly(lo, hi, d.Options, spec, ibp, null)
-                    : InterpretedBackSubstitution.Propagate(net, lo, hi, d.Options, spec, ibp);
+                var ibp = d.IbpIntermediate ? p.Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
+                var result = p.DeepPoly(lo, hi, d.Options, spec, ibp, null);
                 return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
             }
             case Iclr2021Domain i:
             {
                 var (lo, hi) = InputRegion.Corners(x, eps);
-                var ibp = PropagateBox(net, InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation;
+                var ibp = p.Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation;
                 var result = Iclr2021.Propagate(net, lo, hi, spec, ibp, i.Seed);
                 return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
             }
@@ -107,10 +105,6 @@ public static class Verifier
         var others = Spec.OtherClasses(y, (int)lower.shape[1]);
         return lower.gather(1, y.unsqueeze(1)) - upper.gather(1, others);
     }
-
-    static Propagation<Box> PropagateBox(NetworkModule net, Box input, BoxOptions options, Spec spec) => net is IBoxPropagator g
-        ? g.PropagateBox(input, options, spec)
-        : InterpretedPropagation.PropagateBox(net, input, options, spec);
 
     static SpecBounds Result(IReadOnlyList<Box> pre, Box output, Box diffs, SpecKind kind) =>
         new(pre, diffs.Lower, kind == SpecKind.Eye ? output : null, kind);

@@ -63,23 +63,13 @@ public static class AttackCommand
         network.eval();
 
         int n = Math.Min(limit ?? data.Count, data.Count);
-        var clean = new bool[n];
-        var robust = new bool[n];
         var generator = new Generator(unchecked((ulong)seed), device);
         var clock = Stopwatch.StartNew();
-        for (int start = 0; start < n; start += batchSize)
+        var (clean, robust) = Pgd.Evaluate(network, data, n, eps, options, batchSize, device, generator, done =>
         {
-            using var scope = NewDisposeScope();
-            int count = Math.Min(batchSize, n - start);
-            var (x, y) = data.Batch(Enumerable.Range(start, count).ToArray(), device);
-            bool[] c;
-            using (no_grad()) c = network.forward(x).argmax(1).eq(y).to(CPU).data<bool>().ToArray();
-            var (r, _) = Pgd.Attack(network, x, y, eps, options, generator);
-            var rb = r.to(CPU).data<bool>().ToArray();
-            for (int i = 0; i < count; i++) { clean[start + i] = c[i]; robust[start + i] = c[i] && rb[i]; }
             if (!quiet && clock.Elapsed.TotalSeconds > 2)
-                output.Err.WriteLine(FormattableString.Invariant($"attack: {start + count}/{n} images, {(start + count) / clock.Elapsed.TotalSeconds:F1} img/s"));
-        }
+                output.Err.WriteLine(FormattableString.Invariant($"attack: {done}/{n} images, {done / clock.Elapsed.TotalSeconds:F1} img/s"));
+        });
         clock.Stop();
 
         var inv = CultureInfo.InvariantCulture;

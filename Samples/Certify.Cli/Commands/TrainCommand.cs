@@ -1,60 +1,155 @@
 using System.CommandLine;
+using System.Globalization;
 using Certify.Functional.Data;
+using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Pipeline;
+using Certify.Functional.Relaxations.Training;
 using Certify.Functional.Samples;
+
 using LanguageExt.Common;
 using TorchSharp;
 
+
 namespace Certify.Cli.Commands;
 
-/// <summary><c>certify train</c>: trains a network (natural training in this version) and writes checkpoints,
-/// results.json and summary.md into --out.</summary>
+/// <summary><c>certify train</c>: natural, PGD or certified training from flags or a preset (scaled by a budget; every
+/// flag given explicitly overrides the preset), resumable with <c>--resume DIR</c>. Writes per-epoch weights, a full
+/// checkpoint (<c>checkpoints/last.ckpt</c>), results.json, summary.md and per_image.csv into --out.</summary>
 public static class TrainCommand
 {
     /// <summary>The command.</summary>
     public static Command Create(CliOutput output)
     {
         var d = TrainConfig.Default;
+        var preset = new Option<string?>("--preset") { Description = "Start from a preset (see `certify presets`), e.g. mnist-fcsmall-box" };
+        var budget = new Option<string>("--budget") { Description = "Scale the preset: paper (as published) or quick (a tenth of the epochs, same phase proportions)", DefaultValueFactory = _ => "paper" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this output folder (or from this .ckpt file) with its stored configuration" };
         var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => d.Net };
         var arch = new Option<string?>("--arch") { Description = "JSON layer description of a network not in the catalog" };
         var dataset = new Option<string>("--dataset") { Description = "mnist (embedded subset), fashion-mnist, cifar10", DefaultValueFactory = _ => d.Dataset };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder with the dataset's files (default: the dataset's default)" };
-        var mode = new Option<string>("--mode") { Description = "Training mode: natural", DefaultValueFactory = _ => d.Mode };
+        var mode = new Option<string>("--mode") { Description = $"Training mode: {string.Join(", ", TrainConfig.Modes)}", DefaultValueFactory = _ => d.Mode };
+        var domain = new Option<string>("--domain") { Description = "Train domain of the certified mode (box, hbox, zono, deeppoly, crown-ibp, alpha-crown, … see README)", DefaultValueFactory = _ => d.Domain };
+        var verify = new Option<string?>("--verify-domains") { Description = "Comma-separated domains of the final certification (default: the train domain)" };
+        var spec = new Option<string>("--spec") { Description = "Specification of the abstract loss: diffs or eye", DefaultValueFactory = _ => d.Spec };
         var epochs = new Option<int>("--epochs") { Description = "Epochs", DefaultValueFactory = _ => d.Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => d.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => d.LearningRate };
-        var lrSchedule = new Option<string>("--lr-schedule") { Description = "Learning-rate schedule: constant, cosine", DefaultValueFactory = _ => d.LrSchedule };
-        var eps = new Option<double>("--eps") { Description = "ε in pixel units (certified modes)", DefaultValueFactory = _ => d.Eps };
+        var pieces = new Option<int>("--batch-pieces") { Description = "Accumulate gradients over this many pieces of a batch", DefaultValueFactory = _ => d.BatchPieces };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (momentum 0.9, weight decay 5e-4)", DefaultValueFactory = _ => d.Optimizer };
+        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => d.LearningRate };
+        var lrSchedule = new Option<string>("--lr-schedule") { Description = $"Learning-rate schedule: {string.Join(", ", LrSchedule.Names)}", DefaultValueFactory = _ => d.LrSchedule };
+        var milestones = new Option<string?>("--lr-milestones") { Description = "Milestones (×0.1): epochs (≥ 1) or fractions of the run (< 1), e.g. 130,190" };
+        var stepEpochs = new Option<double>("--lr-step-epochs") { Description = "Epochs between halvings of the step schedule", DefaultValueFactory = _ => d.LrStepEpochs };
+        var extraStep = new Option<bool>("--reference-lr-extra-step") { Description = "Reproduce the reference's extra LR-scheduler step per epoch (SPEC §4.3 quirk)" };
+        var eps = new Option<double>("--eps") { Description = "ε after the ramp (pixel units)", DefaultValueFactory = _ => d.Eps };
+        var epsStart = new Option<double>("--eps-start") { Description = "ε during warm-up (ramps to --eps over the mix phase)", DefaultValueFactory = _ => d.EpsStart };
+        var epsTest = new Option<double?>("--eps-test") { Description = "ε of the final PGD and certification (default --eps)" };
+        var kappa1 = new Option<double>("--kappa-start") { Description = "κ (clean weight) at the start of mixing", DefaultValueFactory = _ => d.Kappa1 };
+        var kappa2 = new Option<double>("--kappa-end") { Description = "κ after mixing", DefaultValueFactory = _ => d.Kappa2 };
+        var beta1 = new Option<double>("--beta-start") { Description = "β (CROWN-IBP mixing) at the start", DefaultValueFactory = _ => d.Beta1 };
+        var beta2 = new Option<double>("--beta-end") { Description = "β after mixing", DefaultValueFactory = _ => d.Beta2 };
+        var warmup = new Option<double>("--warmup") { Description = "Warm-up epochs (natural training, κ = 1)", DefaultValueFactory = _ => d.WarmupEpochs };
+        var mix = new Option<double>("--mix") { Description = "Mix epochs (linear ramps of ε, κ, β)", DefaultValueFactory = _ => d.MixEpochs };
+        var reg = new Option<double>("--reg") { Description = "Weight regularization λ", DefaultValueFactory = _ => d.Regularization };
+        var regKind = new Option<string>("--reg-kind") { Description = "l1 or l2", DefaultValueFactory = _ => d.RegularizationKind };
+        var every = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every N steps (0 = end of epoch only)", DefaultValueFactory = _ => d.CheckpointEvery };
+        var pgdSteps = new Option<int>("--pgd-steps") { Description = "PGD steps (final evaluation, PGD training; 0 = skip PGD)", DefaultValueFactory = _ => d.PgdSteps };
+        var pgdStepSize = new Option<double>("--pgd-step-size") { Description = "PGD step size", DefaultValueFactory = _ => d.PgdStepSize };
+        var pgdRestarts = new Option<int>("--pgd-restarts") { Description = "PGD random restarts (final evaluation)", DefaultValueFactory = _ => d.PgdRestarts };
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images" };
         var testLimit = new Option<int?>("--test-limit") { Description = "Evaluate on the first N test images" };
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/train-<net>-seed<seed>)" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/<preset or net>-seed<seed>)" };
+        var json = new Option<bool>("--json") { Description = "Print results.json to stdout instead of the summary lines" };
 
-        var command = new Command("train", "Train a network and save checkpoints and results")
-        { net, arch, dataset, dataDir, mode, epochs, batch, lr, lrSchedule, eps, trainLimit, testLimit, outDir };
+        var command = new Command("train", "Train a network (natural, PGD or certified) and save checkpoints and results")
+        {
+            preset, budget, resume, net, arch, dataset, dataDir, mode, domain, verify, spec, epochs, batch, pieces, optimizer, lr, lrSchedule,
+            milestones, stepEpochs, extraStep, eps, epsStart, epsTest, kappa1, kappa2, beta1, beta2, warmup, mix, reg, regKind, every,
+            pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, outDir, json,
+        };
         command.SetAction(parse =>
         {
-            var seed = parse.GetValue(CliApp.Seed);
-            var config = d with
+            bool quiet = parse.GetValue(CliApp.Quiet), asJson = parse.GetValue(json);
+            if (parse.GetValue(resume) is { } resumeDir) return Resume(resumeDir, parse.GetValue(CliApp.Threads), output, quiet, asJson);
+
+            bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+            T Pick<T>(Option<T> o, T current) => Given(o) ? parse.GetValue(o)! : current;
+
+            var start = TrainConfig.Default;
+            if (parse.GetValue(preset) is { } presetName)
             {
-                Net = parse.GetValue(net)!, ArchitectureFile = parse.GetValue(arch), Dataset = parse.GetValue(dataset)!.ToLowerInvariant(),
-                DataDir = parse.GetValue(dataDir), Mode = parse.GetValue(mode)!, Epochs = parse.GetValue(epochs),
-                BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), LrSchedule = parse.GetValue(lrSchedule)!, Eps = parse.GetValue(eps), Seed = seed,
-                Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!,
-                TrainLimit = parse.GetValue(trainLimit), TestLimit = parse.GetValue(testLimit),
-                OutDir = parse.GetValue(outDir) ?? Path.Combine("runs", $"train-{parse.GetValue(net)!.ToLowerInvariant()}-seed{seed}"),
+                var found = Presets.Find(presetName).Bind(p => Presets.Scale(p.Config, parse.GetValue(budget)!));
+                if (found.IsFail) return output.Fail((Error)found, CliApp.BadInput);
+                start = (TrainConfig)found;
+            }
+            else if (Given(budget))
+                return output.Fail(Error.New(ErrorCodes.InvalidConfig, "--budget scales a preset; pass --preset NAME too (see `certify presets`)."), CliApp.BadInput);
+
+            IReadOnlyList<double> parsedMilestones = start.LrMilestones;
+            if (parse.GetValue(milestones) is { } text)
+            {
+                var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) ? m : double.NaN).ToList();
+                if (values.Count == 0 || values.Any(double.IsNaN))
+                    return output.Fail(Error.New(ErrorCodes.InvalidConfig, $"--lr-milestones must be comma-separated numbers, got '{text}'."), CliApp.BadInput);
+                parsedMilestones = values;
+            }
+            long seed = Given(CliApp.Seed) ? parse.GetValue(CliApp.Seed) : start.Preset is null ? parse.GetValue(CliApp.Seed) : start.Seed;
+            var config = start with
+            {
+                Net = Pick(net, start.Net), ArchitectureFile = Pick(arch, start.ArchitectureFile), Dataset = Pick(dataset, start.Dataset).ToLowerInvariant(),
+                DataDir = Pick(dataDir, start.DataDir), Mode = Pick(mode, start.Mode), Domain = Pick(domain, start.Domain),
+                VerifyDomains = parse.GetValue(verify) is { } v ? v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : start.VerifyDomains,
+                Spec = Pick(spec, start.Spec), Epochs = Pick(epochs, start.Epochs), BatchSize = Pick(batch, start.BatchSize),
+                BatchPieces = Pick(pieces, start.BatchPieces), Optimizer = Pick(optimizer, start.Optimizer), LearningRate = Pick(lr, start.LearningRate),
+                LrSchedule = Pick(lrSchedule, start.LrSchedule), LrMilestones = parsedMilestones, LrStepEpochs = Pick(stepEpochs, start.LrStepEpochs),
+                ReferenceLrExtraStep = Pick(extraStep, start.ReferenceLrExtraStep), Eps = Pick(eps, start.Eps), EpsStart = Pick(epsStart, start.EpsStart),
+                EpsTest = Given(epsTest) ? parse.GetValue(epsTest) : Given(eps) ? null : start.EpsTest,
+                Kappa1 = Pick(kappa1, start.Kappa1), Kappa2 = Pick(kappa2, start.Kappa2), Beta1 = Pick(beta1, start.Beta1), Beta2 = Pick(beta2, start.Beta2),
+                WarmupEpochs = Pick(warmup, start.WarmupEpochs), MixEpochs = Pick(mix, start.MixEpochs), Regularization = Pick(reg, start.Regularization),
+                RegularizationKind = Pick(regKind, start.RegularizationKind), CheckpointEvery = Pick(every, start.CheckpointEvery),
+                PgdSteps = Pick(pgdSteps, start.PgdSteps), PgdStepSize = Pick(pgdStepSize, start.PgdStepSize), PgdRestarts = Pick(pgdRestarts, start.PgdRestarts),
+                TrainLimit = Pick(trainLimit, start.TrainLimit), TestLimit = Pick(testLimit, start.TestLimit),
+                Seed = seed, Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!,
             };
-            return Run(config, output, parse.GetValue(CliApp.Quiet));
+            if (Given(epochs) && start.Preset is not null && !Given(warmup) && !Given(mix))
+            {
+                double f = (double)config.Epochs / start.Epochs;          // keep the preset's phase proportions
+                config = config with { WarmupEpochs = start.WarmupEpochs * f, MixEpochs = start.MixEpochs * f };
+            }
+            config = config with
+            {
+                OutDir = parse.GetValue(outDir) ?? Path.Combine("runs", $"{(config.Preset ?? config.Net).ToLowerInvariant()}{(config.Budget is "quick" ? "-quick" : "")}-seed{config.Seed}"),
+            };
+            return Run(config, output, quiet, asJson);
         });
         return command;
     }
 
-    /// <summary>Validates, loads, trains and reports.</summary>
-    public static int Run(TrainConfig requested, CliOutput output, bool quiet)
+    static int Resume(string path, int threads, CliOutput output, bool quiet, bool asJson)
+    {
+        var file = Directory.Exists(path) ? Path.Combine(path, "checkpoints", "last.ckpt") : path;
+        var header = Checkpoint.ReadHeader(file);
+        if (header.IsFail) return output.Fail((Error)header, CliApp.BadInput);
+        var h = (CheckpointHeader)header;
+        if (h.State.Epoch >= h.Config.Epochs)
+        {
+            output.Err.WriteLine($"note: the run in '{path}' already completed all {h.Config.Epochs} epochs; evaluating it again.");
+        }
+        if (!quiet)
+            output.Err.WriteLine($"resuming {file}: step {h.State.Step}, epoch {h.State.Epoch + 1}, batch {h.State.Batch} (configuration from the checkpoint; other training flags are ignored)");
+        return Run(h.Config with { Threads = threads }, output, quiet, asJson, file);
+    }
+
+    /// <summary>Validates, loads, trains, evaluates and reports.</summary>
+    public static int Run(TrainConfig requested, CliOutput output, bool quiet, bool asJson = false, string? resumeFrom = null)
     {
         var validated = TrainConfig.Validate(requested, NetworkCatalog.Names, DatasetCatalog.Names).ToFin();
         if (validated.IsFail) return output.Fail((Error)validated, CliApp.BadInput);
         var config = (TrainConfig)validated;
+        var domains = NetworkTrainer.Domains(config);
+        if (domains.IsFail) return output.Fail((Error)domains, CliApp.BadInput);
 
         torch.set_num_threads(config.Threads);
         var train = DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Train);
@@ -64,19 +159,19 @@ public static class TrainCommand
         var trainData = config.TrainLimit is { } n ? ((Dataset)train).Take(n) : (Dataset)train;
         var testData = (Dataset)test;
 
-        var resolved = NetworkResolution.Resolve(config.Net, config.ArchitectureFile, trainData.Shape);
+        var resolved = NetworkResolution.ResolveTrainer(config, trainData.Shape);
         if (resolved.IsFail) return output.Fail((Error)resolved, CliApp.BadInput);
-        var (description, create) = ((NetworkDescription, Func<Certify.Functional.Networks.NetworkModule>))resolved;
-
-        torch.manual_seed(config.Seed);
-        using var network = create();
-        if (NetworkResolution.UseDatasetNormalization(network, trainData) is { } note && !quiet) output.Err.WriteLine($"note: {note}");
+        var (description, trainer) = ((NetworkDescription, NetworkTrainer))resolved;
         Directory.CreateDirectory(config.OutDir);
         AtomicFile.WriteAllText(Path.Combine(config.OutDir, "architecture.json"), NetworkJson.ToJson(description));
 
         if (!quiet)
-            output.Err.WriteLine($"training {description.Name} ({description.ParameterCount:N0} parameters) on {trainData.Count} {config.Dataset} images, " +
-                                 $"{config.Epochs} epochs, batch {config.BatchSize}, {config.Threads} thread(s), seed {config.Seed} → {config.OutDir}");
+        {
+            string what = config.Mode == "certified" ? $"certified training ({config.Domain}, ε {config.EpsStart:G4}→{config.Eps:G4})" : $"{config.Mode} training";
+            output.Err.WriteLine($"{what} of {description.Name} ({description.ParameterCount:N0} parameters) on {trainData.Count} {config.Dataset} images, " +
+                                 $"{config.Epochs} epochs, batch {config.BatchSize}, {config.Threads} thread(s), seed {config.Seed}" +
+                                 $"{(config.Preset is null ? "" : $", preset {config.Preset} ({config.Budget})")} → {config.OutDir}");
+        }
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -88,15 +183,39 @@ public static class TrainCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            var outcome = NaturalTraining.Run(config, network, trainData, testData, new ConsoleProgress(output.Err, quiet), cancel.Token);
-            if (outcome.IsFail) return output.Fail((Error)outcome, CliApp.Failed);
+            string? note = null;
+            var progress = new ConsoleProgress(output.Err, quiet);
+            var run = new TrainRun(progress, cancel.Token, resumeFrom,
+                Prepare: network => note = NetworkResolution.UseDatasetNormalization(network, trainData),
+                Evaluation: progress.Evaluation);
+            var outcome = trainer.Run(trainData, testData, run);
+            if (note is not null && !quiet && resumeFrom is null) output.Err.WriteLine($"note: {note}");
+            if (outcome.IsFail) return output.Fail((Error)outcome, ((Error)outcome).Code == ErrorCodes.NonFinite ? CliApp.Failed : CliApp.BadInput);
             var o = (TrainOutcome)outcome;
-            var last = o.Epochs.LastOrDefault();
-            output.Out.WriteLine(last is null
-                ? $"{o.Status}: no epoch completed"
-                : FormattableString.Invariant($"{o.Status}: {o.Epochs.Count} epochs, clean test accuracy {100 * last.TestAccuracy:F2} % ({last.TestCorrect}/{last.TestTotal}), {o.Epochs.Sum(e => e.Seconds):F1} s training"));
+            if (asJson)
+            {
+                output.Out.WriteLine(File.ReadAllText(Path.Combine(config.OutDir, "results.json")));
+                return o.Status == "completed" ? 0 : CliApp.Interrupted;
+            }
+            var inv = CultureInfo.InvariantCulture;
+            if (o.Status != "completed")
+            {
+                output.Out.WriteLine($"{o.Status}: {o.Epochs.Count} epoch(s) completed; resume with: certify train --resume {config.OutDir}");
+                return CliApp.Interrupted;
+            }
+            double seconds = o.Epochs.Sum(e => e.Seconds);
+            double images = o.Epochs.Sum(e => e.Seconds * e.ImagesPerSecond);
+            output.Out.WriteLine(string.Create(inv, $"completed: {o.Epochs.Count} epochs, {seconds:F1} s training ({images / Math.Max(seconds, 1e-9):F0} img/s)"));
+            if (o.Evaluation is { } ev)
+            {
+                output.Out.WriteLine(string.Create(inv, $"clean: {ev.Clean}/{ev.Images} ({100.0 * ev.Clean / ev.Images:F2} %)"));
+                if (ev.PgdRobust is { } robust)
+                    output.Out.WriteLine(string.Create(inv, $"pgd: {robust}/{ev.Images} ({100.0 * robust / ev.Images:F2} %) at ε {ev.Eps:G4}"));
+                foreach (var d in ev.Certified)
+                    output.Out.WriteLine(string.Create(inv, $"certified ({d.Domain}): {d.Certified}/{d.Images} ({100.0 * d.Certified / d.Images:F2} %) at ε {ev.Eps:G4}, {d.Seconds:F1} s"));
+            }
             output.Out.WriteLine($"results: {Path.Combine(config.OutDir, "results.json")}, {Path.Combine(config.OutDir, "summary.md")}; weights: {o.FinalModel}");
-            return o.Status == "completed" ? 0 : 130;
+            return 0;
         }
         finally { Console.CancelKeyPress -= onCancel; }
     }

@@ -3,10 +3,9 @@ using Certify.Functional.Data;
 using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Relaxations.Triangle;
-using Certify.Functional.Relaxations.Verification;
 using static TorchSharp.torch;
 
-namespace Certify.Cli;
+namespace Certify.Functional.Relaxations.Verification;
 
 /// <summary>What one domain proved about the first <see cref="Count"/> test images.</summary>
 /// <param name="Domain">The domain.</param>

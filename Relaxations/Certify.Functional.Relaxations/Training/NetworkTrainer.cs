@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using Certify.Functional.Data;
+using Certify.Functional.Errors;
+using Certify.Functional.Networks;
+using Certify.Functional.Pipeline;
+using Certify.Functional.Pipeline.Schedules;
+using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Verification;
+using LanguageExt;
+using LanguageExt.Common;
+using TorchSharp;
+using TorchSharp.Modules;
+using static LanguageExt.Prelude;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Relaxations.Training;
+
+/// <summary>How a training run is driven from outside: progress, cancellation (Ctrl-C), resumption, and a hook that
+/// adjusts the freshly created network (e.g. the dataset's normalization constants).</summary>
+/// <param name="Progress">Receives a report after every step and at every evaluation.</param>
+/// <param name="Cancel">When cancelled, the current step finishes, a checkpoint is written and the run ends "interrupted".</param>
+/// <param name="ResumeFrom">A checkpoint (<c>checkpoints/last.ckpt</c>) to continue from; its configuration is used.</param>
+/// <param name="Prepare">Called once on the new network, before any checkpoint is loaded.</param>
+/// <param name="Evaluation">Receives progress of the final evaluation (stage, done, total).</param>
+public sealed record TrainRun(IProgress<TrainProgress>? Progress = null, CancellationToken Cancel = default, string? ResumeFrom = null,
+    Action<NetworkModule>? Prepare = null, Action<string, int, int>? Evaluation = null);
+
+/// <summary>
+/// The certified-training pipeline for one network (SPEC §4.1): data order → batches → loss → step → schedules →
+/// evaluation → checkpoint, over an immutable, validated <see cref="TrainConfig"/>. The propagators of the network are
+/// bound once at construction — generated networks get a trainer from their generated <c>Trainer(config)</c> entry point
+/// (straight-line propagators, no run-time dispatch), loaded networks from <see cref="Interpreted"/>.
+/// <para>Everything that varies over the run is a pure function of (seed, epoch, batch): the data order, ε/κ/β
+/// (<see cref="PhaseSchedule"/>), the learning rate (<see cref="LrSchedule.Rate"/>) and the PGD noise. A checkpoint
+/// therefore holds only weights, the optimizer's state and the position, and a resumed run ends bit-identical to an
+/// uninterrupted one. One dispose scope per step; only scalars leave a step.</para>
+/// </summary>
+public sealed class NetworkTrainer
+{
+    readonly Func<NetworkModule> create;
+    readonly Func<NetworkModule, Propagators> bind;
+
+    /// <summary>A trainer for networks made by <paramref name="create"/> whose propagators <paramref name="bind"/> selects.</summary>
+    public NetworkTrainer(TrainConfig config, Func<NetworkModule> create, Func<NetworkModule, Propagators> bind)
+    {
+        Config = config;
+        this.create = create;
+        this.bind = bind;
+    }
+
+    /// <summary>A trainer that interprets the network layer by layer (networks loaded from a description).</summary>
+    public static NetworkTrainer Interpreted(TrainConfig config, Func<NetworkModule> create) => new(config, create, Propagators.Interpreted);
+
+    /// <summary>The configuration.</summary>
+    public TrainConfig Config { get; }
+
+    /// <summary>The same trainer with another configuration (e.g. the one stored in a checkpoint).</summary>
+    public NetworkTrainer With(TrainConfig config) => new(config, create, bind);
+
+    /// <summary>The parsed train domain and verify domains of <paramref name="config"/>, or every problem found.</summary>
+    public static Fin<(Domain Train, IReadOnlyList<Domain> Verify)> Domains(TrainConfig config)
+    {
+        var train = Domain.Parse(config.Domain);
+        if (train.IsFail) return train.Map(_ => default((Domain, IReadOnlyList<Domain>)));
+        var names = config.VerifyDomains.Count > 0 ? config.VerifyDomains : [config.Mode == "certified" ? config.Domain : "box"];
+        var verify = new List<Domain>();
+        foreach (var name in names)
+        {
+            var d = Domain.Parse(name);
+            if (d.IsFail) return d.Map(_ => default((Domain, IReadOnlyList<Domain>)));
+            var domain = (Domain)d;
+            if (!domain.IsSound)
+                return FinFail<(Domain, IReadOnlyList<Domain>)>(Error.New(ErrorCodes.InvalidConfig,
+                    $"'{name}' is the reference's unsound transformer; it can be trained with but never certifies. Verify with 'zdiag-c'."));
+            verify.Add(domain);
+        }
+        var t = (Domain)train;
+        if (config.Mode == "certified" && t is TriangleLpDomain)
+            return FinFail<(Domain, IReadOnlyList<Domain>)>(Error.New(ErrorCodes.InvalidConfig,
+                "triangle-lp is an exact LP without gradients; train with 'alpha-crown' (the differentiable Triangle) instead."));
+        return FinSucc<(Domain, IReadOnlyList<Domain>)>((t, verify));
+    }
+
+    /// <summary>Trains (or resumes) and evaluates; writes checkpoints, results.json, summary.md and per_image.csv into
+    /// the configured output folder.</summary>
+    public Fin<TrainOutcome> Run(Dataset train, Dataset test, TrainRun? run = null)
+    {
+        run ??= new TrainRun();
+        var config = Config;
+        if (run.ResumeFrom is { } resumePath)
+        {
+            var header = Checkpoint.ReadHeader(resumePath);
+            if (header.IsFail) return header.Map(_ => default(TrainOutcome)!);
+            config = ((CheckpointHeader)header).Config;
+        }
+        var domains = Domains(config);
+        if (domains.IsFail) return domains.Map(_ => default(TrainOutcome)!);
+        var (trainDomain, verifyDomains) = ((Domain, IReadOnlyList<Domain>))domains;
+        if (train.Count == 0) return FinFail<TrainOutcome>(Error.New(ErrorCodes.NoDataFiles, "The training set is empty."));
+
+        var device = Devices.Parse(config.Device);
+        torch.manual_seed(config.Seed);
+        using var network = create();
+        run.Prepare?.Invoke(network);
+        network.to(device);
+        using var optimizer = CreateOptimizer(config, network);
+        var state = TrainingState.Start;
+        if (run.ResumeFrom is { } path)
+        {
+            var loaded = Checkpoint.Load(path, network, optimizer);
+            if (loaded.IsFail) return loaded.Map(_ => default(TrainOutcome)!);
+            state = ((CheckpointHeader)loaded).State;
+        }
+        var loop = new Loop(config, trainDomain, bind(network), optimizer, train, test, run);
+        var trained = loop.Train(state);
+        if (trained.IsFail) return trained;
+        var outcome = (TrainOutcome)trained;
+        if (outcome.Status != "completed") return outcome;
+
+        var evaluation = FinalEvaluation.Run(network, test, config, verifyDomains, device, run.Evaluation);
+        outcome = outcome with { Evaluation = evaluation };
+        RunReport.Write(outcome, TimeSpan.FromSeconds(loop.Seconds));
+        return FinSucc(outcome);
+    }
+
+    static OptimizerHelper CreateOptimizer(TrainConfig c, NetworkModule network) => c.Optimizer == "sgd"
+        ? optim.SGD(network.parameters(), c.LearningRate, momentum: 0.9, weight_decay: 5e-4)
+        : optim.Adam(network.parameters(), lr: c.LearningRate);
+
+    /// <summary>The step loop of one run (mutable position, immutable everything else).</summary>
+    sealed class Loop(TrainConfig c, Domain domain, Propagators propagators, OptimizerHelper optimizer, Dataset train, Dataset test, TrainRun run)
+    {
+        readonly NetworkModule network = propagators.Network;
+        readonly Device device = Devices.Parse(c.Device);
+        readonly long batchesPerEpoch = (train.Count + c.BatchSize - 1) / c.BatchSize;
+        readonly SpecKind kind = c.Spec == "eye" ? SpecKind.Eye : SpecKind.Diffs;
+        readonly Stopwatch clock = new();
+        double secondsBefore;
+        string lastCheckpoint = "(none yet)";
+
+        public double Seconds => secondsBefore + clock.Elapsed.TotalSeconds;
+
+        long WarmupSteps => (long)Math.Round(c.WarmupEpochs * batchesPerEpoch);
+        long MixSteps => (long)Math.Round(c.MixEpochs * batchesPerEpoch);
+
+        /// <summary>ε, κ, β and learning rate of the step after <paramref name="step"/> completed steps (SPEC §4.2).</summary>
+        StepValues Values(long step, int epoch, long batch)
+        {
+            double At(double start, double end) => new PhaseSchedule(start, end, WarmupSteps, MixSteps).At(step);
+            double lr = LrSchedule.Rate(c, epoch, batch, batchesPerEpoch);
+            if (c.Mode == "natural") return new StepValues(0, 1, 1, lr);
+            double kappa = c.Mode == "certified" && step >= WarmupSteps ? At(c.Kappa1, c.Kappa2) : 1;   // κ = 1 in warm-up
+            return new StepValues(At(c.EpsStart, c.Eps), kappa, At(c.Beta1, c.Beta2), lr);
+        }
+
+        public Fin<TrainOutcome> Train(TrainingState state)
+        {
+            secondsBefore = state.Seconds;
+            clock.Start();
+            var epochs = state.Epochs.ToList();
+            long step = state.Step;
+            for (int epoch = state.Epoch; epoch < c.Epochs; epoch++)
+            {
+                network.train();
+                var batches = Shuffle.Batches(Shuffle.Permutation(train.Count, unchecked((ulong)c.Seed), epoch), c.BatchSize).ToList();
+                bool resumedEpoch = epoch == state.Epoch;
+                var tally = resumedEpoch ? state.Tally : EpochTally.Empty;
+                var epochClock = Stopwatch.StartNew();
+                double epochSecondsBefore = tally.Seconds;
+                StepValues values = Values(step, epoch, 0);
+                for (int b = resumedEpoch ? state.Batch : 0; b < batches.Count; b++)
+                {
+                    if (run.Cancel.IsCancellationRequested)
+                    {
+                        var position = new TrainingState(step, epoch, b, tally with { Seconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds }, epochs, Seconds);
+                        var saved = Save(position);
+                        if (saved.IsFail) return saved.Map(_ => default(TrainOutcome)!);
+                        return Finish(epochs, "interrupted", position);
+                    }
+                    values = Values(step, epoch, b);
+                    var stepped = Step(batches[b], values, step, epoch, b);
+                    if (stepped.IsFail) return stepped.Map(_ => default(TrainOutcome)!);
+                    var (lossSum, correct, certified) = ((double, long, long?))stepped;
+                    step++;
+                    int n = batches[b].Length;
+                    tally = new EpochTally(tally.LossSum + lossSum, tally.Correct + correct, tally.Certified + (certified ?? 0),
+                        tally.CertifiedSeen + (certified is null ? 0 : n), tally.Seen + n, epochSecondsBefore + epochClock.Elapsed.TotalSeconds);
+                    Report(epoch, b + 1, batches.Count, tally, values, "train");
+                    if (c.CheckpointEvery > 0 && step % c.CheckpointEvery == 0 && b + 1 < batches.Count)
+                    {
+                        var saved = Save(new TrainingState(step, epoch, b + 1, tally, epochs, Seconds));
+                        if (saved.IsFail) return saved.Map(_ => default(TrainOutcome)!);
+                    }
+                }
+
+                Report(epoch, batches.Count, batches.Count, tally, values, "eval");
+                var eval = Evaluation.Clean(network, test, 1000, device, c.TestLimit);
+                run.Progress?.Report(Progress(epoch, batches.Count, batches.Count, tally, values, "epoch") with { TestAccuracy = eval.Accuracy });
+                var weights = Path.Combine(c.OutDir, "checkpoints", $"epoch-{epoch + 1}.pt");
+                var written = StateDict.Save(network, weights);
+                if (written.IsFail) return written.Map(_ => default(TrainOutcome)!);
+                epochs.Add(new EpochStats(epoch + 1, tally.Loss, tally.Accuracy, eval.Correct, eval.Total, tally.Seconds,
+                    tally.Seen / Math.Max(tally.Seconds, 1e-9), weights, tally.CertifiedAccuracy, c.Mode == "natural" ? null : values));
+                var end = new TrainingState(step, epoch + 1, 0, EpochTally.Empty, epochs, Seconds);
+                var ended = Save(end);
+                if (ended.IsFail) return ended.Map(_ => default(TrainOutcome)!);
+                if (epoch + 1 < c.Epochs) RunReport.Write(new TrainOutcome(c, epochs, "running", weights), TimeSpan.FromSeconds(Seconds));
+            }
+
+            var final = Path.Combine(c.OutDir, "model.pt");
+            var finalSaved = StateDict.Save(network, final);
+            if (finalSaved.IsFail) return finalSaved.Map(_ => default(TrainOutcome)!);
+            var outcome = new TrainOutcome(c, epochs, "completed", final);
+            RunReport.Write(outcome, TimeSpan.FromSeconds(Seconds));
+            return FinSucc(outcome);
+        }
+
+        // One optimizer step: (Σ loss·n, clean correct, certified count or null), or a NonFinite failure.
+        Fin<(double, long, long?)> Step(int[] batch, StepValues v, long step, int epoch, int b)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.ParamGroups.First().LearningRate = v.LearningRate;
+            var (x, y) = train.Batch(batch, device);
+            optimizer.zero_grad();
+            double lossSum = 0;
+            long correct = 0, certifiedCount = 0;
+            bool anyCertified = false;
+            var xs = c.BatchPieces == 1 ? [x] : x.chunk(c.BatchPieces);
+            var ys = c.BatchPieces == 1 ? [y] : y.chunk(c.BatchPieces);
+            for (int p = 0; p < xs.Length; p++)
+            {
+                var input = xs[p];
+                if (c.Mode == "pgd" && v.Eps > 0)
+                {
+                    var generator = new Generator(unchecked((ulong)(c.Seed * 1_000_003 + step)), device);
+                    input = Pgd.Attack(network, input, ys[p], v.Eps, new PgdOptions(c.PgdSteps, c.PgdStepSize), generator).Adversarial;
+                    network.train();
+                }
+                var r = CertifiedLoss.Compute(propagators, input, ys[p], domain, v.Eps, v.Kappa, v.Beta, c.Regularization, kind,
+                    squared: c.RegularizationKind == "l2");
+                var loss = r.Loss / xs.Length;
+                loss.backward();
+                double l = r.Loss.item<float>();
+                if (!double.IsFinite(l))
+                    return FinFail<(double, long, long?)>(Error.New(ErrorCodes.NonFinite, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"Training loss became {l} at step {step + 1} (epoch {epoch + 1}, batch {b + 1}, ε {v.Eps:G4}, κ {v.Kappa:G4}, β {v.Beta:G4}, lr {v.LearningRate:G4}); " +
+                        $"the weights were not updated. Last good checkpoint: {lastCheckpoint}. Lower the learning rate or ε, or resume from the checkpoint.")));
+                lossSum += l * ys[p].shape[0];
+                correct += r.Logits.argmax(1).eq(ys[p]).sum().item<long>();
+                if (r.Certified is { } cert) { anyCertified = true; certifiedCount += cert.sum().item<long>(); }
+            }
+            optimizer.step();
+            return FinSucc<(double, long, long?)>((lossSum, correct, anyCertified ? certifiedCount : null));
+        }
+
+        Fin<Unit> Save(TrainingState state)
+        {
+            var path = Path.Combine(c.OutDir, "checkpoints", "last.ckpt");
+            var saved = Checkpoint.Save(path, c, state, network, optimizer);
+            if (saved.IsSucc) lastCheckpoint = $"{path} (step {state.Step})";
+            return saved;
+        }
+
+        Fin<TrainOutcome> Finish(List<EpochStats> epochs, string status, TrainingState position)
+        {
+            var outcome = new TrainOutcome(c, epochs, status, Path.Combine(c.OutDir, "checkpoints", "last.ckpt"));
+            RunReport.Write(outcome, TimeSpan.FromSeconds(position.Seconds));
+            return FinSucc(outcome);
+        }
+
+        TrainProgress Progress(int epoch, int batch, int batches, EpochTally t, StepValues v, string phase)
+        {
+            double ips = t.Seen / Math.Max(t.Seconds, 1e-9);
+            long remaining = (c.Epochs - epoch - 1) * (long)train.Count + (train.Count - t.Seen);
+            return new TrainProgress(epoch + 1, c.Epochs, batch, batches, t.Loss, t.Accuracy, ips,
+                TimeSpan.FromSeconds(Math.Min(remaining / Math.Max(ips, 1e-9), TimeSpan.MaxValue.TotalSeconds / 2)), phase, null,
+                c.Mode == "natural" ? null : v, t.CertifiedAccuracy);
+        }
+
+        void Report(int epoch, int batch, int batches, EpochTally t, StepValues v, string phase) =>
+            run.Progress?.Report(Progress(epoch, batch, batches, t, v, phase));
+    }
+}
