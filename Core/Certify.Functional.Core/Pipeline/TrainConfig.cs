@@ -133,7 +133,7 @@ public sealed record TrainConfig
             Check(v is >= 0 and <= 1, $"{name} must be in [0, 1], got {v}.");
         Check(c.WarmupEpochs >= 0 && double.IsFinite(c.WarmupEpochs), $"--warmup must be ≥ 0 epochs, got {c.WarmupEpochs}.");
         Check(c.MixEpochs >= 0 && double.IsFinite(c.MixEpochs), $"--mix must be ≥ 0 epochs, got {c.MixEpochs}.");
-        Check(c.WarmupEpochs + c.MixEpochs <= c.Epochs, $"--warmup + --mix ({c.WarmupEpochs} + {c.MixEpochs}) must not exceed --epochs ({c.Epochs}).");
+        Check(c.Epochs <= 0 || c.WarmupEpochs + c.MixEpochs <= c.Epochs, $"--warmup + --mix ({c.WarmupEpochs} + {c.MixEpochs}) must not exceed --epochs ({c.Epochs}).");
         Check(c.Regularization >= 0 && double.IsFinite(c.Regularization), $"--reg must be ≥ 0, got {c.Regularization}.");
         Check(c.RegularizationKind is "l1" or "l2", $"--reg-kind must be l1 or l2, got '{c.RegularizationKind}'.");
         Check(c.Spec is "diffs" or "eye", $"--spec must be diffs or eye, got '{c.Spec}'.");
@@ -141,7 +141,7 @@ public sealed record TrainConfig
         Check(c.LrSchedule != "milestones" || c.LrMilestones.Count > 0, "The milestones schedule needs --lr-milestones (e.g. 130,190 or 0.6,0.9).");
         Check(c.LrMilestones.All(m => m > 0 && double.IsFinite(m)), $"--lr-milestones must be > 0, got {string.Join(",", c.LrMilestones)}.");
         Check(c.LrStepEpochs > 0 && double.IsFinite(c.LrStepEpochs), $"--lr-step-epochs must be > 0, got {c.LrStepEpochs}.");
-        Check(c.BatchPieces > 0 && c.BatchPieces <= c.BatchSize, $"--batch-pieces must be in [1, batch size], got {c.BatchPieces}.");
+        Check(c.BatchPieces > 0 && (c.BatchSize <= 0 || c.BatchPieces <= c.BatchSize), $"--batch-pieces must be in [1, batch size], got {c.BatchPieces}.");
         Check(c.CheckpointEvery >= 0, $"--checkpoint-every must be ≥ 0 steps, got {c.CheckpointEvery}.");
         Check(c.PgdSteps >= 0, $"--pgd-steps must be ≥ 0, got {c.PgdSteps}.");
         Check(c.PgdStepSize > 0 && double.IsFinite(c.PgdStepSize), $"--pgd-step-size must be > 0, got {c.PgdStepSize}.");
