@@ -56,6 +56,8 @@ public class CliTests : TorchTest
         Assert.Equal(0, code);
         Assert.Contains("89,610 parameters", output);
         Assert.Contains("Dense 784→100", output);
+        Assert.Contains("memory of one training step at batch 100 (estimate, float32): box ", output);
+        Assert.Contains("deeppoly ", output);
     }
 
     [Fact]

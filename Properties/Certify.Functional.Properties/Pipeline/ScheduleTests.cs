@@ -1,3 +1,4 @@
+using Certify.Functional.Pipeline;
 using Certify.Functional.Pipeline.Schedules;
 
 namespace Certify.Functional.Properties.Pipeline;
@@ -62,5 +63,55 @@ public class ScheduleTests
         var compat = steps with { ExtraEpochStep = true };
         Assert.True(compat.Before(70, 0, 600) > steps.Before(70, 0, 600));     // 20 extra steps taken by then
         Assert.Equal(20, compat.Before(70, 0, 600) - steps.Before(70, 0, 600));
+    }
+}
+
+/// <summary><see cref="LrSchedule.Rate"/>: the learning rate the trainer uses for each (epoch, batch).</summary>
+public class LearningRateTests
+{
+    static readonly Certify.Functional.Pipeline.TrainConfig Table2Box = Certify.Functional.Pipeline.Presets.Find("mnist-fc-box")
+        .Match(p => p.Config, e => throw new Xunit.Sdk.XunitException(e.Message));
+
+    [Fact]
+    public void Milestones_130_190_decay_at_those_epochs_without_the_extra_step()
+    {
+        const long batches = 600;                                   // MNIST 60k / B 100
+        Assert.Equal(5e-4, LrSchedule.Rate(Table2Box, 129, batches - 1, batches), 12);
+        Assert.Equal(5e-5, LrSchedule.Rate(Table2Box, 130, 0, batches), 12);
+        Assert.Equal(5e-5, LrSchedule.Rate(Table2Box, 189, batches - 1, batches), 12);
+        Assert.Equal(5e-6, LrSchedule.Rate(Table2Box, 190, 0, batches), 12);
+    }
+
+    [Fact]
+    public void The_reference_extra_step_moves_the_decay_into_epoch_129()
+    {
+        const long batches = 600;
+        var reference = Table2Box with { ReferenceLrExtraStep = true };
+        // After e epochs the scheduler has taken e·601 steps: 130·600 = 78,000 is reached in epoch 129 (0-based) at batch 78,000 − 129·601 = 471.
+        Assert.Equal(5e-4, LrSchedule.Rate(reference, 129, 470, batches), 12);
+        Assert.Equal(5e-5, LrSchedule.Rate(reference, 129, 471, batches), 12);
+    }
+
+    [Fact]
+    public void Step_schedule_waits_for_the_end_of_the_ramp_then_halves_every_period()
+    {
+        var zono = Certify.Functional.Pipeline.Presets.Find("mnist-fc-zono").Match(p => p.Config, e => throw new Xunit.Sdk.XunitException(e.Message));
+        const long batches = 10;
+        Assert.Equal(1e-3, LrSchedule.Rate(zono, 49, 9, batches), 12);     // mix ends after epoch 50
+        Assert.Equal(1e-3, LrSchedule.Rate(zono, 51, 9, batches), 12);
+        Assert.Equal(5e-4, LrSchedule.Rate(zono, 70, 0, batches), 12);     // 20 epochs of stepping: 200 scheduler steps
+        Assert.Equal(2.5e-4, LrSchedule.Rate(zono, 90, 0, batches), 12);
+    }
+
+    [Fact]
+    public void The_quick_budget_keeps_phase_and_milestone_proportions()
+    {
+        var quick = Certify.Functional.Pipeline.Presets.Scale(Table2Box, "quick").Match(c => c, e => throw new Xunit.Sdk.XunitException(e.Message));
+        Assert.Equal(20, quick.Epochs);
+        Assert.Equal(1, quick.WarmupEpochs, 12);
+        Assert.Equal(10, quick.MixEpochs, 12);
+        Assert.Equal(5e-4, LrSchedule.Rate(quick, 12, 99, 100), 12);
+        Assert.Equal(5e-5, LrSchedule.Rate(quick, 13, 0, 100), 12);        // 130/200 of 20 epochs
+        Assert.Equal(5e-6, LrSchedule.Rate(quick, 19, 0, 100), 12);        // 190/200
     }
 }

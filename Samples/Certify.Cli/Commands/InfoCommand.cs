@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Certify.Functional.Layers;
+using Certify.Functional.Relaxations.Training;
 using Certify.Functional.Samples;
 using LanguageExt.Common;
 
@@ -14,7 +15,8 @@ public static class InfoCommand
         var net = new Option<string?>("--net") { Description = "Network name (default: all)" };
         var arch = new Option<string?>("--arch") { Description = "JSON layer description" };
         var json = new Option<bool>("--json") { Description = "Print the layer description as JSON" };
-        var command = new Command("info", "Show a network's layers, shapes and parameters") { net, arch, json };
+        var batch = new Option<int>("--batch-size") { Description = "Batch size of the memory estimates", DefaultValueFactory = _ => 100 };
+        var command = new Command("info", "Show a network's layers, shapes, parameters and training-memory estimate per relaxation") { net, arch, json, batch };
         command.SetAction(parse =>
         {
             IEnumerable<NetworkDescription> descriptions;
@@ -32,10 +34,25 @@ public static class InfoCommand
                 if (!descriptions.Any())
                     return output.Fail(Error.New(1004, $"Unknown network '{name}'. Known: {string.Join(", ", NetworkCatalog.Names)}."), CliApp.BadInput);
             }
+            int b = parse.GetValue(batch);
+            if (b <= 0) return output.Fail(Error.New(1003, $"--batch-size must be > 0, got {b}."), CliApp.BadInput);
             foreach (var d in descriptions)
-                output.Out.WriteLine(parse.GetValue(json) ? NetworkJson.ToJson(d) : d + "\n");
+            {
+                if (parse.GetValue(json)) { output.Out.WriteLine(NetworkJson.ToJson(d)); continue; }
+                output.Out.WriteLine(d);
+                output.Out.WriteLine($"memory of one training step at batch {b} (estimate, float32): " + string.Join(", ",
+                    TrainingMemory.Families.Select(f => $"{f} {Bytes(TrainingMemory.Estimate(d, b, f))}")));
+                output.Out.WriteLine();
+            }
             return 0;
         });
         return command;
     }
+
+    static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => FormattableString.Invariant($"{bytes / (double)(1L << 30):F1} GiB"),
+        >= 1L << 20 => FormattableString.Invariant($"{bytes / (double)(1L << 20):F0} MiB"),
+        _ => FormattableString.Invariant($"{bytes / 1024.0:F0} KiB"),
+    };
 }
