@@ -121,12 +121,12 @@ public sealed record TrainConfig
         Check(datasets.Contains(c.Dataset, StringComparer.OrdinalIgnoreCase),
             $"Unknown dataset '{c.Dataset}'. Known: {string.Join(", ", datasets)}.");
         Check(Modes.Contains(c.Mode), $"Unknown training mode '{c.Mode}'. Known: {string.Join(", ", Modes)}.");
-        Check(c.Epochs > 0, $"Epochs must be > 0, got {c.Epochs}.");
-        Check(c.BatchSize > 0, $"Batch size must be > 0, got {c.BatchSize}.");
-        Check(c.LearningRate > 0 && double.IsFinite(c.LearningRate), $"Learning rate must be a finite number > 0, got {c.LearningRate}.");
+        Check(c.Epochs > 0, $"Epochs (--epochs) must be > 0, got {c.Epochs}.");
+        Check(c.BatchSize > 0, $"Batch size (--batch-size) must be > 0, got {c.BatchSize}.");
+        Check(c.LearningRate > 0 && double.IsFinite(c.LearningRate), $"Learning rate (--lr) must be a finite number > 0, got {c.LearningRate}.");
         Check(Pipeline.LrSchedule.Names.Contains(c.LrSchedule),
             $"Unknown learning-rate schedule '{c.LrSchedule}'. Known: {string.Join(", ", Pipeline.LrSchedule.Names)}.");
-        Check(c.Eps >= 0 && double.IsFinite(c.Eps), $"ε must be ≥ 0 (pixel units, inputs in [0, 1]), got {c.Eps}.");
+        Check(c.Eps >= 0 && double.IsFinite(c.Eps), $"ε (--eps) must be ≥ 0 (pixel units, inputs in [0, 1]), got {c.Eps}.");
         Check(c.EpsStart >= 0 && double.IsFinite(c.EpsStart), $"--eps-start must be ≥ 0, got {c.EpsStart}.");
         Check(c.EpsTest is null || (c.EpsTest >= 0 && double.IsFinite(c.EpsTest.Value)), $"--eps-test must be ≥ 0, got {c.EpsTest}.");
         foreach (var (name, v) in new[] { ("--kappa-start", c.Kappa1), ("--kappa-end", c.Kappa2), ("--beta-start", c.Beta1), ("--beta-end", c.Beta2) })
@@ -146,12 +146,12 @@ public sealed record TrainConfig
         Check(c.PgdSteps >= 0, $"--pgd-steps must be ≥ 0, got {c.PgdSteps}.");
         Check(c.PgdStepSize > 0 && double.IsFinite(c.PgdStepSize), $"--pgd-step-size must be > 0, got {c.PgdStepSize}.");
         Check(c.PgdRestarts > 0, $"--pgd-restarts must be > 0, got {c.PgdRestarts}.");
-        Check(c.Threads > 0, $"Threads must be > 0, got {c.Threads}.");
+        Check(c.Threads > 0, $"Threads (--threads) must be > 0, got {c.Threads}.");
         Check(c.Device == "cpu" || c.Device == "cuda" || c.Device.StartsWith("cuda:", StringComparison.Ordinal),
-            $"Device must be cpu, cuda or cuda:N, got '{c.Device}'.");
-        Check(c.TrainLimit is null or > 0, $"Train limit must be > 0, got {c.TrainLimit}.");
-        Check(c.TestLimit is null or > 0, $"Test limit must be > 0, got {c.TestLimit}.");
-        Check(!string.IsNullOrWhiteSpace(c.OutDir), "Output folder must not be empty.");
+            $"Device (--device) must be cpu, cuda or cuda:N, got '{c.Device}'.");
+        Check(c.TrainLimit is null or > 0, $"Train limit (--train-limit) must be > 0, got {c.TrainLimit}.");
+        Check(c.TestLimit is null or > 0, $"Test limit (--test-limit) must be > 0, got {c.TestLimit}.");
+        Check(!string.IsNullOrWhiteSpace(c.OutDir), "Output folder (--out) must not be empty.");
         return errors.Count == 0 ? Success<Error, TrainConfig>(c) : Fail<Error, TrainConfig>(toSeq(errors));
     }
 }

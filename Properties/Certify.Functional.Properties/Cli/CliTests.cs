@@ -22,8 +22,8 @@ public class CliTests : TorchTest
         var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
         Assert.Contains(lines, l => l.StartsWith("error CF1003: Unknown network 'NOPE'"));
-        Assert.Contains(lines, l => l.Contains("ε must be ≥ 0"));
-        Assert.Contains(lines, l => l.Contains("Batch size must be > 0"));
+        Assert.Contains(lines, l => l.Contains("ε (--eps) must be ≥ 0"));
+        Assert.Contains(lines, l => l.Contains("Batch size (--batch-size) must be > 0"));
         Assert.DoesNotContain("   at ", err);
     }
 

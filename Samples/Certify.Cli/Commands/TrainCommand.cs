@@ -100,7 +100,8 @@ public static class TrainCommand
             {
                 Net = Pick(net, start.Net), ArchitectureFile = Pick(arch, start.ArchitectureFile), Dataset = Pick(dataset, start.Dataset).ToLowerInvariant(),
                 DataDir = Pick(dataDir, start.DataDir), Mode = Pick(mode, start.Mode), Domain = Pick(domain, start.Domain),
-                VerifyDomains = parse.GetValue(verify) is { } v ? v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : start.VerifyDomains,
+                VerifyDomains = parse.GetValue(verify) is { } v ? v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    : Given(domain) ? [] : start.VerifyDomains,         // a new train domain certifies with itself
                 Spec = Pick(spec, start.Spec), Epochs = Pick(epochs, start.Epochs), BatchSize = Pick(batch, start.BatchSize),
                 BatchPieces = Pick(pieces, start.BatchPieces), Optimizer = Pick(optimizer, start.Optimizer), LearningRate = Pick(lr, start.LearningRate),
                 LrSchedule = Pick(lrSchedule, start.LrSchedule), LrMilestones = parsedMilestones, LrStepEpochs = Pick(stepEpochs, start.LrStepEpochs),
