@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Certify.Functional.Data;
+using Certify.Functional.Errors;
+using Certify.Functional.Layers;
+using Certify.Functional.Networks;
+using Certify.Functional.Pipeline;
+using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Training;
+using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Samples;
+using LanguageExt;
+using LanguageExt.Common;
+using static LanguageExt.Prelude;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Reports.Paradox;
+
+/// <summary>What training and certifying one relaxation produced.</summary>
+/// <param name="Relaxation">The relaxation.</param>
+/// <param name="Outcome">The training run (epochs, final evaluation).</param>
+/// <param name="TrainSeconds">Wall time of training.</param>
+/// <param name="LpCertified">Images the exact triangle LP certifies (of <paramref name="LpImages"/>), or null.</param>
+/// <param name="LpImages">Images tried with the LP.</param>
+/// <param name="Model">Path of the trained weights.</param>
+public sealed record TrainedRelaxation(StudiedRelaxation Relaxation, TrainOutcome Outcome, double TrainSeconds, int? LpCertified, int LpImages, string Model)
+{
+    /// <summary>Clean test accuracy.</summary>
+    public double Clean => Outcome.Evaluation is { } e ? (double)e.Clean / e.Images : double.NaN;
+    /// <summary>PGD accuracy.</summary>
+    public double Pgd => Outcome.Evaluation is { PgdRobust: { } r } e ? (double)r / e.Images : double.NaN;
+    /// <summary>Certified accuracy with the relaxation itself.</summary>
+    public double Certified => Outcome.Evaluation is { } e && e.Certified.Count > 0 ? (double)e.Certified[0].Certified / e.Certified[0].Images : double.NaN;
+}
+
+/// <summary>Progress of the study: a stage name and a message.</summary>
+public delegate void ParadoxProgress(string stage, string message);
+
+/// <summary>
+/// The paradox study, step 1: train every relaxation of the plan under the identical schedule, certify each with
+/// itself (and with the exact triangle LP on a few images for fully connected networks). Each run is an ordinary
+/// training run in <c>{out}/{relaxation}/</c> (checkpoints, results.json, per_image.csv), so an interrupted study
+/// resumes relaxation by relaxation: finished runs (results.json with status "completed") are reused.
+/// </summary>
+public static class ParadoxTraining
+{
+    /// <summary>Trains and certifies every relaxation of <paramref name="plan"/>.</summary>
+    public static Fin<IReadOnlyList<TrainedRelaxation>> Run(ParadoxPlan plan, Func<string, IProgress<TrainProgress>?>? trainProgress,
+        ParadoxProgress? progress, CancellationToken cancel)
+    {
+        var trainSet = DatasetCatalog.Load("mnist", null, Split.Train);
+        var testSet = DatasetCatalog.Load("mnist", null, Split.Test);
+        if (trainSet.IsFail) return trainSet.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
+        if (testSet.IsFail) return testSet.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
+        var (train, test) = ((Dataset)trainSet, (Dataset)testSet);
+        var entry = NetworkCatalog.Find(plan.Net, train.Shape);
+        if (entry.IsFail) return entry.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
+        var catalog = (CatalogEntry)entry;
+
+        var results = new List<TrainedRelaxation>();
+        foreach (var r in plan.Relaxations)
+        {
+            if (cancel.IsCancellationRequested) break;
+            var config = plan.TrainConfig(r);
+            progress?.Invoke("train", $"{r.Label}: training with {r.Domain} ({config.Epochs} epochs on {plan.TrainImages} images, ε → {plan.Eps})");
+            var clock = Stopwatch.StartNew();
+            var last = Path.Combine(config.OutDir, "checkpoints", "last.ckpt");
+            bool resume = File.Exists(last) && Checkpoint.ReadHeader(last).Map(h => SameRun(h.Config, config)).IfFail(false);
+            var run = catalog.Trainer(config).Run(train.Take(plan.TrainImages), test,
+                new TrainRun(trainProgress?.Invoke(r.Label), cancel, resume ? last : null));
+            if (run.IsFail) return run.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
+            var outcome = (TrainOutcome)run;
+            if (outcome.Status != "completed") break;
+            clock.Stop();
+
+            int? lp = null;
+            int lpImages = 0;
+            if (plan.LpImages > 0 && catalog.Description.Layers.All(l => l.Declaration.Kind is not LayerKind.Conv2d))
+            {
+                progress?.Invoke("lp", $"{r.Label}: exact triangle LP on the first {plan.LpImages} test images");
+                using var net = catalog.Create();
+                var loaded = StateDict.Load(net, outcome.FinalModel);
+                if (loaded.IsFail) return loaded.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
+                var lpResult = Certification.Run(net, test, plan.LpImages, plan.Eps, Domain.TriangleLp, SpecKind.Diffs, 10, CPU);
+                (lp, lpImages) = (lpResult.CertifiedCount, lpResult.Count);
+            }
+            results.Add(new TrainedRelaxation(r, outcome, outcome.Epochs.Sum(e => e.Seconds), lp, lpImages, outcome.FinalModel));
+        }
+        return FinSucc<IReadOnlyList<TrainedRelaxation>>(results);
+    }
+
+    // A checkpoint belongs to this study's run when every setting but the thread count agrees.
+    static bool SameRun(TrainConfig a, TrainConfig b) =>
+        System.Text.Json.JsonSerializer.Serialize(a with { Threads = 1 }, RunReport.Json) == System.Text.Json.JsonSerializer.Serialize(b with { Threads = 1 }, RunReport.Json);
+}

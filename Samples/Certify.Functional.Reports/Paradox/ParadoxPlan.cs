@@ -1,0 +1,79 @@
+using System.Globalization;
+using Certify.Functional.Errors;
+using Certify.Functional.Pipeline;
+using LanguageExt;
+using LanguageExt.Common;
+using static LanguageExt.Prelude;
+
+namespace Certify.Functional.Reports.Paradox;
+
+/// <summary>One relaxation of the study: the paper's name, the train domain and the domain it is certified with.</summary>
+/// <param name="Label">As in the paper's Table 1 (e.g. "CROWN-IBP (R)").</param>
+/// <param name="Key">File-system name (e.g. "crown-ibp-r").</param>
+/// <param name="Domain">Train domain (<c>Domain.Parse</c> name).</param>
+/// <param name="Verify">Certification domain (its own relaxation).</param>
+/// <param name="Beta">β over the whole run (CROWN-IBP (R): 1 → 1).</param>
+public sealed record StudiedRelaxation(string Label, string Key, string Domain, string Verify, double Beta = 1);
+
+/// <summary>
+/// What <c>certify paradox</c> runs: one identical schedule for every relaxation (SPEC §4.2: warm-up with κ = 1,
+/// linear ramps of ε and κ, then ε fixed), sized by a budget. Budgets: <c>quick</c> (a first look, ≤ 5 minutes on 2
+/// cores), <c>default</c> (≤ 30 minutes), <c>paper</c> (the FC rows' 200-epoch schedule of Table 2 on the embedded data).
+/// </summary>
+/// <param name="Net">Network (FC-SMALL by default).</param>
+/// <param name="Eps">ε of training (after the ramp) and of evaluation.</param>
+/// <param name="Budget">quick, default or paper.</param>
+/// <param name="Epochs">Epochs (warm-up and mix included).</param>
+/// <param name="WarmupEpochs">Natural-training epochs.</param>
+/// <param name="MixEpochs">Ramp epochs.</param>
+/// <param name="TrainImages">Training images used (first N of the embedded training set).</param>
+/// <param name="TestImages">Test images certified (first N).</param>
+/// <param name="LpImages">Test images certified with the exact triangle LP (0 = skip).</param>
+/// <param name="PropertyImages">Images of the fixed batch the three properties are measured on.</param>
+/// <param name="Seed">Seed of every run.</param>
+/// <param name="Threads">Torch threads.</param>
+/// <param name="OutDir">Output folder.</param>
+/// <param name="Relaxations">The relaxations trained.</param>
+public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epochs, double WarmupEpochs, double MixEpochs, int TrainImages,
+    int TestImages, int LpImages, int PropertyImages, long Seed, int Threads, string OutDir, IReadOnlyList<StudiedRelaxation> Relaxations)
+{
+    /// <summary>The paper's Table-1 relaxations plus the differentiable Triangle (α-CROWN on the final specification).</summary>
+    public static IReadOnlyList<StudiedRelaxation> Table1 { get; } =
+    [
+        new("Box", "box", "box", "box"),
+        new("hBox", "hbox", "hbox", "hbox"),
+        new("CROWN-IBP (R)", "crown-ibp-r", "crown-ibp", "crown-ibp"),
+        new("DeepZ", "zono", "zono", "zono"),
+        new("CROWN", "crown", "deeppoly", "deeppoly"),
+        new("Triangle (α-CROWN)", "triangle", "alpha-crown:steps=5,lr=0.5", "alpha-crown:steps=20"),
+    ];
+
+    /// <summary>Budget names.</summary>
+    public static IReadOnlyList<string> Budgets { get; } = ["quick", "default", "paper"];
+
+    /// <summary>The plan of <paramref name="budget"/>.</summary>
+    public static Fin<ParadoxPlan> For(string budget, string net, double eps, long seed, int threads, string outDir)
+    {
+        var problems = new List<string>();
+        if (!(eps > 0 && eps <= 1)) problems.Add($"ε (--eps) must be in (0, 1], got {eps.ToString(CultureInfo.InvariantCulture)}.");
+        if (threads <= 0) problems.Add($"Threads (--threads) must be > 0, got {threads}.");
+        if (!Budgets.Contains(budget)) problems.Add($"Unknown budget '{budget}'. Known: {string.Join(", ", Budgets)}.");
+        if (problems.Count > 0) return FinFail<ParadoxPlan>(Error.Many(problems.Select(p => Error.New(ErrorCodes.InvalidConfig, p)).ToArray()));
+        return FinSucc(budget switch
+        {
+            "quick" => new ParadoxPlan(net, eps, budget, 4, 1, 2, 1000, 500, 10, 50, seed, threads, outDir, Table1),
+            "default" => new ParadoxPlan(net, eps, budget, 10, 1, 5, 4000, 2000, 50, 100, seed, threads, outDir, Table1),
+            _ => new ParadoxPlan(net, eps, budget, 200, 10, 100, 8000, 2000, 100, 100, seed, threads, outDir, Table1),
+        });
+    }
+
+    /// <summary>The training configuration of <paramref name="r"/>: identical for every relaxation except domain and β.</summary>
+    public TrainConfig TrainConfig(StudiedRelaxation r) => Pipeline.TrainConfig.Default with
+    {
+        Net = Net, Dataset = "mnist", Mode = "certified", Domain = r.Domain, VerifyDomains = [r.Verify], Spec = "diffs",
+        Eps = Eps, EpsStart = 0, Epochs = Epochs, WarmupEpochs = WarmupEpochs, MixEpochs = MixEpochs, BatchSize = Budget == "quick" ? 50 : 100,
+        LearningRate = 5e-4, LrSchedule = "milestones", LrMilestones = [0.65, 0.95], Kappa1 = 1, Kappa2 = 0, Beta1 = r.Beta, Beta2 = r.Beta,
+        Regularization = 0, Seed = Seed, Threads = Threads, TrainLimit = TrainImages, TestLimit = TestImages, PgdSteps = 100,
+        OutDir = Path.Combine(OutDir, r.Key), Preset = $"paradox-{Budget}", Budget = Budget,
+    };
+}
