@@ -6,7 +6,8 @@ namespace Certify.Functional.Properties.Cli;
 /// <summary>The command line in-process: bad input ends with readable lines and exit code 2, never a stack trace.</summary>
 public class CliTests : TorchTest
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
+    /// <summary>Runs the CLI in-process: (exit code, stdout, stderr).</summary>
+    internal static (int Code, string Out, string Err) Run(params string[] args)
     {
         var o = new StringWriter();
         var e = new StringWriter();

@@ -6,13 +6,7 @@ namespace Certify.Functional.Properties.Cli;
 /// <summary><c>certify train</c> with presets, budgets and resumption; bad input ends with one readable line.</summary>
 public class TrainCliTests : TorchTest
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliTests.Run(args);
 
     [Fact]
     public void An_unknown_preset_is_one_line_listing_the_valid_names()

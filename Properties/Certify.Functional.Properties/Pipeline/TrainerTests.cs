@@ -137,6 +137,7 @@ public class TrainerTests : TorchTest
     [InlineData("zono")]
     [InlineData("deeppoly")]
     [InlineData("crown-ibp")]
+    // The reference kept every batch's graph alive (SPEC §10 item 16); here every step has its own dispose scope.
     public void Live_tensors_stay_flat_over_an_epoch_of_the_training_loop(string domain)
     {
         var dir = TempDir();

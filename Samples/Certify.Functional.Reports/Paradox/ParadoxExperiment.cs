@@ -47,14 +47,9 @@ public static class ParadoxTraining
     public static Fin<IReadOnlyList<TrainedRelaxation>> Run(ParadoxPlan plan, Func<string, IProgress<TrainProgress>?>? trainProgress,
         ParadoxProgress? progress, CancellationToken cancel)
     {
-        var trainSet = DatasetCatalog.Load("mnist", null, Split.Train);
-        var testSet = DatasetCatalog.Load("mnist", null, Split.Test);
-        if (trainSet.IsFail) return trainSet.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
-        if (testSet.IsFail) return testSet.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
-        var (train, test) = ((Dataset)trainSet, (Dataset)testSet);
-        var entry = NetworkCatalog.Find(plan.Net, train.Shape);
-        if (entry.IsFail) return entry.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
-        var catalog = (CatalogEntry)entry;
+        var data = StudyData.Load(plan);
+        if (data.IsFail) return data.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
+        var (train, test, catalog) = (StudyData)data;
 
         var results = new List<TrainedRelaxation>();
         foreach (var r in plan.Relaxations)
