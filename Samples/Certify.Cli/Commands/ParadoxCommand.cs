@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Certify.Functional.Reports.Paradox;
+using Certify.Functional.Samples;
+using LanguageExt.Common;
+using TorchSharp;
+
+namespace Certify.Cli.Commands;
+
+/// <summary><c>certify paradox</c>: the main job — train Box, hBox, CROWN-IBP (R), DeepZ, CROWN and the differentiable
+/// Triangle under one schedule, certify each with itself, measure tightness, continuity and sensitivity on each trained
+/// network, and write report.md, results.json and the plots. <c>--table4</c> runs the loose-Box experiment instead.</summary>
+public static class ParadoxCommand
+{
+    /// <summary>The command.</summary>
+    public static Command Create(CliOutput output)
+    {
+        var budget = new Option<string>("--budget") { Description = "quick (≤ 5 min on 2 cores), default (≤ 30 min) or paper (the reference's 200-epoch schedule)", DefaultValueFactory = _ => "default" };
+        var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => "FC-SMALL" };
+        var eps = new Option<double>("--eps") { Description = "ε of training (after warm-up and ramp) and evaluation", DefaultValueFactory = _ => 0.3 };
+        var table4 = new Option<bool>("--table4") { Description = "Run the loose-Box experiment (widen ω vs round ω, W) instead" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/paradox-<budget>)" };
+        var command = new Command("paradox", "Train every relaxation under one schedule and measure tightness, continuity and sensitivity (the paper's Table 1)")
+        { budget, net, eps, table4, outDir };
+        command.SetAction(parse =>
+        {
+            var b = parse.GetValue(budget)!;
+            var plan = ParadoxPlan.For(b, parse.GetValue(net)!, parse.GetValue(eps), parse.GetValue(CliApp.Seed), parse.GetValue(CliApp.Threads),
+                parse.GetValue(outDir) ?? Path.Combine("runs", $"paradox-{b}"));
+            if (plan.IsFail) return output.Fail((Error)plan, CliApp.BadInput);
+            return Run((ParadoxPlan)plan, parse.GetValue(table4), output, parse.GetValue(CliApp.Quiet));
+        });
+        return command;
+    }
+
+    static int Run(ParadoxPlan plan, bool table4, CliOutput output, bool quiet)
+    {
+        torch.set_num_threads(plan.Threads);
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+            output.Err.WriteLine("\ninterrupt: finishing the current step and saving a checkpoint; run the same command again to continue");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"[{stage}] {message}"); }
+            if (table4)
+            {
+                var cells = Table4.Run(plan, Say, cancel.Token);
+                if (cells.IsFail) return output.Fail((Error)cells, CliApp.Failed);
+                output.Out.WriteLine($"table 4: {Path.Combine(plan.OutDir, "table4", "table4.md")}, table4.png");
+                return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
+            }
+            var study = ParadoxStudy.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), Say, cancel.Token);
+            if (study.IsFail) return output.Fail((Error)study, CliApp.Failed);
+            if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return CliApp.Interrupted; }
+            output.Out.WriteLine(File.ReadAllText(Path.Combine(plan.OutDir, "table.md")));
+            output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and plots in {plan.OutDir}");
+            return 0;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+    }
+}
