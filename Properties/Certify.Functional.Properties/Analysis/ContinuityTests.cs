@@ -47,9 +47,11 @@ public sealed class ContinuityTests : TorchTest
         using var net = TinyNetworks.Twin(W1, B1, Shift);
         var found = Slice(net, "hbox");
         var jump = Assert.Single(found.Jumps);
-        // l = 0 at a = r = 0.5, b₁ = −0.5, t = 0.25: d goes from −(a + s + r) = −3 (crossing, box [0, u]) to −s = −2 (active).
+        // l = 0 at a = r = 0.5, b₁ = −0.5, t = 0.25. The witness keeps its bias b₁⁰ + s, so a₂ = w₁x₀ + b₁⁰ + s = 2.25 is fixed:
+        // d goes from −(a₂ + r) = −2.75 (crossing: box [0, u], correlation lost) to a − a₂ = −1.75 (active: exact h₁ − h₂).
         Assert.InRange(jump.Location, 0.25 - jump.Width, 0.25 + jump.Width);
-        double expected = SoftPlusNeg(-Shift) - SoftPlusNeg(-(2 * 0.5 + Shift));
+        double a2 = W1 * TinyNetworks.X0 + B1 + Shift, r = W1 * TinyNetworks.Eps;
+        double expected = SoftPlusNeg(r - a2) - SoftPlusNeg(-(a2 + r));
         Assert.InRange(jump.Size, expected - jump.Width - 1e-5, expected + jump.Width + 1e-5);
     }
 

@@ -17,7 +17,7 @@ namespace Certify.Functional.Properties.Analysis;
 /// entry); the margin and the proxy are what their docs say; weights are restored bit for bit.
 /// </summary>
 [Collection(LawCollection.Name)]
-[Properties(Arbitrary = [typeof(TriangleArbitraries)], MaxTest = 25, QuietOnSuccess = true, Replay = "(2718281828,1618033988)")]
+[Properties(Arbitrary = [typeof(TriangleArbitraries)], MaxTest = 100, QuietOnSuccess = true, Replay = "(2718281828,1618033989)")]
 public sealed class TightnessProperties : TorchTest
 {
     static readonly string[] Relaxations = ["box", "hbox", "zono", "zbox", "hswitch", "deeppoly", "deeppoly:0-c", "crown-ibp", "alpha-crown:steps=5"];
@@ -51,6 +51,7 @@ public sealed class TightnessProperties : TorchTest
             })).Max();
             Assert.True(ratio <= 1 + slack, $"{where}: width ratio {ratio:R} > 1 + {slack:R}");
             Assert.True(lpMoves ? ratio > 0 : ratio >= 0, $"{where}: width ratio {ratio:R}");
+            using var noGrad = no_grad();                                   // as Measure runs (α-CROWN returns its tracked best values)
             var direct = Verifier.Bounds(net, x, y, c.Eps, Domain.Parse(name).ThrowIfFail()).DiffLower.detach().to(float64);
             Assert.Equal(direct.min(1).values.mean().item<double>(), widths.MeanCertifiedMargin, 12);
         }
@@ -62,7 +63,7 @@ public sealed class TightnessProperties : TorchTest
     {
         var a = new SpecWidths("a", [[0, -1], [1, 1]], [[2, 1], [2, 5]]);          // widths [[2, 2], [1, 4]]
         var b = new SpecWidths("b", [[0, 0]], [[1, 3]]);                           // widths [[1, 3]]
-        Assert.Equal(0.5, a.MeanCertifiedMargin);
+        Assert.Equal(0.0, a.MeanCertifiedMargin);                                 // (min(0, −1) + min(1, 1)) / 2
         Assert.Equal(2.25, a.MeanWidth);
         Assert.Equal((1 / 2.0 + 1 / 2.5) / 2, a.InverseWidth, 15);
         Assert.Equal((1 / 2.0 + 1 / 2.5 + 1 / 2.0) / 3, Tightness.Score([a, b]), 15);

@@ -40,7 +40,9 @@ public sealed record SensitivityReport(string Domain, double Loss, double Gradie
 /// E_d ‖∇L(θ + δd) − ∇L(θ)‖/‖∇L(θ)‖, with L = L_abs (κ = 0, <see cref="AbstractLoss"/>); and both divided by Box's values
 /// for the same directions. The weights are restored bit for bit after every evaluation. Cost: (1 + M·|δ|) loss-and-gradient
 /// evaluations per domain, twice (domain and Box). Float32 losses carry ~1e−7 relative rounding, so the rate at δ = 1e−4
-/// has ~1e−3·(1 + |L|) absolute noise.
+/// has ~1e−3·(1 + |L|) absolute noise. For a discontinuous relaxation a jump J crossed within δ along one of the M
+/// directions adds J/(M·δ) to the rate: a rate that grows as δ shrinks signals jumps (see <see cref="JumpDetector"/>),
+/// not smooth sensitivity.
 /// </summary>
 public static class Sensitivity
 {
