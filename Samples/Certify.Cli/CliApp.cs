@@ -38,6 +38,7 @@ public static class CliApp
             AttackCommand.Create(output),
             InfoCommand.Create(output),
             PresetsCommand.Create(output),
+            ParadoxCommand.Create(output),
         };
         try
         {

@@ -26,9 +26,11 @@ public static class Evaluation
         int correct = 0;
         network.eval();
         using var _ = no_grad();
+        using var guard = GcGuard.Open();
         var indices = Enumerable.Range(0, n).ToArray();
         for (int start = 0; start < n; start += batchSize)
         {
+            guard.SafePoint();
             using var scope = NewDisposeScope();
             int count = Math.Min(batchSize, n - start);
             var (x, y) = data.Batch(indices.AsSpan(start, count), device);

@@ -50,8 +50,10 @@ public static class Pgd
         var clean = new bool[n];
         var robust = new bool[n];
         network.eval();
+        using var guard = GcGuard.Open();
         for (int start = 0; start < n; start += batchSize)
         {
+            guard.SafePoint();
             using var scope = NewDisposeScope();
             int size = Math.Min(batchSize, n - start);
             var (x, y) = data.Batch(Enumerable.Range(start, size).ToArray(), device);

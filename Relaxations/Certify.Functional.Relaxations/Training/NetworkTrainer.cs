@@ -155,6 +155,7 @@ public sealed class NetworkTrainer
 
         public Fin<TrainOutcome> Train(TrainingState state)
         {
+            using var guard = GcGuard.Open();
             secondsBefore = state.Seconds;
             clock.Start();
             var epochs = state.Epochs.ToList();
@@ -178,6 +179,7 @@ public sealed class NetworkTrainer
                         return Finish(epochs, "interrupted", position);
                     }
                     values = Values(step, epoch, b);
+                    guard.SafePoint();
                     var stepped = Step(batches[b], values, step, epoch, b);
                     if (stepped.IsFail) return stepped.Map(_ => default(TrainOutcome)!);
                     var (lossSum, correct, certified) = ((double, long, long?))stepped;

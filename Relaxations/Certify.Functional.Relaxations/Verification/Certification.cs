@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Certify.Functional.Data;
 using Certify.Functional.Networks;
+using Certify.Functional.Pipeline;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Relaxations.Triangle;
 using static TorchSharp.torch;
@@ -44,10 +45,12 @@ public static class Certification
         var indices = Enumerable.Range(0, n).ToArray();
         network.eval();
         var clock = Stopwatch.StartNew();
+        using var guard = GcGuard.Open();
         using (no_grad())
         {
             for (int start = 0; start < n; start += batchSize)
             {
+                guard.SafePoint();
                 using var scope = NewDisposeScope();
                 int size = Math.Min(batchSize, n - start);
                 var (x, y) = data.Batch(indices.AsSpan(start, size), device);

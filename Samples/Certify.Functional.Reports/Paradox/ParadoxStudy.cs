@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Certify.Functional.Layers;
+using Certify.Functional.Networks;
+using Certify.Functional.Pipeline;
+using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Relaxations.Domains;
+using LanguageExt;
+using static LanguageExt.Prelude;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Reports.Paradox;
+
+/// <summary>The three properties measured on one trained network with its own relaxation.</summary>
+/// <param name="Tightness">Tightness score over the panel (SPEC §7.1 proxy, larger = tighter; see <see cref="ParadoxStudy"/>).</param>
+/// <param name="MeanWidth">Mean width of the spec bounds over the panel.</param>
+/// <param name="MeanMargin">Mean certified margin (min_j lower bound) over the panel.</param>
+/// <param name="LpWidthRatio">Mean width(triangle LP) / width(relaxation) over the panel's LP images (1 = as tight as the LP), or null.</param>
+/// <param name="Jumps">Discontinuities of the loss slice that persist under 10× and 100× refinement.</param>
+/// <param name="LargestJump">The largest persisting jump (|ΔL|), 0 when none.</param>
+/// <param name="Theory">The transformer's theoretical continuity (SPEC §7.2).</param>
+/// <param name="NearSwitch">Neurons of the property batch within τ of the relaxation's switching surfaces / crossing neurons.</param>
+/// <param name="SensitivityVsBox">E|ΔL|/δ at δ = 1e-3 divided by Box's on the same network, batch and directions.</param>
+/// <param name="GradientChangeVsBox">‖∇L(θ+δd) − ∇L(θ)‖/‖∇L(θ)‖ at δ = 1e-3 divided by Box's.</param>
+/// <param name="Slice">The loss slice (t, L_abs(θ + t·d) − L_abs(θ)).</param>
+public sealed record MeasuredProperties(double Tightness, double MeanWidth, double MeanMargin, double? LpWidthRatio, int Jumps, double LargestJump,
+    ContinuityRow Theory, string NearSwitch, double SensitivityVsBox, double GradientChangeVsBox, SliceResult Slice);
+
+/// <summary>A row of the rebuilt Table 1.</summary>
+/// <param name="Trained">Training and certification.</param>
+/// <param name="Properties">The measured properties.</param>
+public sealed record ParadoxRow(TrainedRelaxation Trained, MeasuredProperties Properties);
+
+/// <summary>
+/// <c>certify paradox</c>: trains every relaxation under one schedule (<see cref="ParadoxTraining"/>), measures the three
+/// properties on every trained network and rebuilds the paper's Table 1 from our own numbers.
+/// <list type="bullet">
+/// <item><description><b>Tightness</b> (our protocol; the paper's formula is not available): on a panel made of every
+/// trained network and the first <see cref="ParadoxPlan.PropertyImages"/> test images at the study's ε, the bounds of
+/// z_y − z_j of each relaxation R; score(R) = mean over (network, image) of 1 / mean_j (u − l) (SPEC §7.1 proxy, larger =
+/// tighter); also the mean width, the mean certified margin and, on the first LP images, width(triangle LP) / width(R).</description></item>
+/// <item><description><b>Continuity</b>: L_abs(θ + t·d) − L_abs(θ) of each network with its own relaxation on a fixed batch,
+/// d a seeded Gaussian direction scaled per layer to ‖θ_layer‖, t ∈ [−0.02, 0.02]; jumps are differences that do not shrink
+/// when refined 10× and 100× (<see cref="JumpDetector"/>), next to the transformer's theoretical continuity.</description></item>
+/// <item><description><b>Sensitivity</b>: E_d |L(θ + δd) − L(θ)| / δ and the relative gradient change at δ = 1e-3, each
+/// divided by Box's on the same network, batch and directions (<see cref="Sensitivity"/>).</description></item>
+/// </list>
+/// </summary>
+public static class ParadoxStudy
+{
+    const double SliceRadius = 0.02;
+    const double SwitchTau = 1e-2;
+
+    /// <summary>Runs the study and writes report.md, table.md, results.json and the plots into the plan's folder.</summary>
+    public static Fin<IReadOnlyList<ParadoxRow>> Run(ParadoxPlan plan, Func<string, IProgress<TrainProgress>?>? trainProgress, ParadoxProgress? progress,
+        CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var trained = ParadoxTraining.Run(plan, trainProgress, progress, cancel);
+        if (trained.IsFail) return trained.Map(_ => (IReadOnlyList<ParadoxRow>)[]);
+        var runs = trained.ThrowIfFail();
+        if (cancel.IsCancellationRequested || runs.Count < plan.Relaxations.Count) return FinSucc<IReadOnlyList<ParadoxRow>>([]);
+        var data = StudyData.Load(plan);
+        if (data.IsFail) return data.Map(_ => (IReadOnlyList<ParadoxRow>)[]);
+        var (_, test, catalog) = (StudyData)data;
+
+        using var guard = GcGuard.Open();
+        var networks = new List<NetworkModule>();
+        try
+        {
+            foreach (var r in runs)
+            {
+                var net = catalog.Create();
+                networks.Add(net);
+                var loaded = StateDict.Load(net, r.Model);
+                if (loaded.IsFail) return loaded.Map(_ => (IReadOnlyList<ParadoxRow>)[]);
+                net.eval();
+            }
+            var domains = runs.Select(r => Domain.Parse(r.Relaxation.Verify).ThrowIfFail()).ToList();
+            var trainDomains = runs.Select(r => Domain.Parse(r.Relaxation.Domain).ThrowIfFail()).ToList();
+            var (x, y) = test.Batch(Enumerable.Range(0, plan.PropertyImages).ToArray(), CPU);
+            bool dense = catalog.Description.Layers.All(l => l.Declaration.Kind is not LayerKind.Conv2d);
+            int lpImages = dense ? Math.Min(plan.Budget == "quick" ? 3 : 5, plan.PropertyImages) : 0;
+
+            // Tightness: every relaxation on every trained network (the panel).
+            progress?.Invoke("tightness", $"bounds of every relaxation on {networks.Count} networks × {plan.PropertyImages} images");
+            var widths = domains.Select(_ => new List<SpecWidths>()).ToList();
+            var lpRatios = domains.Select(_ => new List<double>()).ToList();
+            foreach (var net in networks)
+            {
+                guard.SafePoint();
+                for (int d = 0; d < domains.Count; d++) widths[d].Add(Tightness.Measure(net, x, y, plan.Eps, domains[d]));
+                if (lpImages == 0) continue;
+                using var scope = NewDisposeScope();
+                var (xl, yl) = (x[..lpImages], y[..lpImages]);
+                var lp = Tightness.Measure(net, xl, yl, plan.Eps, Domain.TriangleLp);
+                for (int d = 0; d < domains.Count; d++) lpRatios[d].Add(Tightness.WidthRatio(lp, Tightness.Measure(net, xl, yl, plan.Eps, domains[d])));
+            }
+
+            var rows = new List<ParadoxRow>();
+            for (int i = 0; i < runs.Count; i++)
+            {
+                if (cancel.IsCancellationRequested) return FinSucc<IReadOnlyList<ParadoxRow>>([]);
+                var (net, domain, trainDomain, r) = (networks[i], domains[i], trainDomains[i], runs[i]);
+                guard.SafePoint();
+                progress?.Invoke("continuity", $"{r.Relaxation.Label}: loss slice and jumps");
+                var direction = ParameterDirection.Random(net, unchecked((ulong)plan.Seed) + 17);
+                var f = LossSlice.Function(net, x, y, trainDomain, plan.Eps, direction);
+                double at0 = f(0);
+                var jumps = JumpDetector.Detect(f, -SliceRadius, SliceRadius, plan.Budget == "quick" ? 101 : 201);
+                var slice = new SliceResult(jumps.T, jumps.Values.Select(v => v - at0).ToArray());
+                var near = SwitchingSurfaces.Measure(net, x, y, plan.Eps, trainDomain, SwitchTau).Aggregate(SwitchCounts.Zero, (a, b) => a.Plus(b));
+
+                guard.SafePoint();
+                progress?.Invoke("sensitivity", $"{r.Relaxation.Label}: loss and gradient under small weight changes");
+                var sensitivity = Sensitivity.Measure(net, x, y, trainDomain, plan.Eps,
+                    new SensitivityOptions(plan.Budget == "quick" ? 4 : 8, [1e-3], unchecked((ulong)plan.Seed)));
+                var at = sensitivity.PerDelta[0];
+                var theory = ContinuityTheory.For(trainDomain);
+                rows.Add(new ParadoxRow(r, new MeasuredProperties(
+                    Tightness.Score(widths[i]), widths[i].Average(w => w.MeanWidth), widths[i].Average(w => w.MeanCertifiedMargin),
+                    lpRatios[i].Count > 0 ? lpRatios[i].Average() : null, jumps.Jumps.Count,
+                    jumps.Jumps.Count == 0 ? 0 : jumps.Jumps.Max(j => Math.Abs(j.Size)), theory,
+                    string.Create(CultureInfo.InvariantCulture, $"l≈0: {near.NearLowerZero}, u≈0: {near.NearUpperZero}, |l|≈u: {near.NearBalanced} of {near.Crossing} crossing"),
+                    at.LossRateVsBox, at.GradientChangeVsBox, slice)));
+            }
+            ParadoxReport.Write(plan, rows, clock.Elapsed);
+            return FinSucc<IReadOnlyList<ParadoxRow>>(rows);
+        }
+        finally
+        {
+            foreach (var n in networks) n.Dispose();
+        }
+    }
+
+}
