@@ -17,7 +17,7 @@ public class ParadoxStudyTests : TorchTest
             var plan = new ParadoxPlan("FC-SMALL", 0.1, "quick", 2, 0.5, 1, 200, 50, 2, 10, 5, 1, dir, relaxations);
             var rows = ParadoxStudy.Run(plan, null, null, CancellationToken.None).Match(r => r, e => throw new Xunit.Sdk.XunitException(e.Message));
             Assert.Equal(3, rows.Count);
-            foreach (var file in new[] { "report.md", "table.md", "results.json", "loss-slices.png", "tightness-vs-certified.png", "training-curves.png", "relu-envelopes.png" })
+            foreach (var file in new[] { "report.md", "table.md", "results.json", "loss-slices.png", "tightness-vs-certified.png", "training-curves.png", "relu-envelope-box.png", "relu-envelope-crown.png" })
                 Assert.True(new FileInfo(Path.Combine(dir, file)).Length > 100, $"{file} missing or empty");
             var report = File.ReadAllText(Path.Combine(dir, "report.md"));
             Assert.Contains("| Box |", report);

@@ -46,7 +46,8 @@ public static class ParadoxCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"[{stage}] {message}"); }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"{clock.Elapsed:mm\\:ss} [{stage}] {message}"); }
             if (table4)
             {
                 var cells = Table4.Run(plan, Say, cancel.Token);

@@ -37,6 +37,19 @@ public sealed record StudiedRelaxation(string Label, string Key, string Domain, 
 public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epochs, double WarmupEpochs, double MixEpochs, int TrainImages,
     int TestImages, int LpImages, int PropertyImages, long Seed, int Threads, string OutDir, IReadOnlyList<StudiedRelaxation> Relaxations)
 {
+    /// <summary>Batch size of training.</summary>
+    public int BatchSize { get; init; } = 100;
+    /// <summary>Adam learning rate (the Table-2 FC rows' 5e-4 by default).</summary>
+    public double LearningRate { get; init; } = 5e-4;
+    /// <summary>×0.1 milestones as fractions of the run (empty = constant).</summary>
+    public IReadOnlyList<double> Milestones { get; init; } = [0.65, 0.95];
+    /// <summary>Grid points of each loss slice.</summary>
+    public int SlicePoints { get; init; } = 201;
+    /// <summary>Random directions of the sensitivity measure.</summary>
+    public int SensitivityDirections { get; init; } = 8;
+    /// <summary>Images of the exact-LP width ratio per network (tightness (b)).</summary>
+    public int LpWidthImages { get; init; } = 5;
+
     /// <summary>The paper's Table-1 relaxations plus the differentiable Triangle (α-CROWN on the final specification).</summary>
     public static IReadOnlyList<StudiedRelaxation> Table1 { get; } =
     [
@@ -45,7 +58,7 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
         new("CROWN-IBP (R)", "crown-ibp-r", "crown-ibp", "crown-ibp"),
         new("DeepZ", "zono", "zono", "zono"),
         new("CROWN", "crown", "deeppoly", "deeppoly"),
-        new("Triangle (α-CROWN)", "triangle", "alpha-crown:steps=5,lr=0.5", "alpha-crown:steps=20"),
+        new("Triangle (α-CROWN)", "triangle", "alpha-crown:steps=5,lr=0.5", "alpha-crown:steps=10,lr=0.5"),
     ];
 
     /// <summary>Budget names.</summary>
@@ -61,8 +74,14 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
         if (problems.Count > 0) return FinFail<ParadoxPlan>(Error.Many(problems.Select(p => Error.New(ErrorCodes.InvalidConfig, p)).ToArray()));
         return FinSucc(budget switch
         {
-            "quick" => new ParadoxPlan(net, eps, budget, 4, 1, 2, 1000, 500, 10, 50, seed, threads, outDir, Table1),
-            "default" => new ParadoxPlan(net, eps, budget, 10, 1, 5, 4000, 2000, 50, 100, seed, threads, outDir, Table1),
+            "quick" => new ParadoxPlan(net, eps, budget, 5, 1, 2, 2000, 500, 3, 20, seed, threads, outDir, Table1)
+            {
+                BatchSize = 50, LearningRate = 1e-3, Milestones = [], SlicePoints = 61, SensitivityDirections = 3, LpWidthImages = 1,
+            },
+            "default" => new ParadoxPlan(net, eps, budget, 12, 1, 6, 4000, 2000, 20, 50, seed, threads, outDir, Table1)
+            {
+                LearningRate = 1e-3, Milestones = [0.8], SlicePoints = 121, SensitivityDirections = 6, LpWidthImages = 3,
+            },
             _ => new ParadoxPlan(net, eps, budget, 200, 10, 100, 8000, 2000, 100, 100, seed, threads, outDir, Table1),
         });
     }
@@ -71,8 +90,8 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
     public TrainConfig TrainConfig(StudiedRelaxation r) => Pipeline.TrainConfig.Default with
     {
         Net = Net, Dataset = "mnist", Mode = "certified", Domain = r.Domain, VerifyDomains = [r.Verify], Spec = "diffs",
-        Eps = Eps, EpsStart = 0, Epochs = Epochs, WarmupEpochs = WarmupEpochs, MixEpochs = MixEpochs, BatchSize = Budget == "quick" ? 50 : 100,
-        LearningRate = 5e-4, LrSchedule = "milestones", LrMilestones = [0.65, 0.95], Kappa1 = 1, Kappa2 = 0, Beta1 = r.Beta, Beta2 = r.Beta,
+        Eps = Eps, EpsStart = 0, Epochs = Epochs, WarmupEpochs = WarmupEpochs, MixEpochs = MixEpochs, BatchSize = BatchSize,
+        LearningRate = LearningRate, LrSchedule = Milestones.Count > 0 ? "milestones" : "constant", LrMilestones = Milestones, Kappa1 = 1, Kappa2 = 0, Beta1 = r.Beta, Beta2 = r.Beta,
         Regularization = 0, Seed = Seed, Threads = Threads, TrainLimit = TrainImages, TestLimit = TestImages, PgdSteps = 100,
         OutDir = Path.Combine(OutDir, r.Key), Preset = $"paradox-{Budget}", Budget = Budget,
     };

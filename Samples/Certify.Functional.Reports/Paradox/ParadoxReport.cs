@@ -32,8 +32,9 @@ public static class ParadoxReport
         var md = new StringBuilder();
         md.AppendLine("# The paradox of certified training, measured").AppendLine();
         md.AppendLine(string.Create(Inv, $"Budget **{plan.Budget}**: {plan.Net} on the embedded MNIST subset ({plan.TrainImages} training images), one schedule for every relaxation — " +
-            $"{plan.Epochs} epochs: warm-up {plan.WarmupEpochs} (κ = 1), linear ramps of ε 0 → {plan.Eps} and κ 1 → 0 over {plan.MixEpochs}, Adam 5e-4 with ×0.1 at 65 % and 95 % of the run, " +
-            $"batch {(plan.Budget == "quick" ? 50 : 100)}, spec diffs, no regularizer; seed {plan.Seed}; {plan.Threads} torch thread(s) on {Environment.ProcessorCount} cores; " +
+            $"{plan.Epochs} epochs: warm-up {plan.WarmupEpochs} (κ = 1), linear ramps of ε 0 → {plan.Eps} and κ 1 → 0 over {plan.MixEpochs}, Adam {plan.LearningRate}" +
+            $"{(plan.Milestones.Count > 0 ? $" with ×0.1 at {string.Join(", ", plan.Milestones.Select(m => $"{100 * m:F0} %"))} of the run" : " constant")}, " +
+            $"batch {plan.BatchSize}, spec diffs, no regularizer; seed {plan.Seed}; {plan.Threads} torch thread(s) on {Environment.ProcessorCount} cores; " +
             $"certified on the first {plan.TestImages} test images at ε {plan.Eps} with the training relaxation; study wall time {elapsed.TotalMinutes:F1} min.")).AppendLine();
         md.AppendLine("## Table 1, rebuilt from this run").AppendLine().Append(table).AppendLine();
         md.AppendLine("Columns: *tightness* = mean over (network, image) of 1 / mean_j (u − l) of z_y − z_j over the panel of all trained networks " +
@@ -78,7 +79,7 @@ public static class ParadoxReport
                     .Where(j => j.Item1).Select(j => j.Item2));
             t.AppendLine(string.Create(Inv, $"| {tr.Relaxation.Label} | {p.Tightness:F3} | {(p.LpWidthRatio is { } q ? q.ToString("F3", Inv) : "–")} | " +
                 $"{p.Jumps}{(p.Jumps > 0 ? $" (max {p.LargestJump:G2})" : "")} ({theory}) | {p.SensitivityVsBox:F2} / {p.GradientChangeVsBox:F2} | " +
-                $"{100 * tr.Clean:F1} % | {100 * tr.Pgd:F1} % | **{100 * tr.Certified:F1} %** | {(tr.LpCertified is { } lp ? $"{lp}/{tr.LpImages}" : "–")} | {tr.TrainSeconds:F0} s |"));
+                $"{100 * tr.Clean:F1} % | {100 * tr.Pgd:F1} % | **{100 * tr.Certified:F1} %** | {(tr.LpCertified is { } lp ? $"{lp}/{tr.LpImages}" : "–")} | {tr.TrainSeconds:F1} s |"));
         }
         return t.ToString();
     }
@@ -126,14 +127,15 @@ public static class ParadoxReport
                     r.Trained.Outcome.Epochs.Select(e => 100 * (e.TrainCertifiedAccuracy ?? double.NaN)).ToArray())))),
         };
         const double l = -1, u = 1.5;
-        var envelopeSeries = new List<Series> { new("ReLU", [l, 0, u], [0, 0, u]) };
         foreach (var r in rows)
         {
             var curve = EnvelopeCurves.For(Domain.Parse(r.Trained.Relaxation.Domain).ThrowIfFail(), l, u, 101);
-            envelopeSeries.Add(new Series($"{r.Trained.Relaxation.Label} lower", curve.X, curve.LowerEnvelope));
-            envelopeSeries.Add(new Series($"{r.Trained.Relaxation.Label} upper", curve.X, curve.UpperEnvelope));
+            var lines = new List<Series> { new("ReLU", [l, 0, u], [0, 0, u]) };
+            lines.AddRange(curve.LowerLines.Select((y, i) => new Series(curve.LowerLines.Count > 1 ? $"lower {i + 1}" : "lower", curve.X, y)));
+            lines.AddRange(curve.UpperLines.Select((y, i) => new Series(curve.UpperLines.Count > 1 ? $"upper {i + 1}" : "upper", curve.X, y)));
+            files.Add(($"ReLU envelope of {r.Trained.Relaxation.Label} for l = −1, u = 1.5", Plots.Lines(Path.Combine(dir, $"relu-envelope-{r.Trained.Relaxation.Key}.png"),
+                $"{r.Trained.Relaxation.Label}: linear bounds of ReLU on [−1, 1.5]", "x", "bound", lines, 560, 420)));
         }
-        files.Add(("ReLU envelopes for l = −1, u = 1.5", Plots.Lines(Path.Combine(dir, "relu-envelopes.png"), "ReLU relaxations for l = −1, u = 1.5", "x", "bounds of ReLU(x)", envelopeSeries)));
         return files;
     }
 }

@@ -82,7 +82,7 @@ public static class ParadoxStudy
             var trainDomains = runs.Select(r => Domain.Parse(r.Relaxation.Domain).ThrowIfFail()).ToList();
             var (x, y) = test.Batch(Enumerable.Range(0, plan.PropertyImages).ToArray(), CPU);
             bool dense = catalog.Description.Layers.All(l => l.Declaration.Kind is not LayerKind.Conv2d);
-            int lpImages = dense ? Math.Min(plan.Budget == "quick" ? 3 : 5, plan.PropertyImages) : 0;
+            int lpImages = dense ? Math.Min(plan.LpWidthImages, plan.PropertyImages) : 0;
 
             // Tightness: every relaxation on every trained network (the panel).
             progress?.Invoke("tightness", $"bounds of every relaxation on {networks.Count} networks × {plan.PropertyImages} images");
@@ -109,14 +109,14 @@ public static class ParadoxStudy
                 var direction = ParameterDirection.Random(net, unchecked((ulong)plan.Seed) + 17);
                 var f = LossSlice.Function(net, x, y, trainDomain, plan.Eps, direction);
                 double at0 = f(0);
-                var jumps = JumpDetector.Detect(f, -SliceRadius, SliceRadius, plan.Budget == "quick" ? 101 : 201);
+                var jumps = JumpDetector.Detect(f, -SliceRadius, SliceRadius, plan.SlicePoints);
                 var slice = new SliceResult(jumps.T, jumps.Values.Select(v => v - at0).ToArray());
                 var near = SwitchingSurfaces.Measure(net, x, y, plan.Eps, trainDomain, SwitchTau).Aggregate(SwitchCounts.Zero, (a, b) => a.Plus(b));
 
                 guard.SafePoint();
                 progress?.Invoke("sensitivity", $"{r.Relaxation.Label}: loss and gradient under small weight changes");
                 var sensitivity = Sensitivity.Measure(net, x, y, trainDomain, plan.Eps,
-                    new SensitivityOptions(plan.Budget == "quick" ? 4 : 8, [1e-3], unchecked((ulong)plan.Seed)));
+                    new SensitivityOptions(plan.SensitivityDirections, [1e-3], unchecked((ulong)plan.Seed)));
                 var at = sensitivity.PerDelta[0];
                 var theory = ContinuityTheory.For(trainDomain);
                 rows.Add(new ParadoxRow(r, new MeasuredProperties(
