@@ -76,11 +76,11 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
         {
             "quick" => new ParadoxPlan(net, eps, budget, 5, 1, 2, 2000, 500, 3, 20, seed, threads, outDir, Table1)
             {
-                BatchSize = 50, LearningRate = 1e-3, Milestones = [], SlicePoints = 61, SensitivityDirections = 3, LpWidthImages = 1,
+                BatchSize = 50, LearningRate = 5e-4, Milestones = [], SlicePoints = 61, SensitivityDirections = 3, LpWidthImages = 1,
             },
             "default" => new ParadoxPlan(net, eps, budget, 12, 1, 6, 4000, 2000, 20, 50, seed, threads, outDir, Table1)
             {
-                LearningRate = 1e-3, Milestones = [0.8], SlicePoints = 121, SensitivityDirections = 6, LpWidthImages = 3,
+                LearningRate = 5e-4, Milestones = [0.8], SlicePoints = 121, SensitivityDirections = 6, LpWidthImages = 3,
             },
             _ => new ParadoxPlan(net, eps, budget, 200, 10, 100, 8000, 2000, 100, 100, seed, threads, outDir, Table1),
         });

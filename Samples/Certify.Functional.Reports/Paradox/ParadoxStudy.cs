@@ -39,8 +39,9 @@ public sealed record ParadoxRow(TrainedRelaxation Trained, MeasuredProperties Pr
 /// <list type="bullet">
 /// <item><description><b>Tightness</b> (our protocol; the paper's formula is not available): on a panel made of every
 /// trained network and the first <see cref="ParadoxPlan.PropertyImages"/> test images at the study's ε, the bounds of
-/// z_y − z_j of each relaxation R; score(R) = mean over (network, image) of 1 / mean_j (u − l) (SPEC §7.1 proxy, larger =
-/// tighter); also the mean width, the mean certified margin and, on the first LP images, width(triangle LP) / width(R).</description></item>
+/// z_y − z_j of each relaxation R; score(R) = 1 / (mean over networks, images and j of u − l), larger = tighter (the
+/// inverse of the mean width rather than SPEC §7.1's mean of inverses, which a collapsed network with zero-width bounds
+/// makes infinite); also the mean certified margin and, on the first LP images, width(triangle LP) / width(R).</description></item>
 /// <item><description><b>Continuity</b>: L_abs(θ + t·d) − L_abs(θ) of each network with its own relaxation on a fixed batch,
 /// d a seeded Gaussian direction scaled per layer to ‖θ_layer‖, t ∈ [−0.02, 0.02]; jumps are differences that do not shrink
 /// when refined 10× and 100× (<see cref="JumpDetector"/>), next to the transformer's theoretical continuity.</description></item>
@@ -120,7 +121,7 @@ public static class ParadoxStudy
                 var at = sensitivity.PerDelta[0];
                 var theory = ContinuityTheory.For(trainDomain);
                 rows.Add(new ParadoxRow(r, new MeasuredProperties(
-                    Tightness.Score(widths[i]), widths[i].Average(w => w.MeanWidth), widths[i].Average(w => w.MeanCertifiedMargin),
+                    1 / widths[i].Average(w => w.MeanWidth), widths[i].Average(w => w.MeanWidth), widths[i].Average(w => w.MeanCertifiedMargin),
                     lpRatios[i].Count > 0 ? lpRatios[i].Average() : null, jumps.Jumps.Count,
                     jumps.Jumps.Count == 0 ? 0 : jumps.Jumps.Max(j => Math.Abs(j.Size)), theory,
                     string.Create(CultureInfo.InvariantCulture, $"l≈0: {near.NearLowerZero}, u≈0: {near.NearUpperZero}, |l|≈u: {near.NearBalanced} of {near.Crossing} crossing"),
