@@ -26,4 +26,7 @@ public static class DenseDeepPoly
         var constant = layer.Bias.dim() == 1 ? matmul(bound.A, layer.Bias) : bmm(bound.A, layer.Bias.unsqueeze(2)).squeeze(2);
         return new(matmul(bound.A, layer.Weight), LinearBound.Add(bound.Const, constant));
     }
+
+    /// <summary>Both sides at once (<see cref="SidePairs.Linear"/>).</summary>
+    public static LinearBoundPair BackwardPair(Dense layer, LinearBoundPair bound) => SidePairs.Linear(bound, b => Backward(layer, b));
 }

@@ -21,4 +21,8 @@ public static class NormalizeDeepPoly
         var constant = (like * shift).flatten(1).sum(1).view(a.shape[0], a.shape[1]);
         return new(scaled, LinearBound.Add(bound.Const, constant));
     }
+
+    /// <summary>Both sides at once (<see cref="SidePairs.Linear"/>).</summary>
+    public static LinearBoundPair BackwardPair(Normalize layer, long[] inputShape, LinearBoundPair bound) =>
+        SidePairs.Linear(bound, b => Backward(layer, inputShape, b));
 }

@@ -7,7 +7,7 @@ namespace Certify.Functional.Relaxations.DeepPoly;
 /// <summary>Back-substitution through ReLU with an envelope λ_l x + μ_l ≤ y ≤ λ_u x + μ_u (SPEC §3.7). For a lower
 /// bound: A ← A⁺λ_l + A⁻λ_u, Const += Σ(A⁺μ_l + A⁻μ_u); for an upper bound the lines swap. Sound because A⁺ multiplies
 /// a quantity that is at least (at most) the line it is replaced by.</summary>
-public static class ReluDeepPoly
+public static partial class ReluDeepPoly
 {
     /// <summary>Compaction pays only when at most this fraction of the neurons is alive in every example (measured:
     /// gathering each example's weight rows costs about as much as the product it saves above ≈ 0.6).</summary>
