@@ -17,8 +17,9 @@ public abstract record LinearBoundPair
 
 /// <summary>Lower side Mid − U·V with constant Mid.Const − Gap, upper side Mid + U·V with constant Mid.Const + Gap.
 /// U [B, K, r], V [B, r, …shape] (compacted to <c>Mid.Columns</c> like Mid.A when those are set), Gap [B, K]; null
-/// U/V/Gap stand for 0 (both sides equal).</summary>
-public sealed record FactoredSides(LinearBound Mid, Tensor? U, Tensor? V, Tensor? Gap) : LinearBoundPair;
+/// U/V/Gap stand for 0 (both sides equal). <paramref name="Units"/> (int64 [B, c], flat neuron indices, never
+/// compacted) appends c unit rows to V, kept as indices: through the next Dense layer they are just rows of its weight.</summary>
+public sealed record FactoredSides(LinearBound Mid, Tensor? U, Tensor? V, Tensor? Gap, Tensor? Units = null) : LinearBoundPair;
 
 /// <summary>Two independent sides.</summary>
 public sealed record SeparateSides(LinearBound Lower, LinearBound Upper) : LinearBoundPair;

@@ -28,5 +28,5 @@ public static class DenseDeepPoly
     }
 
     /// <summary>Both sides at once (<see cref="SidePairs.Linear"/>).</summary>
-    public static LinearBoundPair BackwardPair(Dense layer, LinearBoundPair bound) => SidePairs.Linear(bound, b => Backward(layer, b));
+    public static LinearBoundPair BackwardPair(Dense layer, LinearBoundPair bound) => SidePairs.Dense(layer, bound, b => Backward(layer, b));
 }

@@ -36,6 +36,8 @@ public static class InputDeepPoly
                 var (cl, cu) = (LinearBound.Add(f.Mid.Const, f.Gap is null ? null : -f.Gap), LinearBound.Add(f.Mid.Const, f.Gap));
                 return (cl is null ? lower : lower + cl, cu is null ? upper : upper + cu);
             }
+            case FactoredSides { Units: not null } f:
+                return ConcretizePair(SidePairs.WithUnitRows(f), lo, hi);
             case FactoredSides f:
                 var sides = SidePairs.Separate(f, f.Mid.A!);
                 return (Concretize(sides.Lower, lo, hi, lower: true), Concretize(sides.Upper, lo, hi, lower: false));

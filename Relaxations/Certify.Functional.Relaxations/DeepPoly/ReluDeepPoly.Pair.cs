@@ -17,7 +17,7 @@ public static partial class ReluDeepPoly
     {
         if (bound is SeparateSides s)
             return new SeparateSides(Backward(envelope, s.Lower, lower: true, compact), Backward(envelope, s.Upper, lower: false, compact));
-        var f = (FactoredSides)bound;
+        var f = SidePairs.WithUnitRows((FactoredSides)bound);
         var a = f.Mid.A ?? Identity(envelope.LambdaUpper);                      // [S, K, …n]
         var (lambdaL, lambdaU) = (envelope.LambdaLower.flatten(1), envelope.LambdaUpper.flatten(1));
         if (envelope.LambdaLower.dim() != envelope.LambdaUpper.dim()) return BackwardPair(envelope, SidePairs.Separate(f, a), compact);
@@ -29,7 +29,7 @@ public static partial class ReluDeepPoly
         var same = where(differ, zeros_like(lambdaU), lambdaU).unsqueeze(1);   // [B, 1, n]: the common slope, 0 where sides differ
         var mid = a.flatten(2) * same;                                          // [B, K, n]
         var v = f.V is null ? null : f.V.flatten(2) * same;                     // [B, r, n]
-        Tensor? u = f.U, constant = f.Mid.Const, gap = f.Gap;
+        Tensor? u = f.U, constant = f.Mid.Const, gap = f.Gap, units = null;
         if (crossing > 0)
         {
             long batch = differ.shape[0], n = differ.shape[1];
@@ -47,8 +47,7 @@ public static partial class ReluDeepPoly
             mid = mid.scatter_add(2, index, (lowerNext + upperNext) * 0.5 * valid);
             var half = (upperNext - lowerNext) * 0.5 * valid;
             u = u is null ? half : cat([u, half], 2);
-            var unitRows = zeros(batch, crossing, n, dtype: a.dtype, device: a.device).scatter(2, columns.unsqueeze(2), valid.transpose(1, 2));
-            v = v is null ? unitRows : cat([v, unitRows], 1);
+            units = columns;                                                    // V's new rows: unit rows at these neurons
             var (cl, cu) = (SignSplit.Sum(lowerA, ml2, mu2), SignSplit.Sum(upperA, mu2, ml2));   // offsets: 0 at padded columns
             if (cl is not null && cu is not null)
             {
@@ -59,11 +58,11 @@ public static partial class ReluDeepPoly
         long[] shape = envelope.LambdaUpper.shape[1..];
         var next = new LinearBound(mid.view([mid.shape[0], k, .. shape]), constant);
         var rows = v?.view([v.shape[0], v.shape[1], .. shape]);
-        if (compact && Alive(envelope) is { } alive)
+        if (compact && Alive(envelope, k) is { } alive)
         {
             Tensor Gather(Tensor t) => t.flatten(2).gather(2, alive.unsqueeze(1).expand(alive.shape[0], t.shape[1], alive.shape[1]));
-            return new FactoredSides(new LinearBound(Gather(next.A!), constant, alive), u, rows is null ? null : Gather(rows), gap);
+            return new FactoredSides(new LinearBound(Gather(next.A!), constant, alive), u, rows is null ? null : Gather(rows), gap, units);
         }
-        return new FactoredSides(next, u, rows, gap);
+        return new FactoredSides(next, u, rows, gap, units);
     }
 }

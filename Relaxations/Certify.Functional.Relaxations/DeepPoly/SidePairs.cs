@@ -11,6 +11,7 @@ public static class SidePairs
     /// <summary>The pair after <paramref name="backward"/> (a linear layer's one-sided back-substitution).</summary>
     public static LinearBoundPair Linear(LinearBoundPair pair, Func<LinearBound, LinearBound> backward) => pair switch
     {
+        FactoredSides { Units: not null } f => Linear(WithUnitRows(f), backward),
         SeparateSides s => new SeparateSides(backward(s.Lower), backward(s.Upper)),
         FactoredSides { U: null } f => f with { Mid = backward(f.Mid) },
         FactoredSides f => Factored(f, backward(f.Mid), backward(new LinearBound(f.V, null, f.Mid.Columns))),
@@ -20,9 +21,37 @@ public static class SidePairs
     static FactoredSides Factored(FactoredSides f, LinearBound mid, LinearBound difference) => new(mid, f.U, difference.A,
         difference.Const is null ? f.Gap : LinearBound.Add(f.Gap, bmm(f.U!, difference.Const.unsqueeze(2)).squeeze(2)));
 
+    /// <summary>Through a Dense layer: the unit rows of V become the weight's rows (and bias entries) at their neurons.</summary>
+    public static LinearBoundPair Dense(Layers.Dense layer, LinearBoundPair pair, Func<LinearBound, LinearBound> backward)
+    {
+        if (pair is not FactoredSides { Units: { } units } f) return Linear(pair, backward);
+        long batch = units.shape[0], count = units.shape[1];
+        var rows = layer.Weight.index_select(0, units.flatten()).view(batch, count, -1);     // [B, c, in]
+        var bias = layer.Bias.index_select(0, units.flatten()).view(batch, count);
+        var mid = backward(f.Mid);
+        var dense = f.V is null ? null : backward(new LinearBound(f.V, null, f.Mid.Columns));
+        var v = dense is null ? rows : cat([dense.A!, rows], 1);
+        var constant = dense?.Const is null ? bias : cat([dense.Const, bias], 1);          // [B, r + c]
+        return new FactoredSides(mid, f.U, v, LinearBound.Add(f.Gap, bmm(f.U!, constant.unsqueeze(2)).squeeze(2)));
+    }
+
+    /// <summary>The unit rows as explicit one-hot rows of V (for layers other than Dense, and the input).</summary>
+    public static FactoredSides WithUnitRows(FactoredSides f)
+    {
+        if (f.Units is not { } units) return f;
+        long[] shape = f.V?.shape[2..] ?? f.Mid.A!.shape[2..];
+        long n = shape.Aggregate(1L, (x, y) => x * y);
+        var dtype = f.U!.dtype;
+        var unitRows = zeros(units.shape[0], units.shape[1], n, dtype: dtype, device: units.device)
+            .scatter(2, units.unsqueeze(2), ones(units.shape[0], units.shape[1], 1, dtype: dtype, device: units.device))
+            .view([units.shape[0], units.shape[1], .. shape]);
+        return f with { V = f.V is null ? unitRows : cat([f.V, unitRows], 1), Units = null };
+    }
+
     /// <summary>The two sides as ordinary bounds (A of the middle passed in, possibly materialised), [B, K, …] each.</summary>
     public static SeparateSides Separate(FactoredSides f, Tensor a)
     {
+        f = WithUnitRows(f);
         if (f.U is null)
         {
             var mid = f.Mid with { A = a };
