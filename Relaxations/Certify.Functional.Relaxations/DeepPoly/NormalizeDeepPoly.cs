@@ -18,7 +18,9 @@ public static class NormalizeDeepPoly
         var inverse = 1 / NormalizeConcrete.ChannelView(layer.Sigma, like);
         var shift = -NormalizeConcrete.ChannelView(layer.Mean, like) * inverse;
         var scaled = (like * inverse).view(a.shape);
-        var constant = (like * shift).flatten(1).sum(1).view(a.shape[0], a.shape[1]);
+        // Σ_c shift_c·(Σ_spatial A_c): per-channel sums first, so no A-sized product is written.
+        var channelSums = like.dim() > 2 ? like.flatten(2).sum(2) : like;       // [S·K, C]
+        var constant = matmul(channelSums, shift.flatten()).view(a.shape[0], a.shape[1]);
         return new(scaled, LinearBound.Add(bound.Const, constant));
     }
 

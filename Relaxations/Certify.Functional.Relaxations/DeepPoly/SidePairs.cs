@@ -59,6 +59,7 @@ public static class SidePairs
                 ? new SeparateSides(mid, mid)
                 : new SeparateSides(mid with { Const = LinearBound.Add(mid.Const, -f.Gap) }, mid with { Const = LinearBound.Add(mid.Const, f.Gap) });
         }
+        // (TorchSharp 0.107's baddbmm mis-binds its operands, so the product is formed once and added and subtracted.)
         var difference = bmm(f.U, f.V!.flatten(2)).view([f.U.shape[0], f.U.shape[1], .. a.shape[2..]]);
         return new SeparateSides(new LinearBound(a - difference, LinearBound.Add(f.Mid.Const, f.Gap is null ? null : -f.Gap), f.Mid.Columns),
             new LinearBound(a + difference, LinearBound.Add(f.Mid.Const, f.Gap), f.Mid.Columns));
