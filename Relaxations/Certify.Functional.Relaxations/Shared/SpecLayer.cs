@@ -13,7 +13,7 @@ public static class SpecLayer
     {
         // C·W and C·b as two batched products with the ±1/0 matrix C: exact (one rounding, as W_y − W_j), and cheaper to
         // differentiate than gathering rows (a product's backward is one GEMM; index_select's is a scatter into zeros).
-        DiffSpec d => Merged(last, Spec.DiffMatrix(d.Labels, (int)d.Classes)),
+        DiffSpec d => Merged(last, Spec.DiffMatrix(d.Labels, d.Others, (int)d.Classes)),
         _ => last,
     };
 
