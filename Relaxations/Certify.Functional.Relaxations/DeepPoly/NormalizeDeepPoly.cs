@@ -20,7 +20,7 @@ public static class NormalizeDeepPoly
         var scaled = (like * inverse).view(a.shape);
         // Σ_c shift_c·(Σ_spatial A_c): per-channel sums first, so no A-sized product is written.
         var channelSums = like.dim() > 2 ? like.flatten(2).sum(2) : like;       // [S·K, C]
-        var constant = matmul(channelSums, shift.flatten()).view(a.shape[0], a.shape[1]);
+        var constant = (channelSums * shift.flatten().unsqueeze(0)).sum(1).view(a.shape[0], a.shape[1]);   // shift [C] or [1]
         return new(scaled, LinearBound.Add(bound.Const, constant));
     }
 

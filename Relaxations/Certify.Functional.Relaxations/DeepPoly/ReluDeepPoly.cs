@@ -12,7 +12,12 @@ public static partial class ReluDeepPoly
     /// <summary>Compaction pays only when at most this fraction of the neurons is alive in every example (measured:
     /// gathering each example's weight rows costs about as much as the product it saves above ≈ 0.6).</summary>
     const double CompactBelow = 0.5;
-    static readonly double Big = double.Parse(Environment.GetEnvironmentVariable("CF_BIG") ?? "0.6", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>With many rows (K ≥ <see cref="ManyRows"/>: the pre-activation chains) the product saved grows with K
+    /// while the gather does not, so compaction is used up to the measured break-even (the FC relu3 chains of the
+    /// paper's CROWN network keep 219 of 400 neurons).</summary>
+    const double CompactBelowManyRows = 0.6;
+    const long ManyRows = 64;
 
     /// <summary>The bound in terms of the ReLU's input (from the identity: the envelope itself). With <paramref name="compact"/> (the next layer down is Dense),
     /// neurons whose envelope is identically zero (dead) are dropped per example (see <see cref="LinearBound.Columns"/>);
@@ -38,7 +43,7 @@ public static partial class ReluDeepPoly
     }
 
     // Per example the neurons whose envelope is not identically zero, first (padded with dead ones to the batch
-    // maximum), or null when too many are alive for compaction to pay.
+    // maximum), or null when too many are alive for compaction to pay (for a bound of `rows` rows).
     internal static Tensor? Alive(ReluEnvelope e, long rows)
     {
         // A per-spec factor [B, K, …] has one dimension more than the per-neuron λ_u [B, …]: alive if alive in any row.
@@ -49,7 +54,7 @@ public static partial class ReluDeepPoly
         if (e.MuUpper is not null) alive = alive.logical_or(Nonzero(e.MuUpper));
         long n = alive.shape[1];
         long kept = Math.Max(1, alive.sum(1).max().item<long>());
-        if (kept > (rows >= 64 ? Big : CompactBelow) * n) return null;
+        if (kept > (rows >= ManyRows ? CompactBelowManyRows : CompactBelow) * n) return null;
         var (_, order) = alive.to(ScalarType.Int32).sort(1, descending: true, stable: true);
         return order.narrow(1, 0, kept);
     }

@@ -14,12 +14,24 @@ public static class SidePairs
         FactoredSides { Units: not null } f => Linear(WithUnitRows(f), backward),
         SeparateSides s => new SeparateSides(backward(s.Lower), backward(s.Upper)),
         FactoredSides { U: null } f => f with { Mid = backward(f.Mid) },
-        FactoredSides f => Factored(f, backward(f.Mid), backward(new LinearBound(f.V, null, f.Mid.Columns))),
+        FactoredSides f => Factored(f, Both(f, backward)),
         _ => throw new ArgumentException($"Unknown bound pair {pair.GetType().Name}."),
     };
 
-    static FactoredSides Factored(FactoredSides f, LinearBound mid, LinearBound difference) => new(mid, f.U, difference.A,
-        difference.Const is null ? f.Gap : LinearBound.Add(f.Gap, bmm(f.U!, difference.Const.unsqueeze(2)).squeeze(2)));
+    // Mid and V's rows through the layer. When both are compacted per example (Columns), as one product: the layer's
+    // weight rows are gathered once for K + r rows instead of twice.
+    static (LinearBound Mid, LinearBound? Rows) Both(FactoredSides f, Func<LinearBound, LinearBound> backward)
+    {
+        if (f.V is null) return (backward(f.Mid), null);
+        if (f.Mid.Columns is null || f.Mid.A is null) return (backward(f.Mid), backward(new LinearBound(f.V, null, f.Mid.Columns)));
+        long k = f.Mid.A.shape[1], r = f.V.shape[1];
+        var joint = backward(new LinearBound(cat([f.Mid.A, f.V], 1), null, f.Mid.Columns));
+        return (new LinearBound(joint.A!.narrow(1, 0, k), LinearBound.Add(f.Mid.Const, joint.Const?.narrow(1, 0, k))),
+            new LinearBound(joint.A!.narrow(1, k, r), joint.Const?.narrow(1, k, r)));
+    }
+
+    static FactoredSides Factored(FactoredSides f, (LinearBound Mid, LinearBound? Rows) moved) => new(moved.Mid, f.U, moved.Rows!.A,
+        moved.Rows.Const is null ? f.Gap : LinearBound.Add(f.Gap, bmm(f.U!, moved.Rows.Const.unsqueeze(2)).squeeze(2)));
 
     /// <summary>Through a Dense layer: the unit rows of V become the weight's rows (and bias entries) at their neurons.</summary>
     public static LinearBoundPair Dense(Layers.Dense layer, LinearBoundPair pair, Func<LinearBound, LinearBound> backward)
@@ -28,8 +40,7 @@ public static class SidePairs
         long batch = units.shape[0], count = units.shape[1];
         var rows = layer.Weight.index_select(0, units.flatten()).view(batch, count, -1);     // [B, c, in]
         var bias = layer.Bias.index_select(0, units.flatten()).view(batch, count);
-        var mid = backward(f.Mid);
-        var dense = f.V is null ? null : backward(new LinearBound(f.V, null, f.Mid.Columns));
+        var (mid, dense) = Both(f, backward);
         var v = dense is null ? rows : cat([dense.A!, rows], 1);
         var constant = dense?.Const is null ? bias : cat([dense.Const, bias], 1);          // [B, r + c]
         return new FactoredSides(mid, f.U, v, LinearBound.Add(f.Gap, bmm(f.U!, constant.unsqueeze(2)).squeeze(2)));
