@@ -55,6 +55,19 @@ public static class CrownParts
         var s0 = NormalizeDeepPoly.Backward(net.NormalizeAt(0), [1, 28, 28], FlattenDeepPoly.Backward([1, 28, 28], s2));
         T("normalize", () => NormalizeDeepPoly.Backward(net.NormalizeAt(0), [1, 28, 28], FlattenDeepPoly.Backward([1, 28, 28], s2)));
         T("concretize", () => InputDeepPoly.Concretize(s0, lo, hi, true));
+        T("composed chain", () =>
+        {
+            var pre = ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, 0.1), BoxOptions.Plain, spec).PreActivation;
+            var e = pre.Select(b => CrownEnvelopes.Compute(new CrownOptions(), b)).ToArray();
+            var b = DenseDeepPoly.Backward(SpecLayer.Merge(net.DenseAt(10), spec), LinearBound.Identity);
+            b = DenseDeepPoly.Backward(net.DenseAt(8), ReluDeepPoly.Backward(e[3], b, true, true));
+            b = DenseDeepPoly.Backward(net.DenseAt(6), ReluDeepPoly.Backward(e[2], b, true, true));
+            b = DenseDeepPoly.Backward(net.DenseAt(4), ReluDeepPoly.Backward(e[1], b, true, true));
+            b = DenseDeepPoly.Backward(net.DenseAt(2), ReluDeepPoly.Backward(e[0], b, true, true));
+            b = NormalizeDeepPoly.Backward(net.NormalizeAt(0), [1, 28, 28], FlattenDeepPoly.Backward([1, 28, 28], b));
+            InputDeepPoly.Concretize(b, lo, hi, true);
+        });
+        T("generated with ibp given", () => ((IDeepPolyPropagator)net).PropagateDeepPoly(lo, hi, new CrownOptions(), spec, ibp, null));
         T("bounds", () => Verifier.Bounds(net, x, y, 0.1, domain));
         T("loss fwd+bwd", () => SpecLoss.Loss(Verifier.Bounds(net, x, y, 0.1, domain), y).backward());
         T("box loss fwd+bwd", () => SpecLoss.Loss(Verifier.Bounds(net, x, y, 0.1, Domain.Box), y).backward());
