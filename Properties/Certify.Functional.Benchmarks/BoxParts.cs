@@ -45,9 +45,27 @@ public static class BoxParts
         var merged = SpecLayer.Merge(net.DenseAt(6), spec);
         T("  dense merged", () => Relaxations.Ibp.DenseBox.Propagate(merged, r3));
         T("  lower + pseudo-logits + CE", () => nn.functional.cross_entropy(SpecLoss.PseudoLogits(r3.Lower.narrow(1, 0, 9), y, spec.Others), y));
+        var xf = NormalizeConcreteFlat(net, x);
+        T("  nat dense 784→100 fwd+bwd", () => nn.functional.linear(xf, net.DenseAt(2).Weight, net.DenseAt(2).Bias).sum().backward());
+        T("  box dense 784→100 fwd+bwd", () => { var o = Relaxations.Ibp.DenseBox.Propagate(net.DenseAt(2), flat); (o.Center.sum() + o.Radius.sum()).backward(); });
+        T("  box dense+relu fwd+bwd", () => { var o = Relaxations.Ibp.ReluBox.Propagate(Layers.Relu.Instance, Relaxations.Ibp.DenseBox.Propagate(net.DenseAt(2), flat)); (o.Center.sum() + o.Radius.sum()).backward(); });
+        T("  box dense+relu+dense fwd+bwd", () => { var o = Relaxations.Ibp.DenseBox.Propagate(net.DenseAt(4), Relaxations.Ibp.ReluBox.Propagate(Layers.Relu.Instance, Relaxations.Ibp.DenseBox.Propagate(net.DenseAt(2), flat))); (o.Center.sum() + o.Radius.sum()).backward(); });
+        T("  box up to relu5 fwd+bwd", () => { var o = Relaxations.Ibp.ReluBox.Propagate(Layers.Relu.Instance, Relaxations.Ibp.DenseBox.Propagate(net.DenseAt(4), Relaxations.Ibp.ReluBox.Propagate(Layers.Relu.Instance, Relaxations.Ibp.DenseBox.Propagate(net.DenseAt(2), flat)))); (o.Center.sum() + o.Radius.sum()).backward(); });
+        var r3d = new Box(r3.Center.detach(), r3.Radius.detach());
+        var dl = new Box(r3d.Center.narrow(1, 0, 9).requires_grad_(), r3d.Radius.narrow(1, 0, 9));
+        T("  merge+dense merged+loss fwd+bwd", () => nn.functional.cross_entropy(SpecLoss.PseudoLogits(Relaxations.Ibp.DenseBox.Propagate(SpecLayer.Merge(net.DenseAt(6), spec), r3d).Lower, y, spec.Others), y).backward());
+        T("  merge fwd+bwd", () => { var m = SpecLayer.Merge(net.DenseAt(6), spec); (m.Weight.sum() + m.Bias.sum()).backward(); });
+        T("  merge via C fwd+bwd", () => { var c = Spec.DiffMatrix(spec.Labels, 10); var w = matmul(c, net.DenseAt(6).Weight); var b = matmul(c, net.DenseAt(6).Bias); (w.sum() + b.sum()).backward(); });
+        T("  DiffMatrix", () => Spec.DiffMatrix(spec.Labels, 10));
+        T("  merge via C + dense merged+loss fwd+bwd", () => { var c = Spec.DiffMatrix(spec.Labels, 10); var m = new Layers.Dense(matmul(c, net.DenseAt(6).Weight), matmul(c, net.DenseAt(6).Bias));
+            nn.functional.cross_entropy(SpecLoss.PseudoLogits(Relaxations.Ibp.DenseBox.Propagate(m, r3d).Lower, y, spec.Others), y).backward(); });
+        T("  pseudo-logits+CE fwd+bwd", () => nn.functional.cross_entropy(SpecLoss.PseudoLogits(dl.Lower, y, spec.Others), y).backward());
         T("box bounds", () => Verifier.Bounds(net, x, y, 0.1, Domain.Box));
         T("box loss forward", () => SpecLoss.Loss(Verifier.Bounds(net, x, y, 0.1, Domain.Box), y));
         T("box loss forward+backward", () => SpecLoss.Loss(Verifier.Bounds(net, x, y, 0.1, Domain.Box), y).backward());
         return 0;
     }
+
+    static Tensor NormalizeConcreteFlat(Networks.NetworkModule net, Tensor x) =>
+        Relaxations.Concrete.NormalizeConcrete.Propagate(net.NormalizeAt(0), x).flatten(1);
 }

@@ -58,6 +58,10 @@ public class LayerKindsTests
             Assert.True(backward is not null, $"{row.Kind}: {row.Module}.Backward");
             Assert.Equal(typeof(Certify.Functional.Bounds.LinearBound), backward!.ReturnType);
             Assert.Contains($".{row.Module}.Backward(", row.Call);
+            var pair = module!.GetMethod("BackwardPair", BindingFlags.Public | BindingFlags.Static);
+            Assert.True(pair is not null, $"{row.Kind}: {row.Module}.BackwardPair");
+            Assert.Equal(typeof(Certify.Functional.Bounds.LinearBoundPair), pair!.ReturnType);
+            Assert.Contains($".{row.Module}.BackwardPair(", row.PairCall);
         }
         var method = typeof(Certify.Functional.Relaxations.Domains.IDeepPolyPropagator).GetMethod("PropagateDeepPoly")!;
         Assert.Equal(DeepPolyInfo.Result.Replace("global::", ""), method.ReturnType.FullName);

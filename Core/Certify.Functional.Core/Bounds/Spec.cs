@@ -14,10 +14,12 @@ public abstract record Spec(Tensor Labels)
     public static EyeSpec Eye(Tensor labels) => new(labels);
 
     /// <summary>C [B, K−1, K] with rows e_y − e_j for every j ≠ y in increasing j (SPEC §2, the reference's sign).</summary>
-    public static Tensor DiffMatrix(Tensor labels, int classes)
+    public static Tensor DiffMatrix(Tensor labels, int classes) => DiffMatrix(labels, OtherClasses(labels, classes), classes);
+
+    /// <summary>C as above from the other classes already listed (<see cref="DiffSpec.Others"/>).</summary>
+    public static Tensor DiffMatrix(Tensor labels, Tensor others, int classes)
     {
         var eye = torch.eye(classes, dtype: float32, device: labels.device);
-        var others = OtherClasses(labels, classes);
         return eye.index_select(0, labels).unsqueeze(1) - eye.index_select(0, others.flatten()).view(others.shape[0], classes - 1, classes);
     }
 

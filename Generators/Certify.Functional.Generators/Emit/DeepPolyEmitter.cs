@@ -5,7 +5,7 @@ using Certify.Functional.Generators.Model;
 namespace Certify.Functional.Generators.Emit;
 
 /// <summary>Writes the straight-line CROWN / DeepPoly method of a network from the templates of
-/// <see cref="DeepPolyInfo"/>: for every ReLU the lower and the upper chain from the layer before it down to the input
+/// <see cref="DeepPolyInfo"/>: for every ReLU one chain carrying both sides from the layer before it down to the input
 /// (skipped when intermediate bounds are given), then the specification chain from the last layer. One local per
 /// step; the same module calls, flags and order as Relaxations' <c>InterpretedBackSubstitution</c>.</summary>
 internal static class DeepPolyEmitter
@@ -30,9 +30,8 @@ internal static class DeepPolyEmitter
             w.Line($"if (intermediate is not null) {pre} = intermediate[{NetworkEmitter.Int(k)}];");
             w.Line("else");
             w.Open();
-            string lower = Chain(w, s, relu.Index - 1, DeepPolyInfo.Identity, $"lower{i}_", lowerSide: true, "envelope");
-            string upper = Chain(w, s, relu.Index - 1, DeepPolyInfo.Identity, $"upper{i}_", lowerSide: false, "envelope");
-            w.Line($"{pre} = {DeepPolyInfo.PreActivation.Replace("$l", lower).Replace("$u", upper).Replace("$dims", NetworkEmitter.Dims(relu.Input))};");
+            string both = Chain(w, s, relu.Index - 1, DeepPolyInfo.PairIdentity, $"both{i}_", lowerSide: null, "envelope");
+            w.Line($"{pre} = {DeepPolyInfo.PreActivation.Replace("$l", both + ".Lower").Replace("$u", both + ".Upper").Replace("$dims", NetworkEmitter.Dims(relu.Input))};");
             w.Close();
             w.Line($"var envelope{i} = {DeepPolyInfo.ComputeEnvelope.Replace("$pre", pre)};");
         }
@@ -64,16 +63,18 @@ internal static class DeepPolyEmitter
     });
 
     /// <summary>Writes the back-substitution of <paramref name="start"/> from layer <paramref name="from"/> down to layer 0
-    /// (one local <c>{prefix}{j}</c> per layer) and its concretization over the input; returns the latter's local.</summary>
-    static string Chain(SourceWriter w, NetworkSpec spec, int from, string start, string prefix, bool lowerSide, string envelopes)
+    /// (one local <c>{prefix}{j}</c> per layer) and its concretization over the input; returns the latter's local.
+    /// <paramref name="lowerSide"/> null: both sides at once (the pair calls).</summary>
+    static string Chain(SourceWriter w, NetworkSpec spec, int from, string start, string prefix, bool? lowerSide, string envelopes)
     {
         string previous = start;
-        string side = lowerSide ? "true" : "false";
+        string side = lowerSide == true ? "true" : "false";
         for (int j = from; j >= 0; j--)
         {
             var layer = spec.Layers[j];
             bool compact = j > 0 && spec.Layers[j - 1].Kind == LayerKind.Dense;
-            string call = DeepPolyInfo.Of(layer.Kind).Call
+            var row = DeepPolyInfo.Of(layer.Kind);
+            string call = (lowerSide is null ? row.PairCall : row.Call)
                 .Replace("$layer", layer.Kind == LayerKind.ReLU ? "" : NetworkEmitter.LayerValue(layer))
                 .Replace("$shape", $"new long[] {{ {NetworkEmitter.Dims(layer.Input)} }}")
                 .Replace("$envelope", envelopes + NetworkEmitter.Int(j))
@@ -85,7 +86,7 @@ internal static class DeepPolyEmitter
             previous = local;
         }
         string result = prefix.TrimEnd('_');
-        w.Line($"var {result} = {DeepPolyInfo.Concretize.Replace("$b", previous).Replace("$lower", side)};");
+        w.Line($"var {result} = {(lowerSide is null ? DeepPolyInfo.ConcretizePair : DeepPolyInfo.Concretize).Replace("$b", previous).Replace("$lower", side)};");
         return result;
     }
 }

@@ -6,8 +6,9 @@ namespace Certify.Functional.Generators.Model;
 /// <summary>One row of the back-substitution table: the call that moves a linear bound <c>$b</c> from a layer's output
 /// to its input. Placeholders: <c>$layer</c> (the layer value), <c>$shape</c> (the layer's input shape, a
 /// compile-time <c>long[]</c>), <c>$envelope</c> (the ReLU's envelope local), <c>$lower</c> and <c>$compact</c>
-/// (<c>true</c>/<c>false</c>).</summary>
-internal sealed record BackwardInfo(LayerKind Kind, string Module, string Call);
+/// (<c>true</c>/<c>false</c>).
+/// <c>PairCall</c> moves both sides at once (a <c>LinearBoundPair</c>, the pre-activation chains).</summary>
+internal sealed record BackwardInfo(LayerKind Kind, string Module, string Call, string PairCall);
 
 /// <summary>
 /// The CROWN / DeepPoly method (<c>{Namespace}.{Type}.DeepPoly.g.cs</c>), mirroring Relaxations'
@@ -37,6 +38,10 @@ internal static class DeepPolyInfo
 
     /// <summary>The bound of a chain over the input region (<c>$b</c>, <c>$lower</c>).</summary>
     public const string Concretize = DeepPoly + ".InputDeepPoly.Concretize($b, lo, hi, lower: $lower)";
+    /// <summary>Both sides of a pre-activation chain over the input region (<c>$b</c>): a (Lower, Upper) tuple.</summary>
+    public const string ConcretizePair = DeepPoly + ".InputDeepPoly.ConcretizePair($b, lo, hi)";
+    /// <summary>The identity on both sides.</summary>
+    public const string PairIdentity = Bounds + ".LinearBoundPair.Identity";
     /// <summary>Pre-activation bounds from the two concretized sides (<c>$l</c>, <c>$u</c>), shaped [B, …] (<c>$dims</c>).</summary>
     public const string PreActivation = Box + ".FromBounds($l.view(new long[] { lo.shape[0], $dims }), $u.view(new long[] { lo.shape[0], $dims }))";
     /// <summary>The ReLU envelope of bounds <c>$pre</c>.</summary>
@@ -51,11 +56,16 @@ internal static class DeepPolyInfo
     /// <summary>Back-substitution through each layer kind (<c>LayerKindsTests</c> asserts every module exists).</summary>
     public static readonly BackwardInfo[] Backward =
     {
-        new(LayerKind.Normalize, "NormalizeDeepPoly", DeepPoly + ".NormalizeDeepPoly.Backward($layer, $shape, $b)"),
-        new(LayerKind.Flatten, "FlattenDeepPoly", DeepPoly + ".FlattenDeepPoly.Backward($shape, $b)"),
-        new(LayerKind.Dense, "DenseDeepPoly", DeepPoly + ".DenseDeepPoly.Backward($layer, $b)"),
-        new(LayerKind.Conv2d, "Conv2dDeepPoly", DeepPoly + ".Conv2dDeepPoly.Backward($layer, $shape, $b)"),
-        new(LayerKind.ReLU, "ReluDeepPoly", DeepPoly + ".ReluDeepPoly.Backward($envelope, $b, lower: $lower, compact: $compact)"),
+        new(LayerKind.Normalize, "NormalizeDeepPoly", DeepPoly + ".NormalizeDeepPoly.Backward($layer, $shape, $b)",
+            DeepPoly + ".NormalizeDeepPoly.BackwardPair($layer, $shape, $b)"),
+        new(LayerKind.Flatten, "FlattenDeepPoly", DeepPoly + ".FlattenDeepPoly.Backward($shape, $b)",
+            DeepPoly + ".FlattenDeepPoly.BackwardPair($shape, $b)"),
+        new(LayerKind.Dense, "DenseDeepPoly", DeepPoly + ".DenseDeepPoly.Backward($layer, $b)",
+            DeepPoly + ".DenseDeepPoly.BackwardPair($layer, $b)"),
+        new(LayerKind.Conv2d, "Conv2dDeepPoly", DeepPoly + ".Conv2dDeepPoly.Backward($layer, $shape, $b)",
+            DeepPoly + ".Conv2dDeepPoly.BackwardPair($layer, $shape, $b)"),
+        new(LayerKind.ReLU, "ReluDeepPoly", DeepPoly + ".ReluDeepPoly.Backward($envelope, $b, lower: $lower, compact: $compact)",
+            DeepPoly + ".ReluDeepPoly.BackwardPair($envelope, $b, compact: $compact)"),
     };
 
     public static BackwardInfo Of(LayerKind kind) =>

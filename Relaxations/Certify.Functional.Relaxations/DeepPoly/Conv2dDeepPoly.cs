@@ -30,4 +30,8 @@ public static class Conv2dDeepPoly
         var constant = (a.sum([3L, 4L]) * layer.Bias).sum(2);                   // [S, K]
         return new(transposed.view([a.shape[0], a.shape[1], .. transposed.shape[1..]]), LinearBound.Add(bound.Const, constant));
     }
+
+    /// <summary>Both sides at once (<see cref="SidePairs.Linear"/>).</summary>
+    public static LinearBoundPair BackwardPair(Conv2d layer, long[] inputShape, LinearBoundPair bound) =>
+        SidePairs.Linear(bound, b => Backward(layer, inputShape, b));
 }

@@ -20,10 +20,13 @@ public static class DenseDeepPoly
             // Compacted A [B, K, n']: multiply only the weight rows of each example's live neurons.
             long batch = columns.shape[0], kept = columns.shape[1];
             var rows = layer.Weight.index_select(0, columns.flatten()).view(batch, kept, -1);   // [B, n', in]
-            var bias = layer.Bias.index_select(0, columns.flatten()).view(batch, kept, 1);
-            return new(bmm(bound.A, rows), LinearBound.Add(bound.Const, bmm(bound.A, bias).squeeze(2)));
+            var bias = layer.Bias.index_select(0, columns.flatten()).view(batch, 1, kept);
+            return new(bmm(bound.A, rows), LinearBound.Add(bound.Const, (bound.A * bias).sum(2)));   // A·b per example, elementwise
         }
         var constant = layer.Bias.dim() == 1 ? matmul(bound.A, layer.Bias) : bmm(bound.A, layer.Bias.unsqueeze(2)).squeeze(2);
         return new(matmul(bound.A, layer.Weight), LinearBound.Add(bound.Const, constant));
     }
+
+    /// <summary>Both sides at once (<see cref="SidePairs.Linear"/>).</summary>
+    public static LinearBoundPair BackwardPair(Dense layer, LinearBoundPair bound) => SidePairs.Dense(layer, bound, b => Backward(layer, b));
 }

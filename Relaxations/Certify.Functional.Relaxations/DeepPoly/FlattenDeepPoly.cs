@@ -10,4 +10,7 @@ public static class FlattenDeepPoly
     public static LinearBound Backward(long[] inputShape, LinearBound bound) => bound.A is null
         ? bound
         : bound with { A = bound.A.view([bound.A.shape[0], bound.A.shape[1], .. inputShape]) };
+
+    /// <summary>Both sides at once (<see cref="SidePairs.Linear"/>).</summary>
+    public static LinearBoundPair BackwardPair(long[] inputShape, LinearBoundPair bound) => SidePairs.Linear(bound, b => Backward(inputShape, b));
 }

@@ -18,7 +18,13 @@ public static class NormalizeDeepPoly
         var inverse = 1 / NormalizeConcrete.ChannelView(layer.Sigma, like);
         var shift = -NormalizeConcrete.ChannelView(layer.Mean, like) * inverse;
         var scaled = (like * inverse).view(a.shape);
-        var constant = (like * shift).flatten(1).sum(1).view(a.shape[0], a.shape[1]);
+        // Σ_c shift_c·(Σ_spatial A_c): per-channel sums first, so no A-sized product is written.
+        var channelSums = like.dim() > 2 ? like.flatten(2).sum(2) : like;       // [S·K, C]
+        var constant = (channelSums * shift.flatten().unsqueeze(0)).sum(1).view(a.shape[0], a.shape[1]);   // shift [C] or [1]
         return new(scaled, LinearBound.Add(bound.Const, constant));
     }
+
+    /// <summary>Both sides at once (<see cref="SidePairs.Linear"/>).</summary>
+    public static LinearBoundPair BackwardPair(Normalize layer, long[] inputShape, LinearBoundPair bound) =>
+        SidePairs.Linear(bound, b => Backward(layer, inputShape, b));
 }

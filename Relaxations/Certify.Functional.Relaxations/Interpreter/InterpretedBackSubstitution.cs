@@ -28,9 +28,7 @@ public static class InterpretedBackSubstitution
         {
             if (layer.Declaration.Kind != LayerKind.ReLU) continue;
             long[] shape = [lo.shape[0], .. layer.Input.Dims.Select(d => (long)d)];
-            var bounds = intermediate?[pre.Count] ?? Box.FromBounds(
-                Run(net, envelopes, layer.Index - 1, LinearBound.Identity, lo, hi, lower: true).view(shape),
-                Run(net, envelopes, layer.Index - 1, LinearBound.Identity, lo, hi, lower: false).view(shape));
+            var bounds = intermediate?[pre.Count] ?? Both(RunPair(net, envelopes, layer.Index - 1, lo, hi), shape);
             pre.Add(bounds);
             envelopes[layer.Index] = CrownEnvelopes.Compute(options, bounds);
         }
@@ -91,6 +89,30 @@ public static class InterpretedBackSubstitution
     {
         long k = net.Description.Output.Size;
         return new(eye(k, dtype: lo.dtype, device: lo.device).view([1, k, .. net.Description.Output.Dims.Select(d => (long)d)]), null);
+    }
+
+    static Box Both((Tensor Lower, Tensor Upper) sides, long[] shape) => Box.FromBounds(sides.Lower.view(shape), sides.Upper.view(shape));
+
+    // Both sides of the identity from layer `from` down to the input in one chain (the pre-activation bounds).
+    static (Tensor Lower, Tensor Upper) RunPair(NetworkModule net, ReluEnvelope?[] envelopes, int from, Tensor lo, Tensor hi)
+    {
+        var bound = LinearBoundPair.Identity;
+        for (int j = from; j >= 0; j--)
+        {
+            var layer = net.Description.Layers[j];
+            var input = layer.Input.Dims.Select(d => (long)d).ToArray();
+            bound = layer.Declaration.Kind switch
+            {
+                LayerKind.Dense => DenseDeepPoly.BackwardPair(net.DenseAt(j), bound),
+                LayerKind.Conv2d => Conv2dDeepPoly.BackwardPair(net.Conv2dAt(j), input, bound),
+                LayerKind.Normalize => NormalizeDeepPoly.BackwardPair(net.NormalizeAt(j), input, bound),
+                LayerKind.Flatten => FlattenDeepPoly.BackwardPair(input, bound),
+                LayerKind.ReLU => ReluDeepPoly.BackwardPair(envelopes[j] ?? throw new InvalidOperationException($"ReLU {j} has no bounds yet."), bound,
+                    compact: j > 0 && net.Description.Layers[j - 1].Declaration.Kind == LayerKind.Dense),
+                _ => throw new InvalidOperationException($"Layer {j}: no back-substitution for {layer.Declaration.Kind}."),
+            };
+        }
+        return InputDeepPoly.ConcretizePair(bound, lo, hi);
     }
 
     static Tensor Run(NetworkModule net, ReluEnvelope?[] envelopes, int from, LinearBound bound, Tensor lo, Tensor hi, bool lower)

@@ -41,6 +41,7 @@ public static class SignSplit
         var flatV = v.flatten(1);                                               // [B, N]
         return flatA.shape[0] == 1
             ? matmul(flatV, flatA[0].t())                                       // shared A: [B, N] × [N, K]
-            : bmm(flatA, flatV.unsqueeze(2)).squeeze(2);
+            : (flatA * flatV.unsqueeze(1)).sum(2);                              // per example: a batched matrix-vector
+                                                                                // product is cheaper elementwise than as bmm
     }
 }
