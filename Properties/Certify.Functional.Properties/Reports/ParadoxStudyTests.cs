@@ -29,6 +29,9 @@ public class ParadoxStudyTests : TorchTest
             Assert.True(box.Theory.Continuous);
             Assert.Equal(0, box.Jumps);
             Assert.Equal(1.0, box.SensitivityVsBox, 6);
+            // Switching-surface counts were taken after every epoch of every run.
+            foreach (var r in rows) Assert.Equal(plan.Epochs, r.Trained.NearSwitchDuringTraining.Count);
+            Assert.Contains("During training (epoch:", report);
             // The LP ratio of every relaxation lies in (0, 1] (within float32 rounding).
             foreach (var r in rows) Assert.InRange(r.Properties.LpWidthRatio!.Value, 1e-9, 1 + 1e-4);
         }

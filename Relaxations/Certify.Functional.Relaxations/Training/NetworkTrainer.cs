@@ -22,8 +22,10 @@ namespace Certify.Functional.Relaxations.Training;
 /// <param name="ResumeFrom">A checkpoint (<c>checkpoints/last.ckpt</c>) to continue from; its configuration is used.</param>
 /// <param name="Prepare">Called once on the new network, before any checkpoint is loaded.</param>
 /// <param name="Evaluation">Receives progress of the final evaluation (stage, done, total).</param>
+/// <param name="EpochEnd">Called after every epoch's evaluation with the network, the 1-based epoch and the schedule of its
+/// last step (e.g. to measure something on the network as it trains); must leave the weights unchanged.</param>
 public sealed record TrainRun(IProgress<TrainProgress>? Progress = null, CancellationToken Cancel = default, string? ResumeFrom = null,
-    Action<NetworkModule>? Prepare = null, Action<string, int, int>? Evaluation = null);
+    Action<NetworkModule>? Prepare = null, Action<string, int, int>? Evaluation = null, Action<NetworkModule, int, StepValues>? EpochEnd = null);
 
 /// <summary>
 /// The certified-training pipeline for one network (SPEC §4.1): data order → batches → loss → step → schedules →
@@ -198,6 +200,7 @@ public sealed class NetworkTrainer
                 Report(epoch, batches.Count, batches.Count, tally, values, "eval");
                 var eval = Evaluation.Clean(network, test, 1000, device, c.TestLimit);
                 run.Progress?.Report(Progress(epoch, batches.Count, batches.Count, tally, values, "epoch") with { TestAccuracy = eval.Accuracy });
+                run.EpochEnd?.Invoke(network, epoch + 1, values);
                 var weights = Path.Combine(c.OutDir, "checkpoints", $"epoch-{epoch + 1}.pt");
                 var written = StateDict.Save(network, weights);
                 if (written.IsFail) return written.Map(_ => default(TrainOutcome)!);

@@ -4,6 +4,7 @@ using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
 using Certify.Functional.Pipeline;
+using Certify.Functional.Relaxations.Analysis;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Relaxations.Training;
 using Certify.Functional.Relaxations.Verification;
@@ -24,6 +25,10 @@ namespace Certify.Functional.Reports.Paradox;
 /// <param name="Model">Path of the trained weights.</param>
 public sealed record TrainedRelaxation(StudiedRelaxation Relaxation, TrainOutcome Outcome, double TrainSeconds, int? LpCertified, int LpImages, string Model)
 {
+    /// <summary>Per epoch (1-based, epochs of this process only when resumed): neurons of the property batch near the
+    /// switching surfaces of the train relaxation at the epoch's ε, during training.</summary>
+    public IReadOnlyList<(int Epoch, double Eps, SwitchCounts Counts)> NearSwitchDuringTraining { get; init; } = [];
+
     /// <summary>Clean test accuracy.</summary>
     public double Clean => Outcome.Evaluation is { } e ? (double)e.Clean / e.Images : double.NaN;
     /// <summary>PGD accuracy.</summary>
@@ -58,10 +63,16 @@ public static class ParadoxTraining
             var config = plan.TrainConfig(r);
             progress?.Invoke("train", $"{r.Label}: training with {r.Domain} ({config.Epochs} epochs on {plan.TrainImages} images, ε → {plan.Eps})");
             var clock = Stopwatch.StartNew();
+            var near = new List<(int, double, SwitchCounts)>();
+            var trainDomain = Domain.Parse(r.Domain).ThrowIfFail();
+            var (xs, ys) = test.Batch(Enumerable.Range(0, plan.PropertyImages).ToArray(), CPU);
+            void AtEpochEnd(NetworkModule net, int epoch, StepValues v) =>
+                near.Add((epoch, v.Eps, SwitchingSurfaces.Measure(net, xs, ys, Math.Max(v.Eps, 1e-6), trainDomain, ParadoxStudy.SwitchTau)
+                    .Aggregate(SwitchCounts.Zero, (a, b) => a.Plus(b))));
             var last = Path.Combine(config.OutDir, "checkpoints", "last.ckpt");
             bool resume = File.Exists(last) && Checkpoint.ReadHeader(last).Map(h => SameRun(h.Config, config)).IfFail(false);
             var run = catalog.Trainer(config).Run(train.Take(plan.TrainImages), test,
-                new TrainRun(trainProgress?.Invoke(r.Label), cancel, resume ? last : null));
+                new TrainRun(trainProgress?.Invoke(r.Label), cancel, resume ? last : null, EpochEnd: AtEpochEnd));
             if (run.IsFail) return run.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
             var outcome = (TrainOutcome)run;
             if (outcome.Status != "completed") break;
@@ -78,7 +89,7 @@ public static class ParadoxTraining
                 var lpResult = Certification.Run(net, test, plan.LpImages, plan.Eps, Domain.TriangleLp, SpecKind.Diffs, 10, CPU);
                 (lp, lpImages) = (lpResult.CertifiedCount, lpResult.Count);
             }
-            results.Add(new TrainedRelaxation(r, outcome, outcome.Epochs.Sum(e => e.Seconds), lp, lpImages, outcome.FinalModel));
+            results.Add(new TrainedRelaxation(r, outcome, outcome.Epochs.Sum(e => e.Seconds), lp, lpImages, outcome.FinalModel) { NearSwitchDuringTraining = near });
         }
         return FinSucc<IReadOnlyList<TrainedRelaxation>>(results);
     }

@@ -46,7 +46,13 @@ public static class ParadoxReport
         md.AppendLine().AppendLine("## Plots").AppendLine();
         foreach (var (title, file) in plots) md.AppendLine($"- {title}: `{Path.GetFileName(file)}`");
         md.AppendLine().AppendLine("## Continuity near the switching surfaces").AppendLine();
-        foreach (var r in rows) md.AppendLine($"- {r.Trained.Relaxation.Label}: {r.Properties.NearSwitch} (τ = 0.01, property batch). Theory: {r.Properties.Theory.Note}");
+        foreach (var r in rows)
+        {
+            md.AppendLine($"- {r.Trained.Relaxation.Label}: {r.Properties.NearSwitch} (τ = 0.01, property batch, trained network). Theory: {r.Properties.Theory.Note}");
+            if (r.Trained.NearSwitchDuringTraining.Count > 0)
+                md.AppendLine("  During training (epoch: l≈0 / u≈0 / |l|≈u of crossing): " + string.Join("; ", r.Trained.NearSwitchDuringTraining.Select(e =>
+                    string.Create(Inv, $"{e.Epoch} (ε {e.Eps:G2}): {e.Counts.NearLowerZero}/{e.Counts.NearUpperZero}/{e.Counts.NearBalanced} of {e.Counts.Crossing}"))));
+        }
         md.AppendLine().AppendLine("Every training run has its own folder with checkpoints, results.json, summary.md and per_image.csv.");
         AtomicFile.WriteAllText(Path.Combine(dir, "report.md"), md.ToString());
 
@@ -58,6 +64,7 @@ public static class ParadoxReport
                 relaxation = r.Trained.Relaxation, clean = r.Trained.Clean, pgd = r.Trained.Pgd, certified = r.Trained.Certified,
                 lpCertified = r.Trained.LpCertified, lpImages = r.Trained.LpImages, trainSeconds = r.Trained.TrainSeconds,
                 epochs = r.Trained.Outcome.Epochs,
+                nearSwitchDuringTraining = r.Trained.NearSwitchDuringTraining.Select(e => new { epoch = e.Epoch, eps = e.Eps, counts = e.Counts }),
                 properties = r.Properties with { Slice = r.Properties.Slice },
             }),
             verdicts = Verdicts(rows), plots = plots.Select(p => p.File),

@@ -52,7 +52,8 @@ public sealed record ParadoxRow(TrainedRelaxation Trained, MeasuredProperties Pr
 public static class ParadoxStudy
 {
     const double SliceRadius = 0.02;
-    const double SwitchTau = 1e-2;
+    /// <summary>τ of the switching-surface counts.</summary>
+    public const double SwitchTau = 1e-2;
 
     /// <summary>Runs the study and writes report.md, table.md, results.json and the plots into the plan's folder.</summary>
     public static Fin<IReadOnlyList<ParadoxRow>> Run(ParadoxPlan plan, Func<string, IProgress<TrainProgress>?>? trainProgress, ParadoxProgress? progress,
