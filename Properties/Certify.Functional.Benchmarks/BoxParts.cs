@@ -18,14 +18,7 @@ public static class BoxParts
         var data = Fixtures.Mnist(Split.Train);
         using var net = Fixtures.Network(args.ElementAtOrDefault(0) ?? "FC-SMALL");
         var (x, y) = data.Batch(Enumerable.Range(0, 100).ToArray());
-        void T(string name, Action a)
-        {
-            for (int i = 0; i < 20; i++) using (NewDisposeScope()) a();
-            var times = new List<double>();
-            for (int i = 0; i < 200; i++) { var sw = Stopwatch.StartNew(); using (NewDisposeScope()) a(); times.Add(sw.Elapsed.TotalMilliseconds); }
-            times.Sort();
-            Console.WriteLine($"{name,-40} {times[100]:F3} ms");
-        }
+        void T(string name, Action a) => Fixtures.PrintMedian(name, a, 20, 200);
         T("natural forward", () => nn.functional.cross_entropy(net.forward(x), y));
         T("natural forward+backward", () => nn.functional.cross_entropy(net.forward(x), y).backward());
         T("input region", () => InputRegion.Box(x, 0.1));

@@ -19,14 +19,7 @@ public static class CrownParts
         var data = Fixtures.Mnist(Split.Train);
         using var net = Fixtures.Network("FC", args.ElementAtOrDefault(0) ?? "crownibp1to1");
         var (x, y) = data.Batch(Enumerable.Range(0, 100).ToArray());
-        void T(string name, Action a)
-        {
-            for (int i = 0; i < 5; i++) using (NewDisposeScope()) a();
-            var times = new List<double>();
-            for (int i = 0; i < 40; i++) { var sw = Stopwatch.StartNew(); using (NewDisposeScope()) a(); times.Add(sw.Elapsed.TotalMilliseconds); }
-            times.Sort();
-            Console.WriteLine($"{name,-40} {times[20]:F3} ms");
-        }
+        void T(string name, Action a) => Fixtures.PrintMedian(name, a, 5, 40);
         var domain = Fixtures.Domain("crown-ibp");
         var spec = Spec.Diffs(y, 10);
         var (lo, hi) = InputRegion.Corners(x, 0.1);

@@ -19,14 +19,7 @@ public static class DeepPolyParts
         var data = Fixtures.Mnist(Split.Train);
         using var net = Fixtures.Network("FC", args.ElementAtOrDefault(0) ?? "crown");
         var (x, y) = data.Batch(Enumerable.Range(0, 100).ToArray());
-        void T(string name, Action a)
-        {
-            for (int i = 0; i < 3; i++) using (NewDisposeScope()) a();
-            var times = new List<double>();
-            for (int i = 0; i < 15; i++) { var sw = Stopwatch.StartNew(); using (NewDisposeScope()) a(); times.Add(sw.Elapsed.TotalMilliseconds); }
-            times.Sort();
-            Console.WriteLine($"{name,-40} {times[7]:F3} ms");
-        }
+        void T(string name, Action a) => Fixtures.PrintMedian(name, a, 3, 15);
         var (lo, hi) = InputRegion.Corners(x, 0.1);
         var b = ((IDeepPolyPropagator)net).PropagateDeepPoly(lo, hi, new CrownOptions(), Spec.Diffs(y, 10), null, null);
         var env = b.Envelopes;

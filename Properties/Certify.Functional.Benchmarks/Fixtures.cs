@@ -10,6 +10,22 @@ namespace Certify.Functional.Benchmarks;
 /// the paper's released weights, copied next to the binary as Reference/mnist_FC_*.pt) and a domain by name.</summary>
 public static class Fixtures
 {
+    /// <summary>Prints the median wall time of <paramref name="action"/> over <paramref name="runs"/> runs after
+    /// <paramref name="warmup"/> unmeasured ones, each in its own dispose scope (the probes' timing).</summary>
+    public static void PrintMedian(string name, Action action, int warmup, int runs)
+    {
+        for (int i = 0; i < warmup; i++) using (TorchSharp.torch.NewDisposeScope()) action();
+        var times = new List<double>();
+        for (int i = 0; i < runs; i++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            using (TorchSharp.torch.NewDisposeScope()) action();
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        Console.WriteLine($"{name,-40} {times[runs / 2]:F3} ms");
+    }
+
     public static Dataset Mnist(Split split) =>
         DatasetCatalog.Load("mnist", null, split).Match(d => d, e => throw new InvalidOperationException(e.Message));
 
