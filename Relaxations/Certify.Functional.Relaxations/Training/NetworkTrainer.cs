@@ -33,9 +33,11 @@ public sealed record TrainRun(IProgress<TrainProgress>? Progress = null, Cancell
 /// bound once at construction — generated networks get a trainer from their generated <c>Trainer(config)</c> entry point
 /// (straight-line propagators, no run-time dispatch), loaded networks from <see cref="Interpreted"/>.
 /// <para>Everything that varies over the run is a pure function of (seed, epoch, batch): the data order, ε/κ/β
-/// (<see cref="PhaseSchedule"/>), the learning rate (<see cref="LrSchedule.Rate"/>) and the PGD noise. A checkpoint
-/// therefore holds only weights, the optimizer's state and the position, and a resumed run ends bit-identical to an
-/// uninterrupted one. One dispose scope per step; only scalars leave a step.</para>
+/// (<see cref="PhaseSchedule"/>), the learning rate (<see cref="LrSchedule.Rate"/>), the PGD noise, and the σ and weight
+/// noise of loss smoothing (<see cref="Rgs"/>, <see cref="Pgpe"/>). A checkpoint therefore holds only weights, the
+/// optimizer's state and the position, and a resumed run ends bit-identical to an uninterrupted one. One dispose scope
+/// per step (smoothing nests one per perturbed evaluation, so a step's peak memory is one evaluation's); only scalars
+/// leave a step.</para>
 /// </summary>
 public sealed class NetworkTrainer
 {
