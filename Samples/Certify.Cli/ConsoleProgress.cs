@@ -48,7 +48,8 @@ public sealed class ConsoleProgress(TextWriter err, bool quiet, string? label = 
     }
 
     static string Schedule(TrainProgress p) => p.Schedule is not { } s ? "" :
-        string.Create(CultureInfo.InvariantCulture, $"ε {s.Eps:G3} κ {s.Kappa:G3} β {s.Beta:G3} lr {s.LearningRate:G3} ");
+        string.Create(CultureInfo.InvariantCulture, $"ε {s.Eps:G3} κ {s.Kappa:G3} β {s.Beta:G3} lr {s.LearningRate:G3} ") +
+        (s.Sigma is { } sigma ? string.Create(CultureInfo.InvariantCulture, $"σ {sigma:G3} ") : "");
 
     static string Certified(TrainProgress p, string label) => p.CertifiedAccuracy is not { } c ? "" :
         string.Create(CultureInfo.InvariantCulture, $" {label} {100 * c:F1}%");

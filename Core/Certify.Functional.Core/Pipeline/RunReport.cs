@@ -44,7 +44,8 @@ public static class RunReport
             epochs = outcome.Epochs.Select(e => new
             {
                 e.Epoch, e.TrainLoss, e.TrainAccuracy, e.TrainCertifiedAccuracy, e.TestCorrect, e.TestTotal, e.TestAccuracy, e.Seconds, e.ImagesPerSecond,
-                eps = e.Schedule?.Eps, kappa = e.Schedule?.Kappa, beta = e.Schedule?.Beta, learningRate = e.Schedule?.LearningRate, e.Checkpoint,
+                eps = e.Schedule?.Eps, kappa = e.Schedule?.Kappa, beta = e.Schedule?.Beta, learningRate = e.Schedule?.LearningRate,
+                sigma = e.Schedule?.Sigma, e.Checkpoint,
             }),
         };
         AtomicFile.WriteAllText(Path.Combine(c.OutDir, "results.json"), JsonSerializer.Serialize(json, Json));
@@ -57,6 +58,10 @@ public static class RunReport
                       $"{c.Threads} thread(s) on {c.Device}, seed {c.Seed}, batch {c.BatchSize}, Adam lr {c.LearningRate.ToString("G", inv)}.").AppendLine();
         if (c.Mode != "natural")
             md.AppendLine(string.Create(inv, $"Schedule: ε {c.EpsStart:G4} → {c.Eps:G4}, κ {c.Kappa1:G4} → {c.Kappa2:G4}, β {c.Beta1:G4} → {c.Beta2:G4}; warm-up {c.WarmupEpochs:G4}, mix {c.MixEpochs:G4} of {c.Epochs} epochs; λ ({c.RegularizationKind}) {c.Regularization:G4}; spec {c.Spec}; LR {c.LrSchedule}{(c.LrMilestones.Count > 0 ? " " + string.Join(",", c.LrMilestones) : "")}.")).AppendLine();
+        bool smoothed = c.Smoothing != "none";
+        if (smoothed)
+            md.AppendLine(string.Create(inv, $"Loss smoothing: {c.Smoothing}, σ {c.SmoothingSigma:G4}{(c.SmoothingSigmaEnd is { } end ? $" → {end:G4} (linear over the run)" : "")}, " +
+                $"{c.SmoothingSamples} {(c.Smoothing == "pgpe" ? "antithetic pairs" : "samples")} per step; the certification below uses the plain relaxation.")).AppendLine();
         if (outcome.Evaluation is { } ev)
         {
             md.AppendLine(string.Create(inv, $"## Final evaluation (first {ev.Images} test images, ε {ev.Eps:G4})")).AppendLine();
@@ -70,10 +75,10 @@ public static class RunReport
         }
         else if (last is not null)
             md.AppendLine($"Clean test accuracy after the last epoch: **{(100 * last.TestAccuracy).ToString("F2", inv)} %** ({last.TestCorrect}/{last.TestTotal}).").AppendLine();
-        md.AppendLine("| epoch | ε | κ | β | lr | train loss | train acc | train certified | test acc | time (s) | images/s |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine($"| epoch | ε | κ | β | lr |{(smoothed ? " σ |" : "")} train loss | train acc | train certified | test acc | time (s) | images/s |");
+        md.AppendLine($"|---:|---:|---:|---:|---:|{(smoothed ? "---:|" : "")}---:|---:|---:|---:|---:|---:|");
         foreach (var e in outcome.Epochs)
-            md.AppendLine(string.Create(inv, $"| {e.Epoch} | {e.Schedule?.Eps:G3} | {e.Schedule?.Kappa:G3} | {e.Schedule?.Beta:G3} | {e.Schedule?.LearningRate:G3} | {e.TrainLoss:F4} | {100 * e.TrainAccuracy:F2} % | {(e.TrainCertifiedAccuracy is { } tc ? $"{100 * tc:F2} %" : "–")} | {100 * e.TestAccuracy:F2} % | {e.Seconds:F1} | {e.ImagesPerSecond:F0} |"));
+            md.AppendLine(string.Create(inv, $"| {e.Epoch} | {e.Schedule?.Eps:G3} | {e.Schedule?.Kappa:G3} | {e.Schedule?.Beta:G3} | {e.Schedule?.LearningRate:G3} |{(smoothed ? string.Create(inv, $" {e.Schedule?.Sigma:G3} |") : "")} {e.TrainLoss:F4} | {100 * e.TrainAccuracy:F2} % | {(e.TrainCertifiedAccuracy is { } tc ? $"{100 * tc:F2} %" : "–")} | {100 * e.TestAccuracy:F2} % | {e.Seconds:F1} | {e.ImagesPerSecond:F0} |"));
         md.AppendLine().AppendLine($"Final weights: `{outcome.FinalModel}` (PyTorch state_dict; per-epoch weights in `checkpoints/`, the full resumable state in `checkpoints/last.ckpt`).");
         AtomicFile.WriteAllText(Path.Combine(c.OutDir, "summary.md"), md.ToString());
     }

@@ -95,6 +95,16 @@ public sealed record TrainConfig
     public int? TestLimit { get; init; }
     /// <summary>Output folder for checkpoints and results.</summary>
     public string OutDir { get; init; } = "runs/train";
+    /// <summary>Gaussian loss smoothing of the training loss, L_σ(θ) = E_{ε~N(0,σ²I)} L(θ + ε) (Balauca et al. 2024,
+    /// arXiv 2403.07095): "none", "pgpe" (zeroth-order antithetic estimate, works with non-differentiable losses) or "rgs"
+    /// (average of gradients at perturbed weights). The final certification never sees it.</summary>
+    public string Smoothing { get; init; } = "none";
+    /// <summary>σ of the weight noise (per parameter element) at the start of the run.</summary>
+    public double SmoothingSigma { get; init; } = 0.01;
+    /// <summary>Population size: antithetic pairs (pgpe) or perturbed gradients (rgs) per optimizer step.</summary>
+    public int SmoothingSamples { get; init; } = 4;
+    /// <summary>σ after the last step: σ decays linearly over the run's optimizer steps (null = constant σ).</summary>
+    public double? SmoothingSigmaEnd { get; init; }
 
     /// <summary>The defaults.</summary>
     public static TrainConfig Default { get; } = new();
@@ -104,6 +114,9 @@ public sealed record TrainConfig
 
     /// <summary>Optimizer names.</summary>
     public static IReadOnlyList<string> Optimizers { get; } = ["adam", "sgd"];
+
+    /// <summary>Loss-smoothing methods (see <see cref="Smoothing"/>).</summary>
+    public static IReadOnlyList<string> Smoothings { get; } = ["none", "pgpe", "rgs"];
 
     /// <summary>ε of the final evaluation.</summary>
     public double TestEps => EpsTest ?? Eps;
@@ -152,6 +165,12 @@ public sealed record TrainConfig
         Check(c.TrainLimit is null or > 0, $"Train limit (--train-limit) must be > 0, got {c.TrainLimit}.");
         Check(c.TestLimit is null or > 0, $"Test limit (--test-limit) must be > 0, got {c.TestLimit}.");
         Check(!string.IsNullOrWhiteSpace(c.OutDir), "Output folder (--out) must not be empty.");
+        Check(Smoothings.Contains(c.Smoothing), $"Unknown loss smoothing (--smoothing) '{c.Smoothing}'. Known: {string.Join(", ", Smoothings)}.");
+        Check(c.SmoothingSigma > 0 && double.IsFinite(c.SmoothingSigma), $"Smoothing σ (--sigma) must be a finite number > 0, got {c.SmoothingSigma}.");
+        Check(c.SmoothingSamples > 0, $"Smoothing samples (--samples) must be ≥ 1, got {c.SmoothingSamples}.");
+        Check(c.SmoothingSigmaEnd is null || (c.SmoothingSigmaEnd >= 0 && double.IsFinite(c.SmoothingSigmaEnd.Value)),
+            $"Final smoothing σ (--sigma-end) must be ≥ 0, got {c.SmoothingSigmaEnd}.");
+        Check(c.SmoothingSigmaEnd is null || c.Smoothing != "none", "--sigma-end decays the smoothing σ; pass --smoothing pgpe or rgs too.");
         return errors.Count == 0 ? Success<Error, TrainConfig>(c) : Fail<Error, TrainConfig>(toSeq(errors));
     }
 }

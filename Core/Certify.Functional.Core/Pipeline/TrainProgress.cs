@@ -11,7 +11,7 @@ namespace Certify.Functional.Pipeline;
 /// <param name="Eta">Estimated time until the run ends.</param>
 /// <param name="Phase">"train" (after a step), "eval" (evaluation starts), "epoch" (epoch evaluated) or "done".</param>
 /// <param name="TestAccuracy">Clean test accuracy, in the "epoch" report.</param>
-/// <param name="Schedule">ε, κ, β and learning rate of the last step (null for natural training).</param>
+/// <param name="Schedule">ε, κ, β, learning rate and smoothing σ of the last step (null for natural training without smoothing).</param>
 /// <param name="CertifiedAccuracy">Fraction of this epoch's training examples certified by the train domain at the
 /// scheduled ε (only steps with κ &lt; 1 count), or null.</param>
 public sealed record TrainProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy,
@@ -23,7 +23,8 @@ public sealed record TrainProgress(int Epoch, int Epochs, int Batch, int Batches
 /// <param name="Kappa">Weight of the clean cross-entropy (1 = natural).</param>
 /// <param name="Beta">CROWN-IBP mixing weight.</param>
 /// <param name="LearningRate">Learning rate of the step.</param>
-public sealed record StepValues(double Eps, double Kappa, double Beta, double LearningRate);
+/// <param name="Sigma">σ of the Gaussian loss smoothing of the step (null when the run does not smooth).</param>
+public sealed record StepValues(double Eps, double Kappa, double Beta, double LearningRate, double? Sigma = null);
 
 /// <summary>Running sums of the epoch in progress (part of a checkpoint, so a resumed epoch reports the same).</summary>
 /// <param name="LossSum">Σ loss·batch size.</param>
@@ -55,7 +56,8 @@ public sealed record EpochTally(double LossSum, long Correct, long Certified, lo
 /// <param name="ImagesPerSecond">Training throughput.</param>
 /// <param name="Checkpoint">Path of the checkpoint written at the end of the epoch.</param>
 /// <param name="TrainCertifiedAccuracy">Certified training accuracy at the scheduled ε (null when κ was 1 throughout).</param>
-/// <param name="Schedule">ε, κ, β and learning rate of the epoch's last step (null for natural training).</param>
+/// <param name="Schedule">ε, κ, β, learning rate and smoothing σ of the epoch's last step (null for natural training
+/// without smoothing).</param>
 public sealed record EpochStats(int Epoch, double TrainLoss, double TrainAccuracy, int TestCorrect, int TestTotal,
     double Seconds, double ImagesPerSecond, string Checkpoint, double? TrainCertifiedAccuracy = null, StepValues? Schedule = null)
 {

@@ -49,6 +49,33 @@ public class TrainCliTests : TorchTest
     }
 
     [Fact]
+    public void Smoothing_flags_reach_the_config_and_sigma_is_logged_per_epoch()
+    {
+        var dir = TempDir();
+        try
+        {
+            var (code, output, err) = Run("train", "--mode", "natural", "--epochs", "1", "--train-limit", "100", "--batch-size", "50", "--test-limit", "10",
+                "--pgd-steps", "0", "--smoothing", "rgs", "--sigma", "0.02", "--samples", "2", "--sigma-end", "0.01", "--out", dir, "--json", "--quiet");
+            Assert.True(code == 0, err);
+            using var json = JsonDocument.Parse(output);
+            var config = json.RootElement.GetProperty("config");
+            Assert.Equal("rgs", config.GetProperty("smoothing").GetString());
+            Assert.Equal(0.02, config.GetProperty("smoothingSigma").GetDouble());
+            Assert.Equal(2, config.GetProperty("smoothingSamples").GetInt32());
+            Assert.Equal(0.01, config.GetProperty("smoothingSigmaEnd").GetDouble());
+            // Two steps, σ linear from 0.02 towards 0.01 over them: the last step (after one) has σ = 0.015.
+            Assert.Equal(0.015, json.RootElement.GetProperty("epochs")[0].GetProperty("sigma").GetDouble(), 12);
+            Assert.Contains("| σ |", File.ReadAllText(Path.Combine(dir, "summary.md")));
+
+            (code, _, err) = Run("train", "--smoothing", "sgd", "--samples", "0", "--quiet");
+            Assert.Equal(CliApp.BadInput, code);
+            Assert.Contains("--smoothing", err);
+            Assert.Contains("--samples", err);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Presets_lists_every_table_2_row_and_the_fcsmall_versions()
     {
         var (code, output, _) = Run("presets", "--json");

@@ -42,16 +42,24 @@ public class TrainerTests : TorchTest
         }
     }
 
+    // Loss smoothing draws its weight noise from a generator seeded by (seed, step); σ decays with the step count.
+    static TrainConfig Smoothed(TrainConfig c, string smoothing) => smoothing == "none" ? c : c with
+    {
+        Smoothing = smoothing, SmoothingSigma = 0.01, SmoothingSamples = 2, SmoothingSigmaEnd = smoothing == "pgpe" ? 0.002 : null,
+    };
+
     [Theory]
-    [InlineData("certified", "crown-ibp", 7)]      // mid-epoch, after the checkpoint of step 6, inside the ramp (β mixing)
-    [InlineData("certified", "box", 17)]           // second epoch
-    [InlineData("pgd", "box", 5)]                  // PGD noise is a function of (seed, step)
-    public void A_run_killed_mid_epoch_and_resumed_ends_bit_identical(string mode, string domain, int killAt)
+    [InlineData("certified", "crown-ibp", 7, "none")]      // mid-epoch, after the checkpoint of step 6, inside the ramp (β mixing)
+    [InlineData("certified", "box", 17, "none")]           // second epoch
+    [InlineData("pgd", "box", 5, "none")]                  // PGD noise is a function of (seed, step)
+    [InlineData("certified", "deeppoly", 8, "rgs")]        // smoothing noise is a function of (seed, step)
+    [InlineData("certified", "box", 14, "pgpe")]           // second epoch, decaying σ
+    public void A_run_killed_mid_epoch_and_resumed_ends_bit_identical(string mode, string domain, int killAt, string smoothing)
     {
         var dir = TempDir();
         try
         {
-            var whole = Config(Path.Combine(dir, "whole"), mode, domain) with { CheckpointEvery = 3 };
+            var whole = Smoothed(Config(Path.Combine(dir, "whole"), mode, domain), smoothing) with { CheckpointEvery = 3 };
             var wholeRun = FcSmall.Trainer(whole).Run(Train, Test);
             Assert.True(wholeRun.IsSucc, wholeRun.Match(_ => "", e => e.Message));
 
@@ -66,7 +74,10 @@ public class TrainerTests : TorchTest
 
             var a = Weights(Path.Combine(whole.OutDir, "model.pt"));
             var b = Weights(Path.Combine(killed.OutDir, "model.pt"));
-            foreach (var (name, w) in a) Assert.True(Same(w, b[name]), $"{name} differs after resume ({mode}, {domain}, killed at step {killAt})");
+            foreach (var (name, w) in a) Assert.True(Same(w, b[name]), $"{name} differs after resume ({mode}, {domain}, {smoothing}, killed at step {killAt})");
+            if (smoothing != "none")
+                Assert.Equal(File.ReadAllText(Path.Combine(whole.OutDir, "results.json")).Split('\n').Where(l => l.Contains("\"sigma\"")),
+                    File.ReadAllText(Path.Combine(killed.OutDir, "results.json")).Split('\n').Where(l => l.Contains("\"sigma\"")));
             Assert.Equal(File.ReadAllText(Path.Combine(whole.OutDir, "per_image.csv")), File.ReadAllText(Path.Combine(killed.OutDir, "per_image.csv")));
         }
         finally { Directory.Delete(dir, true); }
@@ -132,23 +143,60 @@ public class TrainerTests : TorchTest
     }
 
     [Theory]
-    [InlineData("box")]
-    [InlineData("hbox")]
-    [InlineData("zono")]
-    [InlineData("deeppoly")]
-    [InlineData("crown-ibp")]
+    [InlineData("box", "none")]
+    [InlineData("hbox", "none")]
+    [InlineData("zono", "none")]
+    [InlineData("deeppoly", "none")]
+    [InlineData("crown-ibp", "none")]
+    [InlineData("deeppoly", "rgs")]
+    [InlineData("box", "pgpe")]
     // The reference kept every batch's graph alive (SPEC §10 item 16); here every step has its own dispose scope.
-    public void Live_tensors_stay_flat_over_an_epoch_of_the_training_loop(string domain)
+    public void Live_tensors_stay_flat_over_an_epoch_of_the_training_loop(string domain, string smoothing)
     {
         var dir = TempDir();
         try
         {
             var live = new List<long>();
             var progress = new Progress(p => { if (p.Phase == "train") live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount); });
-            var config = Config(dir, "certified", domain) with { Epochs = 1, WarmupEpochs = 0, MixEpochs = 0.5, PgdSteps = 0, TestLimit = 10 };
+            var config = Smoothed(Config(dir, "certified", domain), smoothing) with { Epochs = 1, WarmupEpochs = 0, MixEpochs = 0.5, PgdSteps = 0, TestLimit = 10 };
             Assert.True(FcSmall.Trainer(config).Run(Train.Take(200), Test, new TrainRun(progress)).IsSucc);
             // Step 1 creates the optimizer's state; from then on the count must stay put.
-            Assert.True(live.Skip(1).Distinct().Count() == 1, $"live tensors per step ({domain}): {string.Join(", ", live)}");
+            Assert.True(live.Skip(1).Distinct().Count() == 1, $"live tensors per step ({domain}, {smoothing}): {string.Join(", ", live)}");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>Smoothing changes only how the weights are trained, never what a certificate means: the run's final
+    /// certification (per_image.csv) flags exactly the images that certifying its saved model.pt with the plain domain
+    /// flags.</summary>
+    [Theory]
+    [InlineData("deeppoly", "rgs")]
+    [InlineData("box", "pgpe")]
+    public void A_smoothing_trained_network_is_certified_by_the_plain_relaxation(string domain, string smoothing)
+    {
+        var dir = TempDir();
+        try
+        {
+            const int images = 60;
+            var config = Smoothed(Config(dir, "certified", domain), smoothing) with
+            {
+                Eps = 0.005, Epochs = 3, WarmupEpochs = 1, MixEpochs = 1, Kappa2 = 0.5, LearningRate = 5e-3, LrSchedule = "constant",
+                EpsTest = 1e-4, PgdSteps = 0, TestLimit = images, SmoothingSigma = 0.002,
+            };
+            var outcome = FcSmall.Trainer(config).Run(Train, Test).Match(o => o, e => throw new Xunit.Sdk.XunitException(e.Message));
+            var rows = File.ReadAllLines(Path.Combine(dir, "per_image.csv"));
+            Assert.Equal($"img,label,pred,pgd,{domain}", rows[0]);
+            var fromRun = rows.Skip(1).Select(r => r.Split(',')[4] == "1").ToArray();
+
+            using var net = FcSmall.Create();
+            Assert.True(StateDict.Load(net, outcome.FinalModel).IsSucc);
+            using var scope = torch.NewDisposeScope();
+            var (x, y) = Test.Batch(Enumerable.Range(0, images).ToArray());
+            var plain = Certify.Functional.Relaxations.Domains.Domain.Parse(domain).Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
+            var fromModel = Certify.Functional.Relaxations.Verification.Verifier.Certify(net, x, y, config.TestEps, plain).data<bool>().ToArray();
+            Assert.Equal(fromModel, fromRun);
+            Assert.True(fromRun.Any(f => f) && fromRun.Any(f => !f), $"want both outcomes among the images, got {fromRun.Count(f => f)}/{images} certified ({outcome.Evaluation!.Clean} clean, {smoothing})");
+            Assert.True(fromRun.Count(f => f) == outcome.Evaluation!.Certified.Single().Certified, "summary and per-image flags disagree");
         }
         finally { Directory.Delete(dir, true); }
     }

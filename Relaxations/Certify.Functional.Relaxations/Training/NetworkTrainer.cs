@@ -33,9 +33,11 @@ public sealed record TrainRun(IProgress<TrainProgress>? Progress = null, Cancell
 /// bound once at construction — generated networks get a trainer from their generated <c>Trainer(config)</c> entry point
 /// (straight-line propagators, no run-time dispatch), loaded networks from <see cref="Interpreted"/>.
 /// <para>Everything that varies over the run is a pure function of (seed, epoch, batch): the data order, ε/κ/β
-/// (<see cref="PhaseSchedule"/>), the learning rate (<see cref="LrSchedule.Rate"/>) and the PGD noise. A checkpoint
-/// therefore holds only weights, the optimizer's state and the position, and a resumed run ends bit-identical to an
-/// uninterrupted one. One dispose scope per step; only scalars leave a step.</para>
+/// (<see cref="PhaseSchedule"/>), the learning rate (<see cref="LrSchedule.Rate"/>), the PGD noise, and the σ and weight
+/// noise of loss smoothing (<see cref="Rgs"/>, <see cref="Pgpe"/>). A checkpoint therefore holds only weights, the
+/// optimizer's state and the position, and a resumed run ends bit-identical to an uninterrupted one. One dispose scope
+/// per step (smoothing nests one per perturbed evaluation, so a step's peak memory is one evaluation's); only scalars
+/// leave a step.</para>
 /// </summary>
 public sealed class NetworkTrainer
 {
@@ -145,15 +147,24 @@ public sealed class NetworkTrainer
         long WarmupSteps => (long)Math.Round(c.WarmupEpochs * batchesPerEpoch);
         long MixSteps => (long)Math.Round(c.MixEpochs * batchesPerEpoch);
 
-        /// <summary>ε, κ, β and learning rate of the step after <paramref name="step"/> completed steps (SPEC §4.2).</summary>
+        bool Smoothed => c.Smoothing != "none";
+
+        /// <summary>ε, κ, β, learning rate and smoothing σ of the step after <paramref name="step"/> completed steps
+        /// (SPEC §4.2); σ decays linearly from --sigma towards --sigma-end over the run's steps.</summary>
         StepValues Values(long step, int epoch, long batch)
         {
             double At(double start, double end) => new PhaseSchedule(start, end, WarmupSteps, MixSteps).At(step);
             double lr = LrSchedule.Rate(c, epoch, batch, batchesPerEpoch);
-            if (c.Mode == "natural") return new StepValues(0, 1, 1, lr);
+            double? sigma = Smoothed
+                ? new PhaseSchedule(c.SmoothingSigma, c.SmoothingSigmaEnd ?? c.SmoothingSigma, 0, c.Epochs * batchesPerEpoch).At(step)
+                : null;
+            if (c.Mode == "natural") return new StepValues(0, 1, 1, lr, sigma);
             double kappa = c.Mode == "certified" && step >= WarmupSteps ? At(c.Kappa1, c.Kappa2) : 1;   // κ = 1 in warm-up
-            return new StepValues(At(c.EpsStart, c.Eps), kappa, At(c.Beta1, c.Beta2), lr);
+            return new StepValues(At(c.EpsStart, c.Eps), kappa, At(c.Beta1, c.Beta2), lr, sigma);
         }
+
+        /// <summary>Whether progress and epoch statistics carry the schedule (not for plain natural training).</summary>
+        StepValues? Logged(StepValues v) => c.Mode == "natural" && !Smoothed ? null : v;
 
         public Fin<TrainOutcome> Train(TrainingState state)
         {
@@ -205,7 +216,7 @@ public sealed class NetworkTrainer
                 var written = StateDict.Save(network, weights);
                 if (written.IsFail) return written.Map(_ => default(TrainOutcome)!);
                 epochs.Add(new EpochStats(epoch + 1, tally.Loss, tally.Accuracy, eval.Correct, eval.Total, tally.Seconds,
-                    tally.Seen / Math.Max(tally.Seconds, 1e-9), weights, tally.CertifiedAccuracy, c.Mode == "natural" ? null : values));
+                    tally.Seen / Math.Max(tally.Seconds, 1e-9), weights, tally.CertifiedAccuracy, Logged(values)));
                 var end = new TrainingState(step, epoch + 1, 0, EpochTally.Empty, epochs, Seconds);
                 var ended = Save(end);
                 if (ended.IsFail) return ended.Map(_ => default(TrainOutcome)!);
@@ -220,7 +231,10 @@ public sealed class NetworkTrainer
             return FinSucc(outcome);
         }
 
-        // One optimizer step: (Σ loss·n, clean correct, certified count or null), or a NonFinite failure.
+        // One optimizer step: (Σ loss·n, clean correct, certified count or null), or a NonFinite failure. With loss
+        // smoothing the gradient is Rgs's or Pgpe's estimate at σ = v.Sigma with noise from a generator seeded by
+        // (seed, step), and the statistics are means over the perturbed evaluations (counts rounded). PGD examples are
+        // computed once, at the unperturbed weights.
         Fin<(double, long, long?)> Step(int[] batch, StepValues v, long step, int epoch, int b)
         {
             using var scope = NewDisposeScope();
@@ -230,33 +244,61 @@ public sealed class NetworkTrainer
             double lossSum = 0;
             long correct = 0, certifiedCount = 0;
             bool anyCertified = false;
+            double? nonFinite = null;
             var xs = c.BatchPieces == 1 ? [x] : x.chunk(c.BatchPieces);
             var ys = c.BatchPieces == 1 ? [y] : y.chunk(c.BatchPieces);
+            var inputs = new Tensor[xs.Length];
             for (int p = 0; p < xs.Length; p++)
             {
-                var input = xs[p];
+                inputs[p] = xs[p];
                 if (c.Mode == "pgd" && v.Eps > 0)
                 {
                     var generator = new Generator(unchecked((ulong)(c.Seed * 1_000_003 + step)), device);
-                    input = Pgd.Attack(network, input, ys[p], v.Eps, new PgdOptions(c.PgdSteps, c.PgdStepSize), generator).Adversarial;
+                    inputs[p] = Pgd.Attack(network, xs[p], ys[p], v.Eps, new PgdOptions(c.PgdSteps, c.PgdStepSize), generator).Adversarial;
                     network.train();
                 }
-                var r = CertifiedLoss.Compute(propagators, input, ys[p], domain, v.Eps, v.Kappa, v.Beta, c.Regularization, kind,
+            }
+
+            Tensor PieceLoss(int p)
+            {
+                var r = CertifiedLoss.Compute(propagators, inputs[p], ys[p], domain, v.Eps, v.Kappa, v.Beta, c.Regularization, kind,
                     squared: c.RegularizationKind == "l2");
-                var loss = r.Loss / xs.Length;
-                loss.backward();
                 double l = r.Loss.item<float>();
-                if (!double.IsFinite(l))
-                    return FinFail<(double, long, long?)>(Error.New(ErrorCodes.NonFinite, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"Training loss became {l} at step {step + 1} (epoch {epoch + 1}, batch {b + 1}, ε {v.Eps:G4}, κ {v.Kappa:G4}, β {v.Beta:G4}, lr {v.LearningRate:G4}); " +
-                        $"the weights were not updated. Last good checkpoint: {lastCheckpoint}. Lower the learning rate or ε, or resume from the checkpoint.")));
+                if (!double.IsFinite(l)) nonFinite ??= l;
                 lossSum += l * ys[p].shape[0];
                 correct += r.Logits.argmax(1).eq(ys[p]).sum().item<long>();
                 if (r.Certified is { } cert) { anyCertified = true; certifiedCount += cert.sum().item<long>(); }
+                return r.Loss / xs.Length;
+            }
+
+            int evaluations = 1;
+            if (!Smoothed)
+                for (int p = 0; p < xs.Length; p++) PieceLoss(p).backward();
+            else
+            {
+                using var noise = new Generator(SmoothingSeed(step), device);
+                var pieces = Enumerable.Range(0, xs.Length).Select(p => (Func<Tensor>)(() => PieceLoss(p))).ToList();
+                var parameters = network.parameters().Cast<Tensor>().ToList();
+                double sigma = v.Sigma ?? c.SmoothingSigma;
+                evaluations = (c.Smoothing == "pgpe"
+                    ? Pgpe.Gradient(parameters, pieces, sigma, c.SmoothingSamples, noise)
+                    : Rgs.Gradient(parameters, pieces, sigma, c.SmoothingSamples, noise)).Length;
+            }
+            if (nonFinite is { } bad)
+            {
+                var inv = System.Globalization.CultureInfo.InvariantCulture;
+                string sigmaText = v.Sigma is { } s ? string.Create(inv, $", σ {s:G4}") : "";
+                return FinFail<(double, long, long?)>(Error.New(ErrorCodes.NonFinite, string.Create(inv,
+                    $"Training loss became {bad} at step {step + 1} (epoch {epoch + 1}, batch {b + 1}, ε {v.Eps:G4}, κ {v.Kappa:G4}, β {v.Beta:G4}, lr {v.LearningRate:G4}{sigmaText}); " +
+                    $"the weights were not updated. Last good checkpoint: {lastCheckpoint}. Lower the learning rate or ε, or resume from the checkpoint.")));
             }
             optimizer.step();
-            return FinSucc<(double, long, long?)>((lossSum, correct, anyCertified ? certifiedCount : null));
+            long Mean(long count) => evaluations == 1 ? count : (long)Math.Round((double)count / evaluations);
+            return FinSucc<(double, long, long?)>((lossSum / evaluations, Mean(correct), anyCertified ? Mean(certifiedCount) : null));
         }
+
+        // The smoothing noise of a step: its own stream per (seed, step), apart from the PGD stream of the same step.
+        ulong SmoothingSeed(long step) => unchecked((ulong)(c.Seed * 1_000_003 + step) ^ 0x9E3779B97F4A7C15UL);
 
         Fin<Unit> Save(TrainingState state)
         {
@@ -279,7 +321,7 @@ public sealed class NetworkTrainer
             long remaining = (c.Epochs - epoch - 1) * (long)train.Count + (train.Count - t.Seen);
             return new TrainProgress(epoch + 1, c.Epochs, batch, batches, t.Loss, t.Accuracy, ips,
                 TimeSpan.FromSeconds(Math.Min(remaining / Math.Max(ips, 1e-9), TimeSpan.MaxValue.TotalSeconds / 2)), phase, null,
-                c.Mode == "natural" ? null : v, t.CertifiedAccuracy);
+                Logged(v), t.CertifiedAccuracy);
         }
 
         void Report(int epoch, int batch, int batches, EpochTally t, StepValues v, string phase) =>

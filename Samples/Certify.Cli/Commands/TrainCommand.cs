@@ -60,13 +60,17 @@ public static class TrainCommand
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images" };
         var testLimit = new Option<int?>("--test-limit") { Description = "Evaluate on the first N test images" };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/<preset or net>-seed<seed>)" };
+        var smoothing = new Option<string>("--smoothing") { Description = $"Gaussian loss smoothing of the training loss: {string.Join(", ", TrainConfig.Smoothings)} (pgpe: zeroth-order antithetic estimate; rgs: mean of gradients at perturbed weights)", DefaultValueFactory = _ => d.Smoothing };
+        var sigma = new Option<double>("--sigma") { Description = "σ of the smoothing's weight noise (per parameter element)", DefaultValueFactory = _ => d.SmoothingSigma };
+        var samples = new Option<int>("--samples") { Description = "Smoothing samples per step: antithetic pairs (pgpe) or perturbed gradients (rgs)", DefaultValueFactory = _ => d.SmoothingSamples };
+        var sigmaEnd = new Option<double?>("--sigma-end") { Description = "Decay σ linearly to this value over the run (default: constant σ)" };
         var json = new Option<bool>("--json") { Description = "Print results.json to stdout instead of the summary lines" };
 
         var command = new Command("train", "Train a network (natural, PGD or certified) and save checkpoints and results")
         {
             preset, budget, resume, net, arch, dataset, dataDir, mode, domain, verify, spec, epochs, batch, pieces, optimizer, lr, lrSchedule,
             milestones, stepEpochs, extraStep, eps, epsStart, epsTest, kappa1, kappa2, beta1, beta2, warmup, mix, reg, regKind, every,
-            pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, outDir, json,
+            pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, smoothing, sigma, samples, sigmaEnd, outDir, json,
         };
         command.SetAction(parse =>
         {
@@ -112,6 +116,8 @@ public static class TrainCommand
                 RegularizationKind = Pick(regKind, start.RegularizationKind), CheckpointEvery = Pick(every, start.CheckpointEvery),
                 PgdSteps = Pick(pgdSteps, start.PgdSteps), PgdStepSize = Pick(pgdStepSize, start.PgdStepSize), PgdRestarts = Pick(pgdRestarts, start.PgdRestarts),
                 TrainLimit = Pick(trainLimit, start.TrainLimit), TestLimit = Pick(testLimit, start.TestLimit),
+                Smoothing = Pick(smoothing, start.Smoothing).ToLowerInvariant(), SmoothingSigma = Pick(sigma, start.SmoothingSigma),
+                SmoothingSamples = Pick(samples, start.SmoothingSamples), SmoothingSigmaEnd = Pick(sigmaEnd, start.SmoothingSigmaEnd),
                 Seed = seed, Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!,
             };
             if (Given(epochs) && start.Preset is not null && !Given(warmup) && !Given(mix))
@@ -169,6 +175,8 @@ public static class TrainCommand
         if (!quiet)
         {
             string what = config.Mode == "certified" ? $"certified training ({config.Domain}, ε {config.EpsStart:G4}→{config.Eps:G4})" : $"{config.Mode} training";
+            if (config.Smoothing != "none")
+                what += $" with {config.Smoothing} loss smoothing (σ {config.SmoothingSigma:G4}{(config.SmoothingSigmaEnd is { } end ? $"→{end:G4}" : "")}, {config.SmoothingSamples} samples)";
             output.Err.WriteLine($"{what} of {description.Name} ({description.ParameterCount:N0} parameters) on {trainData.Count} {config.Dataset} images, " +
                                  $"{config.Epochs} epochs, batch {config.BatchSize}, {config.Threads} thread(s), seed {config.Seed}" +
                                  $"{(config.Preset is null ? "" : $", preset {config.Preset} ({config.Budget})")} → {config.OutDir}");
