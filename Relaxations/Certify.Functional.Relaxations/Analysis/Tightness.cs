@@ -58,7 +58,10 @@ public static class Tightness
         var (r, w) = (reference.Width, relaxation.Width);
         if (r.Length != w.Length || r.Where((row, b) => row.Length != w[b].Length).Any())
             throw new ArgumentException($"Width ratio of '{reference.Domain}' to '{relaxation.Domain}': shapes differ ([{r.Length}][…] vs [{w.Length}][…]); measure the same batch.");
-        return r.SelectMany((row, b) => row.Select((v, j) => w[b][j] == 0 ? 1.0 : v / w[b][j])).Average();
+        // Widths at float32 noise (≤ 1e-5·(1 + |l| + |u|), the soundness laws' tolerance) count as 1: on a (nearly) collapsed
+        // network both widths are rounding noise and their quotient is meaningless (measured: a mean of 1.06 from such entries).
+        return r.SelectMany((row, b) => row.Select((v, j) =>
+            w[b][j] <= 1e-5 * (1 + Math.Abs(relaxation.Lower[b][j]) + Math.Abs(relaxation.Upper[b][j])) ? 1.0 : v / w[b][j])).Average();
     }
 
     /// <summary>(c) One scalar per relaxation over a panel (several networks and batches, the same relaxation and ε):
