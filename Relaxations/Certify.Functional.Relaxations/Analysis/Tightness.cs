@@ -51,7 +51,7 @@ public static class Tightness
 
     /// <summary>(b) Mean over all entries (b, j) of width_reference / width_relaxation: with the triangle LP as
     /// <paramref name="reference"/>, 1 means as tight as the LP and smaller is looser. An entry where the relaxation's width is
-    /// 0 counts as 1 (nothing to tighten).</summary>
+    /// at float32 noise (≤ 1e-5·(1 + |l| + |u|)) counts as 1 (nothing to tighten).</summary>
     /// <exception cref="ArgumentException">The two measurements have different shapes.</exception>
     public static double WidthRatio(SpecWidths reference, SpecWidths relaxation)
     {
