@@ -18,16 +18,26 @@ public static class ParadoxCommand
         var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => "FC-SMALL" };
         var eps = new Option<double>("--eps") { Description = "ε of training (after warm-up and ramp) and evaluation", DefaultValueFactory = _ => 0.3 };
         var table4 = new Option<bool>("--table4") { Description = "Run the loose-Box experiment (widen ω vs round ω, W) instead" };
+        var smoothing = new Option<bool>("--smoothing") { Description = "Add DeepZ, CROWN and Triangle trained with Gaussian loss smoothing (RGS) under the same budget" };
+        var sigma = new Option<double>("--sigma") { Description = "σ of the smoothing block", DefaultValueFactory = _ => 0.01 };
+        var samples = new Option<int>("--samples") { Description = "Samples per step of the smoothing block", DefaultValueFactory = _ => 4 };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/paradox-<budget>)" };
         var command = new Command("paradox", "Train every relaxation under one schedule and measure tightness, continuity and sensitivity (the paper's Table 1)")
-        { budget, net, eps, table4, outDir };
+        { budget, net, eps, table4, smoothing, sigma, samples, outDir };
         command.SetAction(parse =>
         {
             var b = parse.GetValue(budget)!;
             var plan = ParadoxPlan.For(b, parse.GetValue(net)!, parse.GetValue(eps), parse.GetValue(CliApp.Seed), parse.GetValue(CliApp.Threads),
                 parse.GetValue(outDir) ?? Path.Combine("runs", $"paradox-{b}"));
             if (plan.IsFail) return output.Fail((Error)plan, CliApp.BadInput);
-            return Run((ParadoxPlan)plan, parse.GetValue(table4), output, parse.GetValue(CliApp.Quiet));
+            var p = (ParadoxPlan)plan;
+            if (parse.GetValue(smoothing))
+            {
+                if (!(parse.GetValue(sigma) > 0)) return output.Fail(Error.New(1003, $"--sigma must be > 0, got {parse.GetValue(sigma)}."), CliApp.BadInput);
+                if (parse.GetValue(samples) < 1) return output.Fail(Error.New(1003, $"--samples must be ≥ 1, got {parse.GetValue(samples)}."), CliApp.BadInput);
+                p = p with { Relaxations = [.. p.Relaxations, .. ParadoxPlan.SmoothingBlock], SmoothingSigma = parse.GetValue(sigma), SmoothingSamples = parse.GetValue(samples) };
+            }
+            return Run(p, parse.GetValue(table4), output, parse.GetValue(CliApp.Quiet));
         });
         return command;
     }

@@ -13,7 +13,8 @@ namespace Certify.Functional.Reports.Paradox;
 /// <param name="Domain">Train domain (<c>Domain.Parse</c> name).</param>
 /// <param name="Verify">Certification domain (its own relaxation).</param>
 /// <param name="Beta">β over the whole run (CROWN-IBP (R): 1 → 1).</param>
-public sealed record StudiedRelaxation(string Label, string Key, string Domain, string Verify, double Beta = 1);
+/// <param name="Smoothing">Gaussian loss smoothing of the training ("none", "rgs", "pgpe"; certification is always plain).</param>
+public sealed record StudiedRelaxation(string Label, string Key, string Domain, string Verify, double Beta = 1, string Smoothing = "none");
 
 /// <summary>
 /// What <c>certify paradox</c> runs: one identical schedule for every relaxation (SPEC §4.2: warm-up with κ = 1,
@@ -61,6 +62,20 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
         new("Triangle (α-CROWN)", "triangle", "alpha-crown:steps=5,lr=0.5", "alpha-crown:steps=10,lr=0.5"),
     ];
 
+    /// <summary>The smoothing block (issue 7, Balauca et al. 2024): DeepZ, CROWN and the differentiable Triangle trained with
+    /// randomized gradient smoothing (RGS) under the same budget; certification uses the plain relaxation.</summary>
+    public static IReadOnlyList<StudiedRelaxation> SmoothingBlock { get; } =
+    [
+        new("DeepZ + RGS", "zono-rgs", "zono", "zono", Smoothing: "rgs"),
+        new("CROWN + RGS", "crown-rgs", "deeppoly", "deeppoly", Smoothing: "rgs"),
+        new("Triangle (α-CROWN) + RGS", "triangle-rgs", "alpha-crown:steps=5,lr=0.5", "alpha-crown:steps=10,lr=0.5", Smoothing: "rgs"),
+    ];
+
+    /// <summary>σ of the smoothing block (relative weight noise per element).</summary>
+    public double SmoothingSigma { get; init; } = 0.01;
+    /// <summary>Samples per step of the smoothing block.</summary>
+    public int SmoothingSamples { get; init; } = 4;
+
     /// <summary>Budget names.</summary>
     public static IReadOnlyList<string> Budgets { get; } = ["quick", "default", "paper"];
 
@@ -92,7 +107,7 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
         Net = Net, Dataset = "mnist", Mode = "certified", Domain = r.Domain, VerifyDomains = [r.Verify], Spec = "diffs",
         Eps = Eps, EpsStart = 0, Epochs = Epochs, WarmupEpochs = WarmupEpochs, MixEpochs = MixEpochs, BatchSize = BatchSize,
         LearningRate = LearningRate, LrSchedule = Milestones.Count > 0 ? "milestones" : "constant", LrMilestones = Milestones, Kappa1 = 1, Kappa2 = 0, Beta1 = r.Beta, Beta2 = r.Beta,
-        Regularization = 0, Seed = Seed, Threads = Threads, TrainLimit = TrainImages, TestLimit = TestImages, PgdSteps = 100,
+        Regularization = 0, Smoothing = r.Smoothing, SmoothingSigma = SmoothingSigma, SmoothingSamples = SmoothingSamples, Seed = Seed, Threads = Threads, TrainLimit = TrainImages, TestLimit = TestImages, PgdSteps = 100,
         OutDir = Path.Combine(OutDir, r.Key), Preset = $"paradox-{Budget}", Budget = Budget,
     };
 }

@@ -72,6 +72,9 @@ public static class ParadoxReport
         AtomicFile.WriteAllText(Path.Combine(dir, "results.json"), JsonSerializer.Serialize(json, RunReport.Json));
     }
 
+    static double byKeyTime(IReadOnlyList<ParadoxRow> rows, string key) =>
+        rows.FirstOrDefault(r => r.Trained.Relaxation.Key == key)?.Trained.TrainSeconds is { } t && t > 0 ? t : double.NaN;
+
     static string Table(IReadOnlyList<ParadoxRow> rows)
     {
         var t = new StringBuilder();
@@ -145,6 +148,18 @@ public static class ParadoxReport
                     r.Trained.Outcome.Epochs.Select(e => (double)e.Epoch).ToArray(),
                     r.Trained.Outcome.Epochs.Select(e => 100 * (e.TrainCertifiedAccuracy ?? double.NaN)).ToArray())))),
         };
+        var smoothedRows = rows.Where(r => r.Trained.Relaxation.Smoothing != "none").ToList();
+        if (smoothedRows.Count > 0)
+        {
+            var pairs = smoothedRows.Select(sm => (Smoothed: sm, Plain: rows.FirstOrDefault(r => r.Trained.Relaxation.Smoothing == "none" && r.Trained.Relaxation.Domain == sm.Trained.Relaxation.Domain)))
+                .Where(p => p.Plain is not null).ToList();
+            double[] xs = pairs.Select((_, i) => (double)i).ToArray();
+            files.Add(("Certified accuracy with and without smoothing", Plots.Lines(Path.Combine(dir, "smoothing.png"),
+                "Certified accuracy without / with RGS (x: " + string.Join(", ", pairs.Select((p, i) => $"{i} = {p.Plain!.Trained.Relaxation.Label}")) + ")",
+                "relaxation", "certified (%)",
+                [new Series("plain", xs, pairs.Select(p => 100 * p.Plain!.Trained.Certified).ToArray()),
+                 new Series("with RGS", xs, pairs.Select(p => 100 * p.Smoothed.Trained.Certified).ToArray())])));
+        }
         const double l = -1, u = 1.5;
         foreach (var r in rows)
         {
