@@ -63,12 +63,14 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
     ];
 
     /// <summary>The smoothing block (issue 7, Balauca et al. 2024): DeepZ, CROWN and the differentiable Triangle trained with
-    /// randomized gradient smoothing (RGS) under the same budget; certification uses the plain relaxation.</summary>
+    /// randomized gradient smoothing (RGS), and CROWN with the zeroth-order PGPE (the study's network is the smallest one),
+    /// under the same budget; certification uses the plain relaxation.</summary>
     public static IReadOnlyList<StudiedRelaxation> SmoothingBlock { get; } =
     [
         new("DeepZ + RGS", "zono-rgs", "zono", "zono", Smoothing: "rgs"),
         new("CROWN + RGS", "crown-rgs", "deeppoly", "deeppoly", Smoothing: "rgs"),
         new("Triangle (α-CROWN) + RGS", "triangle-rgs", "alpha-crown:steps=5,lr=0.5", "alpha-crown:steps=10,lr=0.5", Smoothing: "rgs"),
+        new("CROWN + PGPE", "crown-pgpe", "deeppoly", "deeppoly", Smoothing: "pgpe"),
     ];
 
     /// <summary>σ of the smoothing block (relative weight noise per element).</summary>
