@@ -60,9 +60,10 @@ public static class ParadoxReport
             double box = rows.FirstOrDefault(r => r.Trained.Relaxation.Key == "box")?.Trained.Certified ?? double.NaN;
             bool reversed = smoothed.Any(s => s.Trained.Relaxation.Key is "crown-rgs" or "triangle-rgs" or "crown-pgpe" && s.Trained.Certified >= box);
             bool noParadox = rows.Any(r => r.Trained.Relaxation.Key is "crown" or "triangle" && r.Trained.Certified >= box);
+            md.AppendLine();
             if (noParadox)
                 md.AppendLine(string.Create(Inv, $"Note: at this budget the paradox is not present to begin with — plain CROWN or Triangle already certify at least as much as Box ({100 * box:F1} %), so \"reversal\" below says little; compare smoothed with plain instead.")).AppendLine();
-            md.AppendLine().AppendLine(string.Create(Inv, $"Does smoothing reverse the paradox at this budget (CROWN or Triangle smoothed ≥ Box, {100 * box:F1} %)? **{(reversed ? "yes" : "no")}**; " +
+            md.AppendLine(string.Create(Inv, $"Does smoothing reverse the paradox at this budget (CROWN or Triangle smoothed ≥ Box, {100 * box:F1} %)? **{(reversed ? "yes" : "no")}**; " +
                 $"does it improve on the plain relaxation? {string.Join(", ", smoothed.Select(s => (s, p: rows.FirstOrDefault(r => r.Trained.Relaxation.Smoothing == "none" && r.Trained.Relaxation.Domain == s.Trained.Relaxation.Domain))).Where(t => t.p is not null).Select(t => $"{t.s.Trained.Relaxation.Label}: {(t.s.Trained.Certified > t.p!.Trained.Certified ? "yes" : "no")}"))}."));
         }
         md.AppendLine().AppendLine("## Plots").AppendLine();
