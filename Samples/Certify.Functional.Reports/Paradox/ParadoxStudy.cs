@@ -88,18 +88,23 @@ public static class ParadoxStudy
 
             // Tightness: every relaxation on every trained network (the panel).
             progress?.Invoke("tightness", $"bounds of every relaxation on {networks.Count} networks × {plan.PropertyImages} images");
-            var widths = domains.Select(_ => new List<SpecWidths>()).ToList();
-            var lpRatios = domains.Select(_ => new List<double>()).ToList();
+            // Tightness is a property of the relaxation over the panel: measured once per distinct domain (the smoothing
+            // block certifies with the same domains as the plain runs).
+            var distinct = domains.DistinctBy(d => d.Name).ToList();
+            var widthsOf = distinct.ToDictionary(d => d.Name, _ => new List<SpecWidths>());
+            var lpRatiosOf = distinct.ToDictionary(d => d.Name, _ => new List<double>());
             foreach (var net in networks)
             {
                 guard.SafePoint();
-                for (int d = 0; d < domains.Count; d++) widths[d].Add(Tightness.Measure(net, x, y, plan.Eps, domains[d]));
+                foreach (var d in distinct) widthsOf[d.Name].Add(Tightness.Measure(net, x, y, plan.Eps, d));
                 if (lpImages == 0) continue;
                 using var scope = NewDisposeScope();
                 var (xl, yl) = (x[..lpImages], y[..lpImages]);
                 var lp = Tightness.Measure(net, xl, yl, plan.Eps, Domain.TriangleLp);
-                for (int d = 0; d < domains.Count; d++) lpRatios[d].Add(Tightness.WidthRatio(lp, Tightness.Measure(net, xl, yl, plan.Eps, domains[d])));
+                foreach (var d in distinct) lpRatiosOf[d.Name].Add(Tightness.WidthRatio(lp, Tightness.Measure(net, xl, yl, plan.Eps, d)));
             }
+            var widths = domains.Select(d => widthsOf[d.Name]).ToList();
+            var lpRatios = domains.Select(d => lpRatiosOf[d.Name]).ToList();
 
             var rows = new List<ParadoxRow>();
             for (int i = 0; i < runs.Count; i++)
