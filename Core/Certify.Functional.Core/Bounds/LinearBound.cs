@@ -46,4 +46,7 @@ public enum CrownVariant
 /// <summary>Options of the back-substitution domains.</summary>
 /// <param name="Variant">The ReLU relaxation.</param>
 /// <param name="Gamma">γ of <see cref="CrownVariant.Soft"/>.</param>
-public sealed record CrownOptions(CrownVariant Variant = CrownVariant.Adaptive, double Gamma = 1.0);
+/// <param name="Unrounded">For the "-C" variants: use the computed float32 bounds as the lines' constants as the reference
+/// does, without rounding them outward (defect-compatible, for reproducing its numbers; its bounds can exceed reachable
+/// values by rounding errors, so it never certifies).</param>
+public sealed record CrownOptions(CrownVariant Variant = CrownVariant.Adaptive, double Gamma = 1.0, bool Unrounded = false);

@@ -19,6 +19,7 @@ internal static class DeepPolyEmitter
         w.Line($"public {DeepPolyInfo.Result} {DeepPolyInfo.Signature}");
         w.Open();
         var relus = s.Layers.Where(l => l.Kind == LayerKind.ReLU).ToList();
+        if (relus.Count > 0) w.Line($"var margins = {DeepPolyInfo.Margins};");
         for (int k = 0; k < relus.Count; k++)
         {
             var relu = relus[k];
@@ -33,7 +34,7 @@ internal static class DeepPolyEmitter
             string both = Chain(w, s, relu.Index - 1, DeepPolyInfo.PairIdentity, $"both{i}_", lowerSide: null, "envelope");
             w.Line($"{pre} = {DeepPolyInfo.PreActivation.Replace("$l", both + ".Lower").Replace("$u", both + ".Upper").Replace("$dims", NetworkEmitter.Dims(relu.Input))};");
             w.Close();
-            w.Line($"var envelope{i} = {DeepPolyInfo.ComputeEnvelope.Replace("$pre", pre)};");
+            w.Line($"var envelope{i} = {DeepPolyInfo.ComputeEnvelope.Replace("$pre", pre).Replace("$k", NetworkEmitter.Int(k))};");
         }
 
         w.Line("// The specification, with the given lower slopes in place of the heuristic ones (iclr2021, α-CROWN).");

@@ -44,10 +44,12 @@ internal static class DeepPolyInfo
     public const string PairIdentity = Bounds + ".LinearBoundPair.Identity";
     /// <summary>Pre-activation bounds from the two concretized sides (<c>$l</c>, <c>$u</c>), shaped [B, …] (<c>$dims</c>).</summary>
     public const string PreActivation = Box + ".FromBounds($l.view(new long[] { lo.shape[0], $dims }), $u.view(new long[] { lo.shape[0], $dims }))";
-    /// <summary>The ReLU envelope of bounds <c>$pre</c>.</summary>
-    public const string ComputeEnvelope = DeepPoly + ".CrownEnvelopes.Compute(options, $pre)";
+    /// <summary>The outward-rounding margins of the "-C" envelopes' constants (null for the other variants).</summary>
+    public const string Margins = DeepPoly + ".RoundingMargin.For(this, options, lo, hi)";
+    /// <summary>The ReLU envelope of bounds <c>$pre</c> (ReLU <c>$k</c>).</summary>
+    public const string ComputeEnvelope = DeepPoly + ".CrownEnvelopes.Compute(options, $pre, margin: margins?[$k])";
     /// <summary>The envelope of the final back-substitution: <c>$envelope</c> unless a lower slope is given for ReLU <c>$k</c>.</summary>
-    public const string FinalEnvelope = "lowerSlopes?[$k] is { } slope$i ? " + DeepPoly + ".CrownEnvelopes.Compute(options, $pre, slope$i) : $envelope";
+    public const string FinalEnvelope = "lowerSlopes?[$k] is { } slope$i ? " + DeepPoly + ".CrownEnvelopes.Compute(options, $pre, slope$i, margins?[$k]) : $envelope";
     /// <summary>The specification merged into a last Dense layer.</summary>
     public const string MergedStart = DeepPoly + ".DenseDeepPoly.Backward(" + Shared + ".SpecLayer.Merge($layer, spec), " + Identity + ")";
     /// <summary>The specification as its own layer (networks that do not end with Dense; the identity for per-logit bounds).</summary>

@@ -150,7 +150,8 @@ public class CliTests : TorchTest
 
     [Theory]
     [InlineData("nope", "error CF1003: Unknown domain 'nope'.")]
-    [InlineData("box,zdiag-c-unsound", "error CF1003: Domain 'zdiag-c-unsound' is the reference's unsound transformer")]
+    [InlineData("box,zdiag-c-unsound", "error CF1003: Domain 'zdiag-c-unsound' is the reference's unsound zdiag-c transformer")]
+    [InlineData("deeppoly:lower-tria-c-unrounded", "error CF1003: Domain 'deeppoly:lower-tria-c-unrounded' keeps the reference's float32 bounds")]
     public void Verify_rejects_unknown_and_unsound_domains_in_one_line(string domains, string start)
     {
         var dir = TempDir();

@@ -10,28 +10,27 @@ public static class Tolerance
     /// <summary>The tolerance for reference values <paramref name="v"/> (float64).</summary>
     public static Tensor Of(Tensor v) => v.abs().mul(1e-5).add(1e-5);
 
-    /// <summary>Every value [B, P, n] ≥ lower [B, n] − tol (<paramref name="lower"/> may be null); tol from
-    /// <paramref name="magnitude"/> (same shape as the values) when given, else from the values.</summary>
-    public static void AtLeast(string what, Tensor? lower, Tensor values, Tensor? magnitude = null)
+    /// <summary>Every value [B, P, n] ≥ lower [B, n] − tol(value) (<paramref name="lower"/> may be null).</summary>
+    public static void AtLeast(string what, Tensor? lower, Tensor values)
     {
         if (lower is null) return;
         var l = lower.to(float64).unsqueeze(1);
-        var gap = l - Of(magnitude ?? values) - values;             // > 0 is a violation
+        var gap = l - Of(values) - values;                           // > 0 is a violation
         Fail(what, "below the lower bound", gap, l.expand_as(values), values);
     }
 
-    /// <summary>Every value [B, P, n] ≤ upper [B, n] + tol.</summary>
-    public static void AtMost(string what, Tensor? upper, Tensor values, Tensor? magnitude = null)
+    /// <summary>Every value [B, P, n] ≤ upper [B, n] + tol(value).</summary>
+    public static void AtMost(string what, Tensor? upper, Tensor values)
     {
         if (upper is null) return;
         var u = upper.to(float64).unsqueeze(1);
-        var gap = values - Of(magnitude ?? values) - u;
+        var gap = values - Of(values) - u;
         Fail(what, "above the upper bound", gap, u.expand_as(values), values);
     }
 
     /// <summary>inner ⊆ outer up to tol: outer.lower ≤ inner.lower + tol and inner.upper ≤ outer.upper + tol
-    /// (tol relative to the inner bound, or to <paramref name="magnitude"/> when given: the size of the terms a
-    /// difference was computed from). Either side may be null (one-sided).</summary>
+    /// (tol relative to the inner bound, or to <paramref name="magnitude"/> when larger: the sizes an outer value that is
+    /// a difference of two float32 bounds was computed from). Either side may be null (one-sided).</summary>
     public static void Inside(string what, Tensor? innerLower, Tensor? innerUpper, Tensor? outerLower, Tensor? outerUpper, Tensor? magnitude = null)
     {
         if (innerLower is not null && outerLower is not null)
@@ -57,10 +56,10 @@ public static class Tolerance
 
     /// <summary>lower ≤ upper + tol(upper) elementwise ([B, n] each): for bounds whose two sides are computed separately
     /// (back-substitution), where float32 rounding may invert a zero-width interval by an ulp.</summary>
-    public static void Ordered(string what, Tensor lower, Tensor upper, Tensor? magnitude = null)
+    public static void Ordered(string what, Tensor lower, Tensor upper)
     {
         var u = upper.to(float64);
-        var tol = Of(magnitude is null ? u : maximum(u.abs(), magnitude));
+        var tol = Of(u);
         Fail(what, "lower bound above the upper bound", (lower.to(float64) - u - tol).unsqueeze(1), u.unsqueeze(1), lower.to(float64).unsqueeze(1));
     }
 

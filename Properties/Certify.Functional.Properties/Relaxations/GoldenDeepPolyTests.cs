@@ -19,12 +19,12 @@ public class GoldenDeepPolyTests : TorchTest
         { "deeppoly", [-0.55049, -1.48026, -1.1737, 0.05671, -0.7838, -1.60669, -1.03131, 0.16581, 0.11259], 3.136734 },
         { "deeppoly:1", [-0.55049, -1.48026, -1.1737, 0.05671, -0.7838, -1.60669, -1.03131, 0.16581, 0.11259], 3.136734 },
         { "deeppoly:0", [-0.55049, -1.52482, -1.26507, 0.05671, -0.7838, -1.66052, -1.12002, 0.16581, 0.11259], 3.181137 },
-        { "deeppoly:0-c", [-1.98039, -2.45689, -1.48485, -0.77423, -2.21491, -2.50422, -1.28446, 0.07872, -0.8329], 4.002391 },
+        { "deeppoly:0-c-unrounded", [-1.98039, -2.45689, -1.48485, -0.77423, -2.21491, -2.50422, -1.28446, 0.07872, -0.8329], 4.002391 },
         { "deeppoly:1-c", [-2.53049, -3.41442, -1.96795, -0.77263, -2.83389, -3.46127, -1.72135, -0.04678, -0.87783], 4.711285 },
         { "deeppoly:lower-tria", [-1.59865, -1.90035, -1.26507, -0.66794, -1.82239, -1.92737, -1.12002, 0.11561, -0.69361], 3.614770 },
         { "deeppoly:upper-tria", [-1.00337, -1.74059, -1.19831, -0.36924, -1.23283, -1.84245, -1.03926, 0.124, -0.34659], 3.369258 },
-        { "deeppoly:lower-tria-c", [-3.35758, -3.62259, -2.03718, -1.59881, -3.60291, -3.63682, -1.83224, -0.00961, -1.75047], 5.120750 },
-        { "deeppoly:upper-tria-c", [-5.35898, -6.08584, -3.13584, -2.38584, -5.6998, -5.99989, -2.77906, -0.14486, -2.68647], 7.259190 },
+        { "deeppoly:lower-tria-c-unrounded", [-3.35758, -3.62259, -2.03718, -1.59881, -3.60291, -3.63682, -1.83224, -0.00961, -1.75047], 5.120750 },
+        { "deeppoly:upper-tria-c-unrounded", [-5.35898, -6.08584, -3.13584, -2.38584, -5.6998, -5.99989, -2.77906, -0.14486, -2.68647], 7.259190 },
         { "deeppoly:gamma=1", [-0.55049, -1.48368, -1.17932, 0.05671, -0.7838, -1.61071, -1.03665, 0.16581, 0.11259], 3.139698 },
         { "crown-ibp", [-1.23576, -1.90128, -1.27331, -0.36495, -1.47385, -1.98481, -1.11922, 0.13706, -0.35977], 3.501332 },
     };
@@ -38,6 +38,21 @@ public class GoldenDeepPolyTests : TorchTest
         var bounds = Verifier.Bounds(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Eps, D(domain));
         Close(d, bounds.DiffLower, BoundTol, domain);
         Close([ce], SpecLoss.Loss(bounds, GoldenNetwork.Label()), BoundTol, domain + " CE");
+    }
+
+    /// <summary>The sound "-C" variants round the lines' constants outward (RoundingMargin): on the golden network their
+    /// bounds lie below the reference's (unrounded) values, by less than 1e-4.</summary>
+    [Theory]
+    [InlineData("deeppoly:0-c"), InlineData("deeppoly:lower-tria-c"), InlineData("deeppoly:upper-tria-c")]
+    public void Rounded_constant_lines_are_below_the_reference_bounds(string domain)
+    {
+        using var scope = NewDisposeScope();
+        using var net = GoldenNetwork.Create();
+        var sound = Verifier.Bounds(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Eps, D(domain)).DiffLower.to(float64);
+        var raw = Verifier.Bounds(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Eps, D(domain + "-unrounded")).DiffLower.to(float64);
+        var gap = raw - sound;
+        Assert.True(gap.min().item<double>() > 0, $"{domain}: every rounded bound is strictly below the unrounded one (min gap {gap.min().item<double>():E2})");
+        Assert.True(gap.max().item<double>() < 1e-4, $"{domain}: the rounding margin stays a rounding margin (max gap {gap.max().item<double>():E2})");
     }
 
     [Fact]

@@ -17,11 +17,14 @@ public static class CrownEnvelopes
 {
     /// <summary>The envelope for pre-activation bounds <paramref name="bounds"/> ([B, …]); <paramref name="lowerSlope"/>
     /// replaces the heuristic lower slope of crossing neurons when given (iclr2021 [B, …], α-CROWN per spec row
-    /// [B, K, …]: the dead/active overrides are then broadcast over K).</summary>
-    public static ReluEnvelope Compute(CrownOptions options, Box bounds, Tensor? lowerSlope = null)
+    /// [B, K, …]: the dead/active overrides are then broadcast over K). <paramref name="margin"/> ([B, …], from
+    /// <see cref="RoundingMargin"/>) rounds the bounds that a "-C" line carries as a constant outward: l − margin and
+    /// u + margin (the masks still use l and u).</summary>
+    public static ReluEnvelope Compute(CrownOptions options, Box bounds, Tensor? lowerSlope = null, Tensor? margin = null)
     {
         var l = bounds.Lower;
         var u = bounds.Upper;
+        var (lc, uc) = margin is null ? (l, u) : (l - margin, u + margin);     // the constants of the "-C" lines
         var perSpec = lowerSlope is not null && lowerSlope.dim() == l.dim() + 1;
         var dead = u.lt(0);
         var active = l.gt(0);
@@ -46,7 +49,7 @@ public static class CrownEnvelopes
         switch (options.Variant)
         {
             case CrownVariant.ZeroC:
-                muL = where(active, l, zero);                                     // active: lower line the constant l
+                muL = where(active, lc, zero);                                    // active: lower line the constant l
                 break;
             case CrownVariant.OneC:
                 lambdaL = where(Spread(dead), Spread(one), lambdaL);              // dead: lower line x
@@ -58,12 +61,12 @@ public static class CrownEnvelopes
                 (lambdaU, muU) = (where(active, one, zero), where(dead.logical_or(active), zero, u));
                 break;
             case CrownVariant.LowerTriaC:
-                (lambdaU, muU) = (one, where(active, zero, -l));                  // dead and crossing: upper x − l
-                muL = where(active, l, zero);
+                (lambdaU, muU) = (one, where(active, zero, -lc));                 // dead and crossing: upper x − l
+                muL = where(active, lc, zero);
                 break;
             case CrownVariant.UpperTriaC:
                 lambdaL = where(Spread(dead), Spread(one), lambdaL);
-                (lambdaU, muU) = (zero, where(dead, zero, u));                     // crossing and active: upper u
+                (lambdaU, muU) = (zero, where(dead, zero, uc));                    // crossing and active: upper u
                 break;
         }
         // Dead → lower 0 and active → lower x, except where a "-C" variant set its own line above.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Certify.Functional.Bounds;
 using Certify.Functional.Errors;
+using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Optimization;
 using Certify.Functional.Relaxations.Triangle;
 using LanguageExt;
@@ -15,6 +16,8 @@ namespace Certify.Functional.Relaxations.Domains;
 /// <c>zono</c>, <c>zbox</c>, <c>zdiag</c>, <c>zdiag-c</c>, <c>zswitch</c>, <c>zono-ibp</c>, with options
 /// <c>zono:gamma=1</c> (soft slope), <c>box:widen=0.1</c>, <c>box:round=0.5,per-unit=10</c>.
 /// <c>zdiag-c-unsound</c> is the reference's defective transformer, available for reproduction only: it never certifies.
+/// Likewise <c>deeppoly:lower-tria-c-unrounded</c> (and <c>0-c</c>, <c>upper-tria-c</c>): the "-C" lines with the
+/// reference's float32 constants, without the outward rounding of <see cref="DeepPoly.RoundingMargin"/>.
 /// Optimised lower slopes: <c>iclr2021</c> (<c>iclr2021:seed=7</c>) and <c>alpha-crown</c>
 /// (<c>alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1</c>).
 /// <c>triangle-lp</c> is the exact layer-wise Triangle LP (evaluation only, fully connected networks; option
@@ -22,8 +25,12 @@ namespace Certify.Functional.Relaxations.Domains;
 /// </summary>
 public abstract record Domain(string Name)
 {
-    /// <summary>False only for the defect-compatible <c>zdiag-c-unsound</c>.</summary>
-    public virtual bool IsSound => true;
+    /// <summary>False only for the defect-compatible domains (<c>zdiag-c-unsound</c>, the "-C" CROWN variants'
+    /// <c>-unrounded</c> forms): they compute the reference's numbers for reproduction and never certify.</summary>
+    public bool IsSound => Unsoundness is null;
+
+    /// <summary>Why a defect-compatible domain is unsound and what to use instead; null for sound domains.</summary>
+    public virtual string? Unsoundness => null;
 
     /// <summary>IBP / Box.</summary>
     public static IbpDomain Box { get; } = new("box", BoxOptions.Plain);
@@ -102,12 +109,16 @@ public abstract record Domain(string Name)
     {
         if (Variants.TryGetValue(option, out var variant))
             return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(variant) });
+        const string unrounded = "-unrounded";
+        if (option.EndsWith(unrounded, StringComparison.OrdinalIgnoreCase) && Variants.TryGetValue(option[..^unrounded.Length], out var raw)
+            && RoundingMargin.HasConstantLines(raw))
+            return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(raw, Unrounded: true) });
         var pair = option.Split('=', 2);
         if (pair.Length == 2 && pair[0].Equals("gamma", StringComparison.OrdinalIgnoreCase)
             && double.TryParse(pair[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var gamma) && double.IsFinite(gamma) && gamma > 0)
             return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(CrownVariant.Soft, gamma) });
         return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig,
-            $"Domain '{text}': unknown CROWN option '{option}'. Use one of {string.Join(", ", Variants.Keys)} or gamma=γ (γ > 0)."));
+            $"Domain '{text}': unknown CROWN option '{option}'. Use one of {string.Join(", ", Variants.Keys)}, gamma=γ (γ > 0), or a \"-C\" variant with -unrounded (the reference's float32 constants, reproduction only)."));
     }
 
     // alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1 and iclr2021:seed=7; unknown keys and bad values fail.
@@ -175,12 +186,20 @@ public sealed record IbpDomain(string Name, BoxOptions Options) : Domain(Name);
 public sealed record ZonotopeDomain(string Name, ZonotopeOptions Options, bool IbpBounds) : Domain(Name)
 {
     /// <inheritdoc/>
-    public override bool IsSound => Options.Relu != ZonoRelu.DiagCDefect;
+    public override string? Unsoundness => Options.Relu == ZonoRelu.DiagCDefect
+        ? $"Domain '{Name}' is the reference's unsound zdiag-c transformer (SPEC §3.4): it computes bounds for reproduction only and cannot certify. Use 'zdiag-c'."
+        : null;
 }
 
 /// <summary>The back-substitution family: CROWN/DeepPoly (intermediate bounds by back-substitution) or CROWN-IBP
 /// (<paramref name="IbpIntermediate"/>: intermediate bounds from IBP, only the specification back-substituted).</summary>
-public sealed record DeepPolyDomain(string Name, CrownOptions Options, bool IbpIntermediate) : Domain(Name);
+public sealed record DeepPolyDomain(string Name, CrownOptions Options, bool IbpIntermediate) : Domain(Name)
+{
+    /// <inheritdoc/>
+    public override string? Unsoundness => Options.Unrounded
+        ? $"Domain '{Name}' keeps the reference's float32 bounds as the \"-C\" lines' constants without outward rounding: its bounds can exceed reachable values by rounding errors, so it reproduces the reference's numbers but cannot certify. Use '{Name.Replace("-unrounded", "", StringComparison.Ordinal)}'."
+        : null;
+}
 
 /// <summary>The hybrid zonotope (hBox) family.</summary>
 public sealed record HybridDomain(string Name, ZonotopeOptions Options) : Domain(Name);

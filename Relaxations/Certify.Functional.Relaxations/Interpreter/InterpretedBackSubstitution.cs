@@ -24,15 +24,16 @@ public static class InterpretedBackSubstitution
         var layers = net.Description.Layers;
         var envelopes = new ReluEnvelope?[layers.Count];
         var pre = new List<Box>();
+        var margins = RoundingMargin.For(net, options, lo, hi);
         foreach (var layer in layers)
         {
             if (layer.Declaration.Kind != LayerKind.ReLU) continue;
             long[] shape = [lo.shape[0], .. layer.Input.Dims.Select(d => (long)d)];
             var bounds = intermediate?[pre.Count] ?? Both(RunPair(net, envelopes, layer.Index - 1, lo, hi), shape);
+            envelopes[layer.Index] = CrownEnvelopes.Compute(options, bounds, margin: margins?[pre.Count]);
             pre.Add(bounds);
-            envelopes[layer.Index] = CrownEnvelopes.Compute(options, bounds);
         }
-        var final = lowerSlopes is null ? envelopes : Envelopes(net, options, pre, lowerSlopes);
+        var final = lowerSlopes is null ? envelopes : Envelopes(net, options, pre, lowerSlopes, margins);
         var lower = Specification(net, final, spec, lo, hi, lower: true);
         var upper = spec is DiffSpec ? null : Specification(net, final, spec, lo, hi, lower: false);
         return new BackSubstitution(pre, lower, upper, envelopes.Where(e => e is not null).Select(e => e!).ToList());
@@ -47,7 +48,7 @@ public static class InterpretedBackSubstitution
     {
         var layer = net.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).ElementAt(earlier.Count);
         long[] shape = [lo.shape[0], .. layer.Input.Dims.Select(d => (long)d)];
-        return Run(net, Envelopes(net, options, earlier, slopes), layer.Index - 1, LinearBound.Identity, lo, hi, lower).view(shape);
+        return Run(net, Envelopes(net, options, earlier, slopes, RoundingMargin.For(net, options, lo, hi)), layer.Index - 1, LinearBound.Identity, lo, hi, lower).view(shape);
     }
 
     /// <summary>One side of the specification's bounds [B, K] given the bounds of every ReLU input
@@ -55,17 +56,19 @@ public static class InterpretedBackSubstitution
     /// upper side of the per-logit upper bound.</summary>
     public static Tensor SpecificationSide(NetworkModule net, Tensor lo, Tensor hi, CrownOptions options, Spec spec,
         IReadOnlyList<Box> pre, IReadOnlyList<Tensor?>? slopes, bool lower) =>
-        Specification(net, Envelopes(net, options, pre, slopes), spec, lo, hi, lower);
+        Specification(net, Envelopes(net, options, pre, slopes, RoundingMargin.For(net, options, lo, hi)), spec, lo, hi, lower);
 
-    // The envelopes of the first boxes.Count ReLUs (indexed by layer), with the given lower slopes where not null.
-    static ReluEnvelope?[] Envelopes(NetworkModule net, CrownOptions options, IReadOnlyList<Box> boxes, IReadOnlyList<Tensor?>? slopes)
+    // The envelopes of the first boxes.Count ReLUs (indexed by layer), with the given lower slopes where not null and
+    // the "-C" constants rounded outward by the margins (RoundingMargin) when given.
+    static ReluEnvelope?[] Envelopes(NetworkModule net, CrownOptions options, IReadOnlyList<Box> boxes, IReadOnlyList<Tensor?>? slopes,
+        IReadOnlyList<Tensor>? margins)
     {
         var layers = net.Description.Layers;
         var envelopes = new ReluEnvelope?[layers.Count];
         int k = 0;
         foreach (var layer in layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).Take(boxes.Count))
         {
-            envelopes[layer.Index] = CrownEnvelopes.Compute(options, boxes[k], slopes?[k]);
+            envelopes[layer.Index] = CrownEnvelopes.Compute(options, boxes[k], slopes?[k], margins?[k]);
             k++;
         }
         return envelopes;

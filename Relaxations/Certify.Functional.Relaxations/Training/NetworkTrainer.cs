@@ -73,9 +73,8 @@ public sealed class NetworkTrainer
             var d = Domain.Parse(name);
             if (d.IsFail) return d.Map(_ => default((Domain, IReadOnlyList<Domain>)));
             var domain = (Domain)d;
-            if (!domain.IsSound)
-                return FinFail<(Domain, IReadOnlyList<Domain>)>(Error.New(ErrorCodes.InvalidConfig,
-                    $"'{name}' is the reference's unsound transformer; it can be trained with but never certifies. Verify with 'zdiag-c'."));
+            if (domain.Unsoundness is { } why)
+                return FinFail<(Domain, IReadOnlyList<Domain>)>(Error.New(ErrorCodes.InvalidConfig, $"--verify-domains: {why} (It can still be trained with.)"));
             verify.Add(domain);
         }
         var t = (Domain)train;

@@ -86,11 +86,10 @@ public static class Verifier
     }
 
     /// <summary>Certified flags [B] (bool): every lower bound of z_y − z_j strictly positive. Runs without gradients.
-    /// Refuses unsound domains (zdiag-c-unsound), whose "certificates" would mean nothing.</summary>
+    /// Refuses the defect-compatible unsound domains (zdiag-c-unsound, "-C" …-unrounded), whose "certificates" would mean nothing.</summary>
     public static Tensor Certify(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
     {
-        if (!domain.IsSound)
-            throw new ArgumentException($"Domain '{domain.Name}' is the reference's unsound transformer (SPEC §3.4); it computes bounds for reproduction only and cannot certify. Use 'zdiag-c'.", nameof(domain));
+        if (domain.Unsoundness is { } why) throw new ArgumentException(why, nameof(domain));
         using var _ = no_grad();
         return Bounds(net, x, y, eps, domain, kind).Certified;
     }

@@ -50,9 +50,8 @@ public sealed record VerifyConfig
             Domain.Parse(name).Match(
                 Succ: d =>
                 {
-                    if (d.IsSound) domains.Add(d);
-                    else errors.Add(Error.New(ErrorCodes.InvalidConfig,
-                        $"Domain '{d.Name}' is the reference's unsound transformer (SPEC §3.4) and cannot certify. Use 'zdiag-c'."));
+                    if (d.Unsoundness is { } why) errors.Add(Error.New(ErrorCodes.InvalidConfig, why));
+                    else domains.Add(d);
                 },
                 Fail: e => errors.Add(e));
         Check(c.Domains.Count > 0, "No domain given. Pass --domains, e.g. box,hbox,zono.");

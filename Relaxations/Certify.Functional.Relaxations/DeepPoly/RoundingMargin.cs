@@ -1,0 +1,79 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Layers;
+using Certify.Functional.Networks;
+using Certify.Functional.Relaxations.Concrete;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Relaxations.DeepPoly;
+
+/// <summary>
+/// Outward rounding for the envelopes whose lines carry a computed bound as a constant (the "-C" variants of SPEC
+/// §3.7.1: active lower line l; lower-tria-c upper line x − l; upper-tria-c upper line u).
+/// <para>In exact arithmetic those lines are sound because l ≤ x ≤ u on the neuron's range. The bounds are float32
+/// sums, though, and at ε = 0 (or any stable neuron that is tight) the computed l can exceed the least value of x by its
+/// rounding error; every later bound inherits that error multiplied by the weights after it, i.e. relative to the
+/// magnitudes of the terms, not to the value bounded (seen: a lower bound 2.2e-5 above z_y − z_j = 0.4355 on a
+/// scale-4 conv net). The other envelopes use l and u only to pick a slope or the chord, whose lines stay inside ReLU's
+/// convex hull, so their errors stay relative to the final sums.</para>
+/// <para>The margin of a neuron at the input of ReLU k is γ_N·(k + 1)·M, where M is the neuron's absolute magnitude
+/// (the network applied with |W|, |b|, (|x| + |μ|)/|σ| to max(|lo|, |hi|), ReLU the identity): every term of the
+/// back-substituted bound is a product of weights, slopes in [0, 1] and either an input, a bias or an offset bounded
+/// by an earlier magnitude, so the absolute terms sum to at most (k + 1)·M; N counts the accumulations along the
+/// longest chain (each layer's fan-in + 2), and γ_N = N·u/(1 − N·u) with u = 2⁻²⁴ bounds the relative error of such a
+/// sum (Higham, Accuracy and Stability of Numerical Algorithms, §3.1). The constants then use l − δ and u + δ.</para>
+/// </summary>
+public static class RoundingMargin
+{
+    const double Unit = 5.9604644775390625e-8;                                  // 2⁻²⁴, float32 unit roundoff
+
+    /// <summary>Whether the variant's envelope carries a computed bound as a constant (the "-C" variants, unless the
+    /// defect-compatible <see cref="CrownOptions.Unrounded"/> is asked for).</summary>
+    public static bool Needed(CrownOptions options) => !options.Unrounded && HasConstantLines(options.Variant);
+
+    /// <summary>The variants whose lines carry l or u as a constant.</summary>
+    public static bool HasConstantLines(CrownVariant variant) =>
+        variant is CrownVariant.ZeroC or CrownVariant.LowerTriaC or CrownVariant.UpperTriaC;
+
+    /// <summary>One margin per ReLU input ([B, …], detached, ≥ 0) for the input region [<paramref name="lo"/>,
+    /// <paramref name="hi"/>] ([B, …input]), or null when <paramref name="options"/> need none.</summary>
+    public static IReadOnlyList<Tensor>? For(NetworkModule net, CrownOptions options, Tensor lo, Tensor hi)
+    {
+        if (!Needed(options)) return null;
+        using var _ = no_grad();
+        var margins = new List<Tensor>();
+        var m = maximum(lo.abs(), hi.abs()).detach();
+        double accumulations = 0;
+        foreach (var layer in net.Description.Layers)
+        {
+            switch (layer.Declaration.Kind)
+            {
+                case LayerKind.Normalize:
+                    var n = net.NormalizeAt(layer.Index);
+                    m = (m + NormalizeConcrete.ChannelView(n.Mean.abs(), m)) / NormalizeConcrete.ChannelView(n.Sigma.abs(), m);
+                    accumulations += 2;
+                    break;
+                case LayerKind.Flatten:
+                    m = m.flatten(1);
+                    break;
+                case LayerKind.Dense:
+                    var d = net.DenseAt(layer.Index);
+                    m = nn.functional.linear(m, d.Weight.abs(), d.Bias.abs());
+                    accumulations += d.Weight.shape[1] + 2;
+                    break;
+                case LayerKind.Conv2d:
+                    var c = net.Conv2dAt(layer.Index);
+                    m = Conv2dConcrete.Propagate(c with { Weight = c.Weight.abs(), Bias = c.Bias.abs() }, m);
+                    accumulations += c.Weight.shape[1] * c.Weight.shape[2] * c.Weight.shape[3] + 2;
+                    break;
+                case LayerKind.ReLU:
+                    double gamma = accumulations * Unit / (1 - accumulations * Unit);
+                    margins.Add(m * (gamma * (margins.Count + 1)));
+                    accumulations += 2;
+                    break;
+                default:
+                    throw new InvalidOperationException($"Layer {layer.Index}: no rounding margin for {layer.Declaration.Kind}.");
+            }
+        }
+        return margins;
+    }
+}
