@@ -52,13 +52,40 @@ public static class BoxParts
         T("  DiffMatrix", () => Spec.DiffMatrix(spec.Labels, 10));
         T("  merge via C + dense merged+loss fwd+bwd", () => { var c = Spec.DiffMatrix(spec.Labels, 10); var m = new Layers.Dense(matmul(c, net.DenseAt(6).Weight), matmul(c, net.DenseAt(6).Bias));
             nn.functional.cross_entropy(SpecLoss.PseudoLogits(Relaxations.Ibp.DenseBox.Propagate(m, r3d).Lower, y, spec.Others), y).backward(); });
+        T("  spec dense box (pairs)+loss fwd+bwd", () => nn.functional.cross_entropy(SpecLoss.PseudoLogits(Relaxations.Ibp.SpecDenseBox.Propagate(net.DenseAt(6), r3d, spec).Lower, y, spec.Others), y).backward());
         T("  pseudo-logits+CE fwd+bwd", () => nn.functional.cross_entropy(SpecLoss.PseudoLogits(dl.Lower, y, spec.Others), y).backward());
         T("box bounds", () => Verifier.Bounds(net, x, y, 0.1, Domain.Box));
         T("box loss forward", () => SpecLoss.Loss(Verifier.Bounds(net, x, y, 0.1, Domain.Box), y));
         T("box loss forward+backward", () => SpecLoss.Loss(Verifier.Bounds(net, x, y, 0.1, Domain.Box), y).backward());
+        StepSplit("natural step", net, () => nn.functional.cross_entropy(net.forward(x), y));
+        StepSplit("box step", net, () => SpecLoss.Loss(Verifier.Bounds(net, x, y, 0.1, Domain.Box), y));
         return 0;
     }
 
     static Tensor NormalizeConcreteFlat(Networks.NetworkModule net, Tensor x) =>
         Relaxations.Concrete.NormalizeConcrete.Propagate(net.NormalizeAt(0), x).flatten(1);
+
+    /// <summary>Median time of each phase of a training step (zero_grad, loss, backward, Adam, disposing the step's
+    /// tensors), for finding where a step's time goes beyond the loss itself.</summary>
+    static void StepSplit(string name, Certify.Functional.Networks.NetworkModule net, Func<Tensor> loss)
+    {
+        var optimizer = optim.Adam(net.parameters(), lr: 0);
+        var phases = new[] { "zero_grad", "loss", "backward", "adam", "dispose", "total" };
+        var times = phases.Select(_ => new List<double>()).ToArray();
+        for (int i = -50; i < 400; i++)
+        {
+            var t = new double[phases.Length];
+            var all = Stopwatch.StartNew();
+            var sw = Stopwatch.StartNew();
+            var scope = NewDisposeScope();
+            optimizer.zero_grad(); t[0] = sw.Elapsed.TotalMilliseconds; sw.Restart();
+            var l = loss(); t[1] = sw.Elapsed.TotalMilliseconds; sw.Restart();
+            l.backward(); t[2] = sw.Elapsed.TotalMilliseconds; sw.Restart();
+            optimizer.step(); t[3] = sw.Elapsed.TotalMilliseconds; sw.Restart();
+            scope.Dispose(); t[4] = sw.Elapsed.TotalMilliseconds;
+            t[5] = all.Elapsed.TotalMilliseconds;
+            if (i >= 0) for (int k = 0; k < t.Length; k++) times[k].Add(t[k]);
+        }
+        Console.WriteLine($"{name}: " + string.Join(", ", phases.Select((p, k) => { times[k].Sort(); return $"{p} {times[k][times[k].Count / 2]:F3}"; })) + " ms (medians)");
+    }
 }

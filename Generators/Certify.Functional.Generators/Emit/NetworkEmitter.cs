@@ -187,10 +187,11 @@ internal static class NetworkEmitter
             }
             else
             {
-                string value = layer.Kind == LayerKind.Dense && layer.Index == last
-                    ? $"global::Certify.Functional.Relaxations.Shared.SpecLayer.Merge({LayerValue(layer)}, spec)"
-                    : LayerValue(layer);
-                w.Line($"var {layer.LocalName} = {LayerKinds.RelaxationType(layer.Kind, info.Domain)}.Propagate({value}, {previous});");
+                string call = layer.Kind == LayerKind.Dense && layer.Index == last
+                    ? (info.SpecDenseCall ?? $"{LayerKinds.RelaxationType(layer.Kind, info.Domain)}.Propagate(global::Certify.Functional.Relaxations.Shared.SpecLayer.Merge($layer, spec), $x)")
+                        .Replace("$layer", LayerValue(layer)).Replace("$x", previous)
+                    : $"{LayerKinds.RelaxationType(layer.Kind, info.Domain)}.Propagate({LayerValue(layer)}, {previous})";
+                w.Line($"var {layer.LocalName} = {call};");
             }
             previous = layer.LocalName;
         }

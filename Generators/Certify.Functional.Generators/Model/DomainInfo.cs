@@ -21,7 +21,10 @@ internal sealed record DomainInfo(string Name, string Namespace, string ElementT
 /// <param name="ReluBounds">The pre-activation bounds the ReLU uses (recorded in the result).</param>
 /// <param name="ReluCall">The ReLU relaxation call.</param>
 /// <param name="Summary">What the method computes, for its doc comment.</param>
-internal sealed record BoundDomainInfo(DomainInfo Domain, string Method, string Interface, string Parameters, string ReluBounds, string ReluCall, string Summary)
+/// <param name="SpecDenseCall">The last Dense layer <c>$layer</c> with the specification merged in, applied to <c>$x</c>;
+/// null: the domain's Dense relaxation of <c>SpecLayer.Merge($layer, spec)</c>.</param>
+internal sealed record BoundDomainInfo(DomainInfo Domain, string Method, string Interface, string Parameters, string ReluBounds, string ReluCall, string Summary,
+    string? SpecDenseCall = null)
 {
     const string Bounds = "global::Certify.Functional.Bounds";
     const string Domains = "global::Certify.Functional.Relaxations.Domains";
@@ -34,7 +37,8 @@ internal sealed record BoundDomainInfo(DomainInfo Domain, string Method, string 
             $"{Bounds}.BoxOptions options, {Bounds}.Spec spec",
             "global::Certify.Functional.Relaxations.Ibp.LooseBox.Apply(options.Loosening, $x)",
             "global::Certify.Functional.Relaxations.Ibp.ReluBox.Propagate(global::Certify.Functional.Layers.Relu.Instance, $pre)",
-            "Interval bound propagation (IBP), the loosening of the options applied before every ReLU"),
+            "Interval bound propagation (IBP), the loosening of the options applied before every ReLU",
+            "global::Certify.Functional.Relaxations.Ibp.SpecDenseBox.Propagate($layer, $x, spec)"),
         new(new DomainInfo("Zonotope", "Certify.Functional.Relaxations.DeepZ", $"{Bounds}.Zonotope"), "PropagateZonotope", $"{Domains}.IZonotopePropagator",
             $"{Bounds}.ZonotopeOptions options, {Bounds}.Spec spec, global::System.Collections.Generic.IReadOnlyList<{Bounds}.Box>? reluBounds",
             "reluBounds?[$k] ?? $x.Concretize()",

@@ -11,9 +11,11 @@ public sealed class ReluBox : IRelaxation<Relu, Box>
     public static Box Propagate(Relu layer, Box x)
     {
         // In place on fresh temporaries: fewer allocations on the hot path of Box training; autograd-safe because
-        // add/sub do not keep their outputs and relu_ keeps only its own (unmodified afterwards).
+        // add/sub do not keep their outputs and relu_ keeps only its own (unmodified afterwards). Center (l + u)/2 as one
+        // lerp, radius u − center: six operations where Box training pays for each one twice (forward and backward).
         var l = (x.Center - x.Radius).relu_();
         var u = (x.Center + x.Radius).relu_();
-        return new((u + l).mul_(0.5), (u - l).mul_(0.5));
+        var center = lerp(l, u, 0.5);
+        return new(center, u - center);
     }
 }

@@ -26,7 +26,7 @@ public static class InterpretedPropagation
             {
                 LayerKind.Normalize => NormalizeBox.Propagate(net.NormalizeAt(layer.Index), x),
                 LayerKind.Flatten => FlattenBox.Propagate(Flatten.Instance, x),
-                LayerKind.Dense => DenseBox.Propagate(DenseOrSpec(net, layer, spec), x),
+                LayerKind.Dense => IsLast(net, layer) ? SpecDenseBox.Propagate(net.DenseAt(layer.Index), x, spec) : DenseBox.Propagate(net.DenseAt(layer.Index), x),
                 LayerKind.Conv2d => Conv2dBox.Propagate(net.Conv2dAt(layer.Index), x),
                 LayerKind.ReLU => ReluBox.Propagate(Relu.Instance, Record(pre, LooseBox.Apply(options.Loosening, x))),
                 _ => throw Unknown(layer),
@@ -80,8 +80,10 @@ public static class InterpretedPropagation
     static bool EndsWithDense(NetworkModule net) =>
         net.Description.Layers.Count > 0 && net.Description.Layers[^1].Declaration.Kind == LayerKind.Dense;
 
+    static bool IsLast(NetworkModule net, ResolvedLayer layer) => layer.Index == net.Description.Layers.Count - 1;
+
     static Dense DenseOrSpec(NetworkModule net, ResolvedLayer layer, Spec spec) =>
-        layer.Index == net.Description.Layers.Count - 1 ? SpecLayer.Merge(net.DenseAt(layer.Index), spec) : net.DenseAt(layer.Index);
+        IsLast(net, layer) ? SpecLayer.Merge(net.DenseAt(layer.Index), spec) : net.DenseAt(layer.Index);
 
     static Dense? SpecAfter(NetworkModule net, Spec spec) => EndsWithDense(net) ? null : SpecLayer.AsLayer(spec);
 

@@ -11,7 +11,8 @@ public static class InputRegion
     public static Box Box(Tensor x, double eps, double min = 0, double max = 1)
     {
         var (lo, hi) = Corners(x, eps, min, max);
-        return new Box((lo + hi).mul_(0.5), (hi - lo).mul_(0.5));                 // in place on fresh temporaries
+        var center = lerp(lo, hi, 0.5);                                           // (lo + hi)/2 in one operation
+        return new Box(center, hi - center);
     }
 
     /// <summary>The exact corners lo = max(x − ε, min), hi = min(x + ε, max), [B, …] each.</summary>
