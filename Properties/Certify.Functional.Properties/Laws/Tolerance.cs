@@ -54,15 +54,6 @@ public static class Tolerance
         Fail(what, "differs from the exact value", ((a - e).abs() - Of(e)).unsqueeze(1), e.unsqueeze(1), a.unsqueeze(1));
     }
 
-    /// <summary>lower ≤ upper + tol(upper) elementwise ([B, n] each): for bounds whose two sides are computed separately
-    /// (back-substitution), where float32 rounding may invert a zero-width interval by an ulp.</summary>
-    public static void Ordered(string what, Tensor lower, Tensor upper)
-    {
-        var u = upper.to(float64);
-        var tol = Of(u);
-        Fail(what, "lower bound above the upper bound", (lower.to(float64) - u - tol).unsqueeze(1), u.unsqueeze(1), lower.to(float64).unsqueeze(1));
-    }
-
     /// <summary>Representation invariant: every element ≥ 0 (exactly, no tolerance).</summary>
     public static void NonNegative(string what, Tensor t)
     {
