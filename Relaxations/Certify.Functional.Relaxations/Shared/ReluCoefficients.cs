@@ -28,7 +28,9 @@ public static class ReluRules
         var lambdaStar = us / (us - ls + 1e-6);
         var (lambda, mu) = options.Relu switch
         {
-            ZonoRelu.DeepZ => (lambdaStar, -ls * lambdaStar / 2),
+            // μ from the band's top line through (u, u): u(1 − λ*)/2. The reference's −l·λ*/2 equals it only without the
+            // +1e−6 in λ*; with it, its band misses relu(u) by u·1e−6/(u − l + 1e−6) (unsound by up to 1e−6 per neuron).
+            ZonoRelu.DeepZ => (lambdaStar, us * (1 - lambdaStar) / 2),
             ZonoRelu.Box => (zeros_like(ls), us / 2),
             ZonoRelu.Diag or ZonoRelu.DiagC or ZonoRelu.DiagCDefect => (ones_like(ls), -ls / 2),
             ZonoRelu.Switch => (where(ls.neg().le(us), ones_like(ls), zeros_like(ls)), where(ls.neg().le(us), -ls / 2, us / 2)),
@@ -53,10 +55,12 @@ public static class ReluRules
         return new ReluCoefficients(lambda, mu, newNoise);
     }
 
-    // s = σ(γ(l/(u+1e−6) − u/(l−1e−6))); μ = −l·s/2 if s > λ* else (u − u·s)/2 (tight parallelogram offset).
+    // s = σ(γ(l/(u+1e−6) − u/(l−1e−6))); μ = max(−l·s, u − u·s)/2, the tight parallelogram offset for any slope s ∈ [0, 1]
+    // (relu(x) − s·x is largest at x = l or x = u). The reference picks −l·s/2 when s > λ*, which for λ* < s < u/(u − l)
+    // (a window the +1e−6 in λ* opens) misses relu(u) by u − s·(u − l).
     static (Tensor, Tensor) Soft(double gamma, Tensor l, Tensor u, Tensor lambdaStar)
     {
         var s = (gamma * (l / (u + 1e-6) - u / (l - 1e-6))).sigmoid();
-        return (s, where(s.gt(lambdaStar), -l * s / 2, (u - u * s) / 2));
+        return (s, maximum(-l * s, u - u * s) / 2);
     }
 }
