@@ -10,7 +10,7 @@ public sealed record ReluEnvelope(Tensor LambdaLower, Tensor? MuLower, Tensor La
 /// <summary>
 /// The envelope table of SPEC §3.7.1 as the reference computes it. dead ⇔ u &lt; 0, active ⇔ l &gt; 0 (strict), the
 /// rest uses the crossing formulas (l = 0 or u = 0 exactly included). Upper chord through (l, 0) and (u, u):
-/// λ_u = u/(u − l + 1e−9), μ_u = u·(1 − λ_u) where l &lt; 0 &lt; u (the reference: −u·l/(u − l + 1e−9), which the +1e−9
+/// λ_u = u/(u − l + 1e−9), μ_u = u·(1 − λ_u) = λ_u·(1e−9 − l) where l &lt; 0 &lt; u (the reference: −u·l/(u − l + 1e−9), which the +1e−9
 /// puts just below relu(u); equal without it). Soundness: on [l, u] the chord is above
 /// relu and every lower line (slope in [0, 1] through the origin, or a "-C" constant l ≤ x) is below it.
 /// </summary>
@@ -36,9 +36,10 @@ public static class CrownEnvelopes
         var zero = zeros_like(l);
         var denominator = u - l + 1e-9;
         var chordSlope = where(dead, zero, where(active, one, u / denominator));
-        // The chord's offset from its point (u, u): u(1 − λ_u). The reference's −u·l/(u − l + 1e−9) equals it only without
-        // the +1e−9, with which its line passes below relu(u) by u·1e−9/(u − l + 1e−9); this one is ≥ 0 at l as well.
-        var chordOffset = where(strict, u - u * chordSlope, zero);
+        // The chord's offset from its point (u, u): u(1 − λ_u) = λ_u·(1e−9 − l), written without the cancellation of
+        // 1 − λ_u. The reference's −u·l/(u − l + 1e−9) equals it only without the +1e−9, with which its line passes below
+        // relu(u) by u·1e−9/(u − l + 1e−9); this one is ≥ 0 at l as well.
+        var chordOffset = where(strict, chordSlope * (1e-9 - l), zero);
 
         Tensor lambdaL = lowerSlope ?? options.Variant switch
         {

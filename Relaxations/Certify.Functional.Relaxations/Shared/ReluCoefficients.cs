@@ -28,9 +28,10 @@ public static class ReluRules
         var lambdaStar = us / (us - ls + 1e-6);
         var (lambda, mu) = options.Relu switch
         {
-            // μ from the band's top line through (u, u): u(1 − λ*)/2. The reference's −l·λ*/2 equals it only without the
-            // +1e−6 in λ*; with it, its band misses relu(u) by u·1e−6/(u − l + 1e−6) (unsound by up to 1e−6 per neuron).
-            ZonoRelu.DeepZ => (lambdaStar, us * (1 - lambdaStar) / 2),
+            // μ from the band's top line through (u, u): u(1 − λ*)/2 = λ*·(1e−6 − l)/2, written without the cancellation of
+            // 1 − λ*. The reference's −l·λ*/2 equals it only without the +1e−6 in λ*; with it, its band misses relu(u) by
+            // u·1e−6/(u − l + 1e−6) (unsound by up to 1e−6 per neuron).
+            ZonoRelu.DeepZ => (lambdaStar, lambdaStar * (1e-6 - ls) / 2),
             ZonoRelu.Box => (zeros_like(ls), us / 2),
             ZonoRelu.Diag or ZonoRelu.DiagC or ZonoRelu.DiagCDefect => (ones_like(ls), -ls / 2),
             ZonoRelu.Switch => (where(ls.neg().le(us), ones_like(ls), zeros_like(ls)), where(ls.neg().le(us), -ls / 2, us / 2)),
