@@ -3,6 +3,7 @@ using Certify.Functional.Properties.Arbitraries;
 using Certify.Functional.Properties.Laws;
 using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Bounds;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Relaxations;
@@ -51,5 +52,12 @@ public sealed class RoundingRegressionTests : TorchTest
             Assert.True(m.gt(0).all().item<bool>(), "every margin is positive (each neuron's magnitude includes |b| or |x|)");
             Assert.True(m.lt(1e-3).all().item<bool>(), "a margin is a rounding error, not a widening");
         }
+        // In float64 the same chain rounds 2⁻²⁹ times less.
+        using var net64 = c.CreateNetwork();
+        net64.to(ScalarType.Float64);
+        var x64 = x.to(float64);
+        var m64 = RoundingMargin.For(net64, new CrownOptions(CrownVariant.LowerTriaC), x64, x64)!;
+        var ratio = (m64[1] / margins[1].to(float64)).max().item<double>();
+        Assert.InRange(ratio, Math.Pow(2, -29) * 0.999, Math.Pow(2, -29) * 1.001);
     }
 }

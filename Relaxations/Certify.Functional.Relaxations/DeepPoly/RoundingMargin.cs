@@ -19,12 +19,19 @@ namespace Certify.Functional.Relaxations.DeepPoly;
 /// (the network applied with |W|, |b|, (|x| + |μ|)/|σ| to max(|lo|, |hi|), ReLU the identity): every term of the
 /// back-substituted bound is a product of weights, slopes in [0, 1] and either an input, a bias or an offset bounded
 /// by an earlier magnitude, so the absolute terms sum to at most (k + 1)·M; N counts the accumulations along the
-/// longest chain (each layer's fan-in + 2), and γ_N = N·u/(1 − N·u) with u = 2⁻²⁴ bounds the relative error of such a
+/// longest chain (each layer's fan-in + 2), and γ_N = N·u/(1 − N·u) with u the unit roundoff (2⁻²⁴ in float32) bounds the relative error of such a
 /// sum (Higham, Accuracy and Stability of Numerical Algorithms, §3.1). The constants then use l − δ and u + δ.</para>
 /// </summary>
 public static class RoundingMargin
 {
-    const double Unit = 5.9604644775390625e-8;                                  // 2⁻²⁴, float32 unit roundoff
+    /// <summary>The unit roundoff of <paramref name="type"/>: 2⁻²⁴ for float32 (the default), 2⁻⁵³ for float64.</summary>
+    public static double Unit(ScalarType type) => type switch
+    {
+        ScalarType.Float64 => 1.1102230246251565e-16,
+        ScalarType.Float16 => 4.8828125e-4,
+        ScalarType.BFloat16 => 3.90625e-3,
+        _ => 5.9604644775390625e-8,
+    };
 
     /// <summary>Whether the variant's envelope carries a computed bound as a constant (the "-C" variants, unless the
     /// defect-compatible <see cref="CrownOptions.Unrounded"/> is asked for).</summary>
@@ -42,7 +49,7 @@ public static class RoundingMargin
         using var _ = no_grad();
         var margins = new List<Tensor>();
         var m = maximum(lo.abs(), hi.abs()).detach();
-        double accumulations = 0;
+        double accumulations = 0, unit = Unit(lo.dtype);
         foreach (var layer in net.Description.Layers)
         {
             switch (layer.Declaration.Kind)
@@ -66,7 +73,7 @@ public static class RoundingMargin
                     accumulations += c.Weight.shape[1] * c.Weight.shape[2] * c.Weight.shape[3] + 2;
                     break;
                 case LayerKind.ReLU:
-                    double gamma = accumulations * Unit / (1 - accumulations * Unit);
+                    double gamma = accumulations * unit / (1 - accumulations * unit);
                     margins.Add(m * (gamma * (margins.Count + 1)));
                     accumulations += 2;
                     break;
