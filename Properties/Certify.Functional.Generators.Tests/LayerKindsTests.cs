@@ -58,6 +58,10 @@ public class LayerKindsTests
             Assert.True(backward is not null, $"{row.Kind}: {row.Module}.Backward");
             Assert.Equal(typeof(Certify.Functional.Bounds.LinearBound), backward!.ReturnType);
             Assert.Contains($".{row.Module}.Backward(", row.Call);
+            var margin = Relaxations.GetType("Certify.Functional.Relaxations.DeepPoly.RoundingMargin")?
+                .GetMethod(row.Kind.ToString(), BindingFlags.Public | BindingFlags.Static | BindingFlags.IgnoreCase);
+            Assert.True(margin is not null, $"{row.Kind}: RoundingMargin.{row.Kind}");
+            Assert.Contains($".RoundingMargin.{margin!.Name}(", row.MarginCall);
             var pair = module!.GetMethod("BackwardPair", BindingFlags.Public | BindingFlags.Static);
             Assert.True(pair is not null, $"{row.Kind}: {row.Module}.BackwardPair");
             Assert.Equal(typeof(Certify.Functional.Bounds.LinearBoundPair), pair!.ReturnType);

@@ -19,7 +19,22 @@ internal static class DeepPolyEmitter
         w.Line($"public {DeepPolyInfo.Result} {DeepPolyInfo.Signature}");
         w.Open();
         var relus = s.Layers.Where(l => l.Kind == LayerKind.ReLU).ToList();
-        if (relus.Count > 0) w.Line($"var margins = {DeepPolyInfo.Margins};");
+        if (relus.Count > 0)
+        {
+            w.Line("// The \"-C\" variants round their constant lines outward by a bound on the bounds' float rounding.");
+            w.Line($"{DeepPolyInfo.MarginList}? margins = null;");
+            w.Line($"if ({DeepPolyInfo.MarginsNeeded})");
+            w.Open();
+            w.Line("margins = new();");
+            string m = "magnitude";
+            w.Line($"var {m} = {DeepPolyInfo.MarginInput};");
+            foreach (var layer in s.Layers.TakeWhile(l => l.Index <= relus[relus.Count - 1].Index))
+            {
+                string call = DeepPolyInfo.Of(layer.Kind).MarginCall.Replace("$layer", NetworkEmitter.LayerValue(layer)).Replace("$m", m);
+                w.Line($"{m} = {call};");
+            }
+            w.Close();
+        }
         for (int k = 0; k < relus.Count; k++)
         {
             var relu = relus[k];

@@ -7,8 +7,9 @@ namespace Certify.Functional.Generators.Model;
 /// to its input. Placeholders: <c>$layer</c> (the layer value), <c>$shape</c> (the layer's input shape, a
 /// compile-time <c>long[]</c>), <c>$envelope</c> (the ReLU's envelope local), <c>$lower</c> and <c>$compact</c>
 /// (<c>true</c>/<c>false</c>).
-/// <c>PairCall</c> moves both sides at once (a <c>LinearBoundPair</c>, the pre-activation chains).</summary>
-internal sealed record BackwardInfo(LayerKind Kind, string Module, string Call, string PairCall);
+/// <c>PairCall</c> moves both sides at once (a <c>LinearBoundPair</c>, the pre-activation chains). <c>MarginCall</c> is the
+/// layer's step of the "-C" constants' rounding margins (<c>RoundingMargin</c>; <c>$m</c> the previous magnitude).</summary>
+internal sealed record BackwardInfo(LayerKind Kind, string Module, string Call, string PairCall, string MarginCall);
 
 /// <summary>
 /// The CROWN / DeepPoly method (<c>{Namespace}.{Type}.DeepPoly.g.cs</c>), mirroring Relaxations'
@@ -44,8 +45,12 @@ internal static class DeepPolyInfo
     public const string PairIdentity = Bounds + ".LinearBoundPair.Identity";
     /// <summary>Pre-activation bounds from the two concretized sides (<c>$l</c>, <c>$u</c>), shaped [B, …] (<c>$dims</c>).</summary>
     public const string PreActivation = Box + ".FromBounds($l.view(new long[] { lo.shape[0], $dims }), $u.view(new long[] { lo.shape[0], $dims }))";
-    /// <summary>The outward-rounding margins of the "-C" envelopes' constants (null for the other variants).</summary>
-    public const string Margins = DeepPoly + ".RoundingMargin.For(this, options, lo, hi)";
+    /// <summary>Whether the variant needs the outward-rounding margins of the "-C" envelopes' constants.</summary>
+    public const string MarginsNeeded = DeepPoly + ".RoundingMargin.Needed(options)";
+    /// <summary>The input's magnitude, the start of the margins' chain.</summary>
+    public const string MarginInput = DeepPoly + ".RoundingMargin.Input(lo, hi)";
+    /// <summary>The list the ReLU steps append their margins to.</summary>
+    public const string MarginList = "global::System.Collections.Generic.List<" + Tensor + ">";
     /// <summary>The ReLU envelope of bounds <c>$pre</c> (ReLU <c>$k</c>).</summary>
     public const string ComputeEnvelope = DeepPoly + ".CrownEnvelopes.Compute(options, $pre, margin: margins?[$k])";
     /// <summary>The envelope of the final back-substitution: <c>$envelope</c> unless a lower slope is given for ReLU <c>$k</c>.</summary>
@@ -59,15 +64,15 @@ internal static class DeepPolyInfo
     public static readonly BackwardInfo[] Backward =
     {
         new(LayerKind.Normalize, "NormalizeDeepPoly", DeepPoly + ".NormalizeDeepPoly.Backward($layer, $shape, $b)",
-            DeepPoly + ".NormalizeDeepPoly.BackwardPair($layer, $shape, $b)"),
+            DeepPoly + ".NormalizeDeepPoly.BackwardPair($layer, $shape, $b)", DeepPoly + ".RoundingMargin.Normalize($layer, $m)"),
         new(LayerKind.Flatten, "FlattenDeepPoly", DeepPoly + ".FlattenDeepPoly.Backward($shape, $b)",
-            DeepPoly + ".FlattenDeepPoly.BackwardPair($shape, $b)"),
+            DeepPoly + ".FlattenDeepPoly.BackwardPair($shape, $b)", DeepPoly + ".RoundingMargin.Flatten($m)"),
         new(LayerKind.Dense, "DenseDeepPoly", DeepPoly + ".DenseDeepPoly.Backward($layer, $b)",
-            DeepPoly + ".DenseDeepPoly.BackwardPair($layer, $b)"),
+            DeepPoly + ".DenseDeepPoly.BackwardPair($layer, $b)", DeepPoly + ".RoundingMargin.Dense($layer, $m)"),
         new(LayerKind.Conv2d, "Conv2dDeepPoly", DeepPoly + ".Conv2dDeepPoly.Backward($layer, $shape, $b)",
-            DeepPoly + ".Conv2dDeepPoly.BackwardPair($layer, $shape, $b)"),
+            DeepPoly + ".Conv2dDeepPoly.BackwardPair($layer, $shape, $b)", DeepPoly + ".RoundingMargin.Conv2d($layer, $m)"),
         new(LayerKind.ReLU, "ReluDeepPoly", DeepPoly + ".ReluDeepPoly.Backward($envelope, $b, lower: $lower, compact: $compact)",
-            DeepPoly + ".ReluDeepPoly.BackwardPair($envelope, $b, compact: $compact)"),
+            DeepPoly + ".ReluDeepPoly.BackwardPair($envelope, $b, compact: $compact)", DeepPoly + ".RoundingMargin.Relu($m, margins)"),
     };
 
     public static BackwardInfo Of(LayerKind kind) =>

@@ -42,45 +42,58 @@ public static class RoundingMargin
         variant is CrownVariant.ZeroC or CrownVariant.LowerTriaC or CrownVariant.UpperTriaC;
 
     /// <summary>One margin per ReLU input ([B, …], detached, ≥ 0) for the input region [<paramref name="lo"/>,
-    /// <paramref name="hi"/>] ([B, …input]), or null when <paramref name="options"/> need none.</summary>
+    /// <paramref name="hi"/>] ([B, …input]), or null when <paramref name="options"/> need none: the per-layer steps below
+    /// over the network's layer list (the generated code calls the same steps in straight lines).</summary>
     public static IReadOnlyList<Tensor>? For(NetworkModule net, CrownOptions options, Tensor lo, Tensor hi)
     {
         if (!Needed(options)) return null;
-        using var _ = no_grad();
         var margins = new List<Tensor>();
-        var m = maximum(lo.abs(), hi.abs()).detach();
-        double accumulations = 0, unit = Unit(lo.dtype);
+        var m = Input(lo, hi);
         foreach (var layer in net.Description.Layers)
         {
-            switch (layer.Declaration.Kind)
+            m = layer.Declaration.Kind switch
             {
-                case LayerKind.Normalize:
-                    var n = net.NormalizeAt(layer.Index);
-                    m = (m + NormalizeConcrete.ChannelView(n.Mean.abs(), m)) / NormalizeConcrete.ChannelView(n.Sigma.abs(), m);
-                    accumulations += 2;
-                    break;
-                case LayerKind.Flatten:
-                    m = m.flatten(1);
-                    break;
-                case LayerKind.Dense:
-                    var d = net.DenseAt(layer.Index);
-                    m = nn.functional.linear(m, d.Weight.abs(), d.Bias.abs());
-                    accumulations += d.Weight.shape[1] + 2;
-                    break;
-                case LayerKind.Conv2d:
-                    var c = net.Conv2dAt(layer.Index);
-                    m = Conv2dConcrete.Propagate(c with { Weight = c.Weight.abs(), Bias = c.Bias.abs() }, m);
-                    accumulations += c.Weight.shape[1] * c.Weight.shape[2] * c.Weight.shape[3] + 2;
-                    break;
-                case LayerKind.ReLU:
-                    double gamma = accumulations * unit / (1 - accumulations * unit);
-                    margins.Add(m * (gamma * (margins.Count + 1)));
-                    accumulations += 2;
-                    break;
-                default:
-                    throw new InvalidOperationException($"Layer {layer.Index}: no rounding margin for {layer.Declaration.Kind}.");
-            }
+                LayerKind.Normalize => Normalize(net.NormalizeAt(layer.Index), m),
+                LayerKind.Flatten => Flatten(m),
+                LayerKind.Dense => Dense(net.DenseAt(layer.Index), m),
+                LayerKind.Conv2d => Conv2d(net.Conv2dAt(layer.Index), m),
+                LayerKind.ReLU => Relu(m, margins),
+                _ => throw new InvalidOperationException($"Layer {layer.Index}: no rounding margin for {layer.Declaration.Kind}."),
+            };
         }
         return margins;
     }
+
+    /// <summary>The input's magnitude max(|lo|, |hi|), no accumulation yet.</summary>
+    public static Magnitude Input(Tensor lo, Tensor hi) => new(maximum(lo.detach().abs(), hi.detach().abs()), 0);
+
+    /// <summary>(|x| + |μ|)/|σ| per channel; two roundings.</summary>
+    public static Magnitude Normalize(Normalize layer, Magnitude m) =>
+        new((m.Value + NormalizeConcrete.ChannelView(layer.Mean.detach().abs(), m.Value)) / NormalizeConcrete.ChannelView(layer.Sigma.detach().abs(), m.Value),
+            m.Accumulations + 2);
+
+    /// <summary>Flattened; no rounding.</summary>
+    public static Magnitude Flatten(Magnitude m) => m with { Value = m.Value.flatten(1) };
+
+    /// <summary>|W|·m + |b|; a sum over the fan-in and the bias.</summary>
+    public static Magnitude Dense(Dense layer, Magnitude m) =>
+        new(nn.functional.linear(m.Value, layer.Weight.detach().abs(), layer.Bias.detach().abs()), m.Accumulations + layer.Weight.shape[1] + 2);
+
+    /// <summary>conv(m, |W|) + |b|; a sum over C_in·k·k and the bias.</summary>
+    public static Magnitude Conv2d(Conv2d layer, Magnitude m) =>
+        new(Conv2dConcrete.Propagate(layer with { Weight = layer.Weight.detach().abs(), Bias = layer.Bias.detach().abs() }, m.Value),
+            m.Accumulations + layer.Weight.shape[1] * layer.Weight.shape[2] * layer.Weight.shape[3] + 2);
+
+    /// <summary>The margin of ReLU number <c>margins.Count</c>, γ_N·(k + 1)·M, appended to <paramref name="margins"/>;
+    /// the magnitude passes unchanged (|relu(x)| ≤ |x|, the envelope's product and offset: two roundings).</summary>
+    public static Magnitude Relu(Magnitude m, List<Tensor> margins)
+    {
+        double unit = Unit(m.Value.dtype), n = m.Accumulations;
+        margins.Add(m.Value * (n * unit / (1 - n * unit) * (margins.Count + 1)));
+        return m with { Accumulations = n + 2 };
+    }
 }
+
+/// <summary>A bound on the absolute values of a layer's terms ([B, …], detached) and the number of float roundings
+/// accumulated along the longest chain up to it.</summary>
+public sealed record Magnitude(Tensor Value, double Accumulations);
