@@ -90,6 +90,20 @@ public sealed class TriangleLpTests : TorchTest
         Assert.Contains("specification", reports[^1].ToString());
     }
 
+    /// <summary>A solve that stops short (here: the first attempt may not iterate at all) is retried from scratch with
+    /// GLOP's defaults, which reach the same optima; nothing falls back to interval bounds.</summary>
+    [Fact]
+    public void Stopped_solves_are_retried_with_glop_defaults()
+    {
+        using var scope = NewDisposeScope();
+        using var net = GoldenNetwork.Create();
+        var exact = TriangleLp.Analyze(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Eps)[0];
+        var stalled = TriangleLp.Analyze(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Eps,
+            options: TriangleLpOptions.Exact with { GlopParameters = "use_preprocessing: false, use_dual_simplex: true, max_number_of_iterations: 0" })[0];
+        Assert.Equal(0, stalled.Fallbacks);
+        for (int j = 0; j < exact.DiffLower!.Length; j++) Assert.Equal(exact.DiffLower[j], stalled.DiffLower![j], 1e-7);
+    }
+
     sealed class Collect(List<TriangleLpProgress> into) : IProgress<TriangleLpProgress>
     {
         public void Report(TriangleLpProgress value) => into.Add(value);

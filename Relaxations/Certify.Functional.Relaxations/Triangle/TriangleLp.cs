@@ -19,10 +19,18 @@ namespace Certify.Functional.Relaxations.Triangle;
 /// <param name="GlopParameters">GLOP parameters in protobuf text format, or null for GLOP's defaults. The default,
 /// <see cref="FastGlop"/>, re-solves from the previous basis with the dual simplex and without presolve: same optima,
 /// about 5× faster than GLOP's defaults on FC-SMALL (only the objective changes between solves).</param>
-public sealed record TriangleLpOptions(bool SkipStable = false, bool SolveFirstLayer = false, string? GlopParameters = TriangleLpOptions.FastGlop)
+/// <param name="SecondsPerLp">Time limit of one solve. A solve that stops short (seen: the warm-started dual simplex
+/// stalling on one LP of an image at ε 0.3, for many minutes) is retried once from scratch with GLOP's defaults
+/// (presolve, primal simplex) under the same limit; if that fails too, the neuron keeps its interval bound (sound,
+/// looser; counted in <see cref="TriangleLpExample.Fallbacks"/>).</param>
+public sealed record TriangleLpOptions(bool SkipStable = false, bool SolveFirstLayer = false, string? GlopParameters = TriangleLpOptions.FastGlop,
+    double SecondsPerLp = 10)
 {
     /// <summary>Dual simplex, no presolve.</summary>
     public const string FastGlop = "use_preprocessing: false, use_dual_simplex: true";
+
+    /// <summary>GLOP's defaults, for the retry of a solve that stopped short.</summary>
+    public const string DefaultGlop = "use_preprocessing: true, use_dual_simplex: false";
 
     /// <summary>The exact layer-wise LP of SPEC §3.11.</summary>
     public static TriangleLpOptions Exact { get; } = new();
@@ -153,9 +161,9 @@ public static class TriangleLp
                         continue;
                     }
                     model.ObjectiveNeuron(i, minimize: true);
-                    lo[i] = Math.Max(lo[i], Optimize(model.Solver, ref lps, ref fallbacks) ?? double.NegativeInfinity);
+                    lo[i] = Math.Max(lo[i], Optimize(model.Solver, options, ref lps, ref fallbacks) ?? double.NegativeInfinity);
                     model.ObjectiveNeuron(i, minimize: false);
-                    hi[i] = Math.Min(hi[i], Optimize(model.Solver, ref lps, ref fallbacks) ?? double.PositiveInfinity);
+                    hi[i] = Math.Min(hi[i], Optimize(model.Solver, options, ref lps, ref fallbacks) ?? double.PositiveInfinity);
                     if (lo[i] > hi[i]) lo[i] = hi[i] = 0.5 * (lo[i] + hi[i]);   // solver noise on a (near-)constant neuron
                 }
             }
@@ -179,9 +187,9 @@ public static class TriangleLp
                 progress?.Invoke(relus, k, classes, lps);
                 var (il, iu) = model.IntervalLinear(last.Row(k), last.Bias[k]);
                 model.ObjectiveLinear(last.Row(k), last.Bias[k], minimize: true);
-                logitLower[k] = Math.Max(il, Optimize(model.Solver, ref lps, ref fallbacks) ?? double.NegativeInfinity);
+                logitLower[k] = Math.Max(il, Optimize(model.Solver, options, ref lps, ref fallbacks) ?? double.NegativeInfinity);
                 model.ObjectiveLinear(last.Row(k), last.Bias[k], minimize: false);
-                logitUpper[k] = Math.Min(iu, Optimize(model.Solver, ref lps, ref fallbacks) ?? double.PositiveInfinity);
+                logitUpper[k] = Math.Min(iu, Optimize(model.Solver, options, ref lps, ref fallbacks) ?? double.PositiveInfinity);
             }
             diffs = new double[classes - 1];
             for (int j = 0, col = 0; j < classes; j++)
@@ -200,17 +208,24 @@ public static class TriangleLp
                 double c0 = last.Bias[label] - last.Bias[j];
                 var (il, _) = model.IntervalLinear(c, c0);
                 model.ObjectiveLinear(c, c0, minimize: true);
-                diffs[col++] = Math.Max(il, Optimize(model.Solver, ref lps, ref fallbacks) ?? double.NegativeInfinity);
+                diffs[col++] = Math.Max(il, Optimize(model.Solver, options, ref lps, ref fallbacks) ?? double.NegativeInfinity);
             }
         }
         return new TriangleLpExample(lows, highs, diffs, logitLower, logitUpper, lps, fallbacks);
     }
 
-    // The optimum, or null (the caller keeps its interval bound) when GLOP stops short of optimality.
-    static double? Optimize(Solver solver, ref long lps, ref int fallbacks)
+    // The optimum, or null (the caller keeps its interval bound) when GLOP stops short of optimality twice: once with
+    // the options' parameters, once from scratch with GLOP's defaults (then the options' parameters are restored).
+    static double? Optimize(Solver solver, TriangleLpOptions options, ref long lps, ref int fallbacks)
     {
         lps++;
+        long limit = (long)Math.Clamp(options.SecondsPerLp * 1000, 1, long.MaxValue / 2);
+        solver.SetTimeLimit(limit);
+        if (solver.Solve() == Solver.ResultStatus.OPTIMAL) return solver.Objective().Value();
+        solver.Reset();
+        solver.SetSolverSpecificParametersAsString(TriangleLpOptions.DefaultGlop);
         var status = solver.Solve();
+        if (!string.IsNullOrEmpty(options.GlopParameters)) solver.SetSolverSpecificParametersAsString(options.GlopParameters);
         if (status == Solver.ResultStatus.OPTIMAL) return solver.Objective().Value();
         fallbacks++;
         return null;
