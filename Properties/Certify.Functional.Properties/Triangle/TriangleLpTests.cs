@@ -82,8 +82,10 @@ public sealed class TriangleLpTests : TorchTest
         var reports = new List<TriangleLpProgress>();
         var progress = new Collect(reports);
         var examples = TriangleLp.Analyze(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Eps, progress);
-        // Layer 1 in closed form; layer 2: 5 neurons (2 LPs each unless CROWN skipping); specification: 9 LPs.
-        Assert.Equal(5 + 9, reports.Count);
+        // Layer 1 in closed form; layer 2: 5 neurons (2 LPs each unless CROWN skipping); specification: 9 LPs; then
+        // the example's end (specification 9/9, every LP counted).
+        Assert.Equal(5 + 9 + 1, reports.Count);
+        Assert.Equal(examples[0].Lps, reports[^1].Lps);
         Assert.Equal(2 * 5 + 9, examples[0].Lps);
         Assert.Equal(0, examples[0].Fallbacks);
         Assert.All(reports, r => Assert.Equal(1, r.Examples));
@@ -102,6 +104,24 @@ public sealed class TriangleLpTests : TorchTest
             options: TriangleLpOptions.Exact with { GlopParameters = "use_preprocessing: false, use_dual_simplex: true, max_number_of_iterations: 0" })[0];
         Assert.Equal(0, stalled.Fallbacks);
         for (int j = 0; j < exact.DiffLower!.Length; j++) Assert.Equal(exact.DiffLower[j], stalled.DiffLower![j], 1e-7);
+    }
+
+    /// <summary>When the retry stops short too, the neuron keeps its interval bound: counted per example and in the
+    /// progress, never tighter than the LP (sound), and the progress line says so.</summary>
+    [Fact]
+    public void Solves_that_stop_twice_fall_back_to_interval_bounds_and_are_counted()
+    {
+        using var scope = NewDisposeScope();
+        using var net = GoldenNetwork.Create();
+        const string none = "use_preprocessing: false, use_dual_simplex: true, max_number_of_iterations: 0";
+        var exact = TriangleLp.Analyze(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Eps)[0];
+        var reports = new List<TriangleLpProgress>();
+        var fallen = TriangleLp.Analyze(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Eps, new Collect(reports),
+            TriangleLpOptions.Exact with { GlopParameters = none, RetryGlopParameters = none })[0];
+        Assert.True(fallen.Fallbacks > 0, "every solve stops before its first iteration");
+        Assert.Equal(fallen.Fallbacks, reports[^1].Fallbacks);
+        Assert.Contains("interval fallbacks", reports[^1].ToString());
+        for (int j = 0; j < exact.DiffLower!.Length; j++) Assert.True(fallen.DiffLower![j] <= exact.DiffLower[j] + 1e-9, $"diff {j}: fallback above the LP");
     }
 
     sealed class Collect(List<TriangleLpProgress> into) : IProgress<TriangleLpProgress>

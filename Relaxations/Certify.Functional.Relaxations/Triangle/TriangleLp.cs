@@ -23,8 +23,9 @@ namespace Certify.Functional.Relaxations.Triangle;
 /// stalling on one LP of an image at ε 0.3, for many minutes) is retried once from scratch with GLOP's defaults
 /// (presolve, primal simplex) under the same limit; if that fails too, the neuron keeps its interval bound (sound,
 /// looser; counted in <see cref="TriangleLpExample.Fallbacks"/>).</param>
+/// <param name="RetryGlopParameters">The retry's GLOP parameters (default: GLOP's defaults); null: no retry.</param>
 public sealed record TriangleLpOptions(bool SkipStable = false, bool SolveFirstLayer = false, string? GlopParameters = TriangleLpOptions.FastGlop,
-    double SecondsPerLp = 10)
+    double SecondsPerLp = 10, string? RetryGlopParameters = TriangleLpOptions.DefaultGlop)
 {
     /// <summary>Dual simplex, no presolve.</summary>
     public const string FastGlop = "use_preprocessing: false, use_dual_simplex: true";
@@ -36,13 +37,16 @@ public sealed record TriangleLpOptions(bool SkipStable = false, bool SolveFirstL
     public static TriangleLpOptions Exact { get; } = new();
 }
 
-/// <summary>Where the Triangle LP is: example, layer (ReLU index, or the specification as the last), neuron, and LPs so far.</summary>
-public readonly record struct TriangleLpProgress(int Example, int Examples, int Layer, int Layers, int Neuron, int Neurons, long Lps, TimeSpan Elapsed)
+/// <summary>Where the Triangle LP is: example, layer (ReLU index, or the specification as the last), neuron, and LPs so far;
+/// <see cref="Fallbacks"/>: solves so far that stopped short twice and kept their (sound, looser) interval bound.</summary>
+public readonly record struct TriangleLpProgress(int Example, int Examples, int Layer, int Layers, int Neuron, int Neurons, long Lps, TimeSpan Elapsed,
+    int Fallbacks = 0)
 {
     /// <inheritdoc/>
-    public override string ToString() => Layer < Layers - 1
+    public override string ToString() => (Layer < Layers - 1
         ? $"triangle-lp: image {Example + 1}/{Examples}, layer {Layer + 1}/{Layers - 1}, neuron {Neuron}/{Neurons}, {Lps} LPs, {Elapsed.TotalSeconds:F1} s"
-        : $"triangle-lp: image {Example + 1}/{Examples}, specification {Neuron}/{Neurons}, {Lps} LPs, {Elapsed.TotalSeconds:F1} s";
+        : $"triangle-lp: image {Example + 1}/{Examples}, specification {Neuron}/{Neurons}, {Lps} LPs, {Elapsed.TotalSeconds:F1} s")
+        + (Fallbacks > 0 ? $", {Fallbacks} interval fallbacks" : "");
 }
 
 /// <summary>What the LP proved about one example, in float64.</summary>
@@ -121,13 +125,18 @@ public static class TriangleLp
         var clock = Stopwatch.StartNew();
         var results = new TriangleLpExample[b];
         long lps = 0;
+        int fallbacks = 0;
         for (int e = 0; e < b; e++)
         {
             var stable = crown?.Select(c => (c.Lower.AsSpan(e * c.Lower.Length / (int)b, c.Lower.Length / (int)b).ToArray(),
                 c.Upper.AsSpan(e * c.Upper.Length / (int)b, c.Upper.Length / (int)b).ToArray())).ToList();
             results[e] = Example(lp, lo.AsSpan(e * n, n).ToArray(), hi.AsSpan(e * n, n).ToArray(), (int)labels[e], kind, options, stable,
-                (layer, neuron, neurons, solved) => progress?.Report(new TriangleLpProgress(e, (int)b, layer, lp.ReluShapes.Count + 1, neuron, neurons, lps + solved, clock.Elapsed)));
+                (layer, neuron, neurons, solved, failed) => progress?.Report(
+                    new TriangleLpProgress(e, (int)b, layer, lp.ReluShapes.Count + 1, neuron, neurons, lps + solved, clock.Elapsed, fallbacks + failed)));
             lps += results[e].Lps;
+            fallbacks += results[e].Fallbacks;
+            int rows = kind == SpecKind.Diffs ? (int)net.Description.Output.Size - 1 : (int)net.Description.Output.Size;
+            progress?.Report(new TriangleLpProgress(e, (int)b, lp.ReluShapes.Count, lp.ReluShapes.Count + 1, rows, rows, lps, clock.Elapsed, fallbacks));
         }
         return results;
     }
@@ -135,7 +144,7 @@ public static class TriangleLp
     /// <summary>One example over the box [<paramref name="lower"/>, <paramref name="upper"/>] (flattened pixels).
     /// <paramref name="stableBounds"/> (per ReLU, sound bounds such as CROWN's) mark neurons whose LPs are skipped.</summary>
     public static TriangleLpExample Example(LpNetwork lp, double[] lower, double[] upper, int label, SpecKind kind, TriangleLpOptions options,
-        IReadOnlyList<(double[] Lower, double[] Upper)>? stableBounds = null, Action<int, int, int, long>? progress = null)
+        IReadOnlyList<(double[] Lower, double[] Upper)>? stableBounds = null, Action<int, int, int, long, int>? progress = null)
     {
         using var model = TriangleEncoding.ForBox(lower, upper, options.GlopParameters);
         long lps = 0;
@@ -153,7 +162,7 @@ public static class TriangleLp
             {
                 for (int i = 0; i < model.Neurons; i++)
                 {
-                    progress?.Invoke(r, i, model.Neurons, lps);
+                    progress?.Invoke(r, i, model.Neurons, lps, fallbacks);
                     if (stableBounds is { } s && (s[r].Lower[i] >= 0 || s[r].Upper[i] <= 0))
                     {
                         lo[i] = Math.Max(lo[i], s[r].Lower[i]);
@@ -184,7 +193,7 @@ public static class TriangleLp
             logitUpper = new double[classes];
             for (int k = 0; k < classes; k++)
             {
-                progress?.Invoke(relus, k, classes, lps);
+                progress?.Invoke(relus, k, classes, lps, fallbacks);
                 var (il, iu) = model.IntervalLinear(last.Row(k), last.Bias[k]);
                 model.ObjectiveLinear(last.Row(k), last.Bias[k], minimize: true);
                 logitLower[k] = Math.Max(il, Optimize(model.Solver, options, ref lps, ref fallbacks) ?? double.NegativeInfinity);
@@ -201,7 +210,7 @@ public static class TriangleLp
             for (int j = 0, col = 0; j < classes; j++)
             {
                 if (j == label) continue;
-                progress?.Invoke(relus, col, classes - 1, lps);
+                progress?.Invoke(relus, col, classes - 1, lps, fallbacks);
                 var wy = last.Row(label);
                 var wj = last.Row(j);
                 for (int k = 0; k < c.Length; k++) c[k] = wy[k] - wj[k];
@@ -215,18 +224,21 @@ public static class TriangleLp
     }
 
     // The optimum, or null (the caller keeps its interval bound) when GLOP stops short of optimality twice: once with
-    // the options' parameters, once from scratch with GLOP's defaults (then the options' parameters are restored).
+    // the options' parameters, once from scratch with the retry's (then the options' parameters are restored).
     static double? Optimize(Solver solver, TriangleLpOptions options, ref long lps, ref int fallbacks)
     {
         lps++;
         long limit = (long)Math.Clamp(options.SecondsPerLp * 1000, 1, long.MaxValue / 2);
         solver.SetTimeLimit(limit);
         if (solver.Solve() == Solver.ResultStatus.OPTIMAL) return solver.Objective().Value();
-        solver.Reset();
-        solver.SetSolverSpecificParametersAsString(TriangleLpOptions.DefaultGlop);
-        var status = solver.Solve();
-        if (!string.IsNullOrEmpty(options.GlopParameters)) solver.SetSolverSpecificParametersAsString(options.GlopParameters);
-        if (status == Solver.ResultStatus.OPTIMAL) return solver.Objective().Value();
+        if (options.RetryGlopParameters is { } retry)
+        {
+            solver.Reset();
+            solver.SetSolverSpecificParametersAsString(retry);
+            var status = solver.Solve();
+            if (!string.IsNullOrEmpty(options.GlopParameters)) solver.SetSolverSpecificParametersAsString(options.GlopParameters);
+            if (status == Solver.ResultStatus.OPTIMAL) return solver.Objective().Value();
+        }
         fallbacks++;
         return null;
     }
