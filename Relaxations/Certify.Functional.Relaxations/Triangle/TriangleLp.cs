@@ -126,6 +126,7 @@ public static class TriangleLp
         var results = new TriangleLpExample[b];
         long lps = 0;
         int fallbacks = 0;
+        int rows = kind == SpecKind.Diffs ? (int)net.Description.Output.Size - 1 : (int)net.Description.Output.Size;  // the specification's LPs
         for (int e = 0; e < b; e++)
         {
             var stable = crown?.Select(c => (c.Lower.AsSpan(e * c.Lower.Length / (int)b, c.Lower.Length / (int)b).ToArray(),
@@ -135,7 +136,6 @@ public static class TriangleLp
                     new TriangleLpProgress(e, (int)b, layer, lp.ReluShapes.Count + 1, neuron, neurons, lps + solved, clock.Elapsed, fallbacks + failed)));
             lps += results[e].Lps;
             fallbacks += results[e].Fallbacks;
-            int rows = kind == SpecKind.Diffs ? (int)net.Description.Output.Size - 1 : (int)net.Description.Output.Size;
             progress?.Report(new TriangleLpProgress(e, (int)b, lp.ReluShapes.Count, lp.ReluShapes.Count + 1, rows, rows, lps, clock.Elapsed, fallbacks));
         }
         return results;
