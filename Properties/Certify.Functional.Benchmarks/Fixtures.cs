@@ -35,9 +35,20 @@ public static class Fixtures
     {
         var net = NetworkCatalog.Find(name, Shape.Of(1, 28, 28)).Match(e => e, e => throw new InvalidOperationException(e.Message)).Create();
         if (model is null or "random") return net;
-        var path = File.Exists(model) ? model : Path.Combine(AppContext.BaseDirectory, "Reference", $"mnist_FC_{model}.pt");
+        var path = File.Exists(model) ? model : Path.Combine(SharedReference(), "pretrained", $"mnist_FC_{model}.pt");
         StateDict.Load(net, path).Match(_ => 0, e => throw new InvalidOperationException(e.Message));
         return net;
+    }
+
+    /// <summary>The paper's released networks are not in the repository: ../shared/reference beside the clone, or
+    /// $CERTIFY_SHARED/reference.</summary>
+    public static string SharedReference()
+    {
+        if (Environment.GetEnvironmentVariable("CERTIFY_SHARED") is { Length: > 0 } named) return Path.Combine(named, "reference");
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Certify.Functional.sln")))
+                return Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared", "reference");
+        throw new InvalidOperationException("The paper's released networks are read from ../shared/reference beside the clone (or $CERTIFY_SHARED); pass a .pt path instead.");
     }
 
     public static Domain Domain(string name) =>

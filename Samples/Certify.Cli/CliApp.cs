@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Certify.Cli.Commands;
+using Certify.Functional.Pipeline;
+using Certify.Functional.Relaxations.Runtime;
 using LanguageExt.Common;
 
 namespace Certify.Cli;
@@ -39,6 +41,7 @@ public static class CliApp
             InfoCommand.Create(output),
             PresetsCommand.Create(output),
             ParadoxCommand.Create(output),
+            DoctorCommand.Create(output),
         };
         try
         {
@@ -51,6 +54,19 @@ public static class CliApp
             if (Environment.GetEnvironmentVariable("CERTIFY_DEBUG") == "1") output.Err.WriteLine(ex);
             return Failed;
         }
+    }
+}
+
+/// <summary>The native-kernel self-check (<see cref="KernelCheck"/>) as the commands that compute certificates or
+/// gradients use it: null when every check passed on the device, else the exit code after printing why.</summary>
+static class KernelGate
+{
+    /// <summary>Refuses (exit 2, one line per failed check) when a native kernel failed its check on
+    /// <paramref name="deviceName"/>.</summary>
+    public static int? Refuse(CliOutput output, string deviceName)
+    {
+        var ensured = KernelCheck.Ensure(Devices.Parse(deviceName));
+        return ensured.IsFail ? output.Fail((Error)ensured, CliApp.BadInput) : null;
     }
 }
 

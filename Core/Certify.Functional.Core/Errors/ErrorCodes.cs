@@ -36,4 +36,6 @@ public static class ErrorCodes
 
     /// <summary>A loss or bound became NaN or infinite.</summary>
     public const int NonFinite = 3001;
+    /// <summary>A native kernel that soundness depends on returned wrong values in its self-check on this machine.</summary>
+    public const int KernelCheckFailed = 3002;
 }

@@ -61,13 +61,13 @@ public class CliTests : TorchTest
         Assert.Contains("deeppoly ", output);
     }
 
-    [Fact]
+    [SharedFact]
     public void Eval_of_the_papers_mnist_FC_box_gives_the_reference_count()
     {
         var dir = TempDir();
         try
         {
-            var (code, output, err) = Run("eval", "--net", "FC", "--model", Asset("Reference/mnist_FC_box.pt"), "--out", dir, "--quiet");
+            var (code, output, err) = Run("eval", "--net", "FC", "--model", SharedFiles.Pretrained("mnist_FC_box"), "--out", dir, "--quiet");
             Assert.True(code == 0, err);
             Assert.StartsWith("clean: 1779/2000 ", output);
             Assert.Equal(2001, File.ReadAllLines(Path.Combine(dir, "predictions.csv")).Length);
@@ -76,13 +76,13 @@ public class CliTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
-    [FashionMnistFact]
+    [SharedFact(FashionMnist = true)]
     public void Eval_of_the_papers_fashion_FC_box_gives_the_reference_count()
     {
         var dir = TempDir();
         try
         {
-            var (code, output, err) = Run("eval", "--net", "FC", "--dataset", "fashion-mnist", "--model", Asset("Reference/fashionmnist_FC_box.pt"), "--out", dir);
+            var (code, output, err) = Run("eval", "--net", "FC", "--dataset", "fashion-mnist", "--model", SharedFiles.Pretrained("fashionmnist_FC_box"), "--out", dir);
             Assert.True(code == 0, err);
             Assert.StartsWith("clean: 5107/10000 ", output);
             Assert.Contains("normalization set to the fashion-mnist constants", err);
@@ -90,13 +90,13 @@ public class CliTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
-    [Fact]
+    [SharedFact]
     public void Verify_of_mnist_FC_box_prints_the_certified_count_and_writes_the_files()
     {
         var dir = TempDir();
         try
         {
-            var (code, output, err) = Run("verify", "--net", "FC", "--model", Asset("Reference/mnist_FC_box.pt"), "--eps", "0.3",
+            var (code, output, err) = Run("verify", "--net", "FC", "--model", SharedFiles.Pretrained("mnist_FC_box"), "--eps", "0.3",
                 "--domains", "box", "--limit", "100", "--out", dir, "--quiet");
             Assert.True(code == 0, err);
             var box = output.Split('\n').Single(l => l.StartsWith("box: certified "));
@@ -124,13 +124,13 @@ public class CliTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
-    [Fact]
+    [SharedFact]
     public void Verify_runs_the_back_substitution_domains_and_matches_the_reference_deeppoly_count()
     {
         var dir = TempDir();
         try
         {
-            var (code, output, err) = Run("verify", "--net", "FC", "--model", Asset("Reference/mnist_FC_crown.pt"), "--eps", "0.3",
+            var (code, output, err) = Run("verify", "--net", "FC", "--model", SharedFiles.Pretrained("mnist_FC_crown"), "--eps", "0.3",
                 "--domains", "deeppoly,crown-ibp,deeppoly:0-c", "--limit", "20", "--out", dir, "--quiet");
             Assert.True(code == 0, err);
             var lines = output.Split('\n');
@@ -157,7 +157,7 @@ public class CliTests : TorchTest
         var dir = TempDir();
         try
         {
-            var (code, output, err) = Run("verify", "--model", Asset("Reference/mnist_FC_box.pt"), "--domains", domains, "--out", dir);
+            var (code, output, err) = Run("verify", "--model", SharedFiles.Pretrained("mnist_FC_box"), "--domains", domains, "--out", dir);
             Assert.Equal(CliApp.BadInput, code);
             var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.StartsWith(start, line);
@@ -167,13 +167,13 @@ public class CliTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
-    [Fact]
+    [SharedFact]
     public void Attack_reports_pgd_accuracy_no_higher_than_clean_and_no_lower_than_certified()
     {
         var dir = TempDir();
         try
         {
-            var model = Asset("Reference/mnist_FC_box.pt");
+            var model = SharedFiles.Pretrained("mnist_FC_box");
             var (code, output, err) = Run("attack", "--net", "FC", "--model", model, "--eps", "0.3", "--steps", "20", "--limit", "100", "--out", dir, "--quiet");
             Assert.True(code == 0, err);
             int Count(string prefix) => int.Parse(output.Split('\n').First(l => l.StartsWith(prefix)).Split(' ')[1].Split('/')[0]);

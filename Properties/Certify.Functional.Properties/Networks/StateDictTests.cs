@@ -33,22 +33,22 @@ public class StateDictTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
-    [Fact]
+    [SharedFact]
     public void Reference_checkpoint_loads_into_the_declared_FC()
     {
         using var net = Entry("FC").Create();
-        var result = StateDict.Load(net, Asset("Reference/mnist_FC_box.pt"));
+        var result = StateDict.Load(net, SharedFiles.Pretrained("mnist_FC_box"));
         Assert.True(result.IsSucc, result.Match(_ => "", e => e.Message));
         var names = net.state_dict().Keys.ToHashSet();
         Assert.Contains("layers.0.mean", names);
         Assert.Contains("layers.10.weight", names);
     }
 
-    [Fact]
+    [SharedFact]
     public void Wrong_architecture_names_missing_misshaped_and_unexpected_keys()
     {
         using var net = Entry("FC-SMALL").Create();
-        var error = StateDict.Load(net, Asset("Reference/mnist_FC_box.pt")).Match(_ => throw new Xunit.Sdk.XunitException("expected failure"), e => e);
+        var error = StateDict.Load(net, SharedFiles.Pretrained("mnist_FC_box")).Match(_ => throw new Xunit.Sdk.XunitException("expected failure"), e => e);
         var errors = error.AsEnumerable().ToList();
         Assert.Contains(errors, e => e.Code == ErrorCodes.ParameterShape && e.Message.Contains("'layers.2.weight' has shape [400, 784]") && e.Message.Contains("[100, 784]"));
         Assert.Contains(errors, e => e.Code == ErrorCodes.UnexpectedParameter && e.Message.Contains("'layers.10.weight'"));
@@ -75,7 +75,9 @@ public class StateDictTests : TorchTest
         try
         {
             var truncated = Path.Combine(dir, "truncated.pt");
-            var bytes = File.ReadAllBytes(Asset("Reference/mnist_FC_box.pt"));
+            var whole = Path.Combine(dir, "whole.pt");
+            using (var other = Entry("FC").Create()) Assert.True(StateDict.Save(other, whole).IsSucc);
+            var bytes = File.ReadAllBytes(whole);
             File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
             var before = net.state_dict()["layers.2.weight"].clone();
             var error = StateDict.Load(net, truncated).Match(_ => throw new Xunit.Sdk.XunitException("expected failure"), e => e);

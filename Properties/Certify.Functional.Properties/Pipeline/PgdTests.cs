@@ -15,7 +15,7 @@ public class PgdTests : TorchTest
     static NetworkModule Pretrained(string model)
     {
         var net = NetworkCatalog.Find("FC", Shape.Of(1, 28, 28)).Match(e => e, e => throw new Xunit.Sdk.XunitException(e.Message)).Create();
-        StateDict.Load(net, Asset($"Reference/{model}.pt")).Match(_ => 0, e => throw new Xunit.Sdk.XunitException(e.Message));
+        StateDict.Load(net, SharedFiles.Pretrained(model)).Match(_ => 0, e => throw new Xunit.Sdk.XunitException(e.Message));
         return net;
     }
 
@@ -25,7 +25,7 @@ public class PgdTests : TorchTest
         return data.Batch(Enumerable.Range(0, n).ToArray());
     }
 
-    [Theory]
+    [SharedTheory]
     [InlineData("mnist_FC_box", "box")]
     [InlineData("mnist_FC_crown", "deeppoly")]
     public void Pgd_never_breaks_a_certified_image(string model, string domain)

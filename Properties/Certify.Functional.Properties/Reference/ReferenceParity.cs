@@ -45,7 +45,7 @@ public static class ReferenceParity
 
         var entry = NetworkCatalog.Find("FC", data.Shape).Match(e => e, e => throw new InvalidOperationException(e.Message));
         using var net = entry.Create();
-        var loaded = StateDict.Load(net, Path.Combine(AppContext.BaseDirectory, "Reference", model + ".pt"));
+        var loaded = StateDict.Load(net, SharedFiles.Pretrained(model));
         if (loaded.IsFail) throw new InvalidOperationException(loaded.Match(_ => "", e => e.Message));
         NetworkResolution.UseDatasetNormalization(net, data);           // the Fashion quirk: dataset constants win
         var norm = net.Normalizations.Single();
@@ -133,7 +133,7 @@ public static class ReferenceParity
     {
         var entry = NetworkCatalog.Find("FC", data.Shape).Match(e => e, e => throw new InvalidOperationException(e.Message));
         using var net = entry.Create();
-        StateDict.Load(net, Path.Combine(AppContext.BaseDirectory, "Reference", model + ".pt")).Match(_ => 0, e => throw new InvalidOperationException(e.Message));
+        StateDict.Load(net, SharedFiles.Pretrained(model)).Match(_ => 0, e => throw new InvalidOperationException(e.Message));
         NetworkResolution.UseDatasetNormalization(net, data);
         net.to(ScalarType.Float64);
         using var _ = no_grad();

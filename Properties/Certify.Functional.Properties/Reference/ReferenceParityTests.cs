@@ -12,7 +12,7 @@ public sealed class MnistReferenceParityTests(ITestOutputHelper log) : TorchTest
 
     public static TheoryData<string, double> Cases => ReferenceCases.For("mnist");
 
-    [Theory, MemberData(nameof(Cases))]
+    [SharedTheory, MemberData(nameof(Cases))]
     public void Certified_flags_and_lower_bounds_match_the_reference(string model, double eps) =>
         ReferenceParity.Assert(Test.Value, "mnist", model, eps, log);
 }
@@ -26,7 +26,7 @@ public sealed class FashionMnistReferenceParityTests(ITestOutputHelper log) : To
 
     public static TheoryData<string, double> Cases => ReferenceCases.For("fashionmnist");
 
-    [FashionMnistTheory, MemberData(nameof(Cases))]
+    [SharedTheory(FashionMnist = true), MemberData(nameof(Cases))]
     public void Certified_flags_and_lower_bounds_match_the_reference(string model, double eps) =>
         ReferenceParity.Assert(Test.Value, "fashionmnist", model, eps, log);
 }

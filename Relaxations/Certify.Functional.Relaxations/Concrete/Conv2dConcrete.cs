@@ -1,12 +1,13 @@
 using Certify.Functional.Layers;
+using Certify.Functional.Relaxations.Shared;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.Concrete;
 
-/// <summary>Concrete domain, Conv2d: cross-correlation with zero padding. Shapes: [B, C, H, W] → [B, C', H', W'].</summary>
+/// <summary>Concrete domain, Conv2d: cross-correlation with zero padding (<see cref="Convolution.Apply"/>). Shapes: [B, C, H, W] → [B, C', H', W'].</summary>
 public sealed class Conv2dConcrete : IRelaxation<Conv2d, Tensor>
 {
     /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
     public static Tensor Propagate(Conv2d layer, Tensor x) =>
-        nn.functional.conv2d(x, layer.Weight, layer.Bias, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]);
+        Convolution.Apply(layer, x, layer.Weight, layer.Bias);
 }

@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.DeepPoly;
 
-/// <summary>Back-substitution through Conv2d (SPEC §3.7): A ← conv_transpose2d(A, W, stride, padding,
-/// output_padding = ((H + 2p − k) mod s, …)) for the conv input size H × W; Const += Σ_c (Σ_spatial A_c)·b_c. Exact.
-/// From the identity it starts at the convolution's matrix, built once for the batch from the unit inputs.</summary>
+/// <summary>Back-substitution through Conv2d (SPEC §3.7): A ← A·M with M the convolution's explicit matrix
+/// (<see cref="Convolution.Matrix"/>; the reference's conv_transpose2d computes the same product, but libtorch's oneDNN
+/// kernel for it is wrong on AVX-512 CPUs); Const += Σ_c (Σ_spatial A_c)·b_c. Exact.
+/// From the identity it starts at M itself.</summary>
 public static class Conv2dDeepPoly
 {
     /// <summary>The bound in terms of the layer's input of shape [C, H, W].</summary>
@@ -15,20 +16,14 @@ public static class Conv2dDeepPoly
     {
         if (bound.A is null)
         {
-            long inputs = inputShape.Aggregate(1L, (x, y) => x * y);
-            var images = nn.functional.conv2d(UnitVectors.OneHot(arange(inputs, dtype: int64, device: layer.Weight.device), inputShape, layer.Weight.dtype, layer.Weight.device),
-                layer.Weight, null, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]);   // [in, C', H', W']
-            var matrix = images.flatten(1).t().view([1, -1, .. inputShape]);      // [1, out, C, H, W]
-            var bias = layer.Bias.view(-1, 1).expand(layer.Bias.shape[0], images.shape[2] * images.shape[3]).reshape(1, -1);
-            return new(matrix, bias);
+            var matrix = Convolution.Matrix(layer, inputShape);                         // [C'·H'·W', C·H·W]
+            long spatial = matrix.shape[0] / layer.Bias.shape[0];
+            var bias = layer.Bias.view(-1, 1).expand(layer.Bias.shape[0], spatial).reshape(1, -1);
+            return new(matrix.view([1, -1, .. inputShape]), bias);
         }
         var a = bound.A;                                                        // [S, K, C', H', W']
-        long h = inputShape[1], w = inputShape[2], k = layer.Weight.shape[2];
-        var transposed = nn.functional.conv_transpose2d(a.flatten(0, 1), layer.Weight, null,
-            strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding],
-            output_padding: [(h + 2 * layer.Padding - k) % layer.Stride, (w + 2 * layer.Padding - k) % layer.Stride]);
         var constant = (a.sum([3L, 4L]) * layer.Bias).sum(2);                   // [S, K]
-        return new(transposed.view([a.shape[0], a.shape[1], .. transposed.shape[1..]]), LinearBound.Add(bound.Const, constant));
+        return new(Convolution.Transpose(layer, inputShape, a), LinearBound.Add(bound.Const, constant));
     }
 
     /// <summary>Both sides at once (<see cref="SidePairs.Linear"/>).</summary>

@@ -15,5 +15,5 @@ public sealed class Conv2dZonotope : IRelaxation<Conv2d, Zonotope>
         ErrorMaps.Linear(x.Errors, e => Conv(layer, e, null), x.Center.shape[1..]));
 
     static Tensor Conv(Conv2d layer, Tensor x, Tensor? bias) =>
-        nn.functional.conv2d(x, layer.Weight, bias, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]);
+        Convolution.Apply(layer, x, layer.Weight, bias);
 }

@@ -13,7 +13,7 @@ public sealed class Conv2dHybrid : IRelaxation<Conv2d, HybridZonotope>
     public static HybridZonotope Propagate(Conv2d layer, HybridZonotope x)
     {
         var zono = Conv2dZonotope.Propagate(layer, new Zonotope(x.Center, x.Errors));
-        var beta = nn.functional.conv2d(x.Beta, layer.Weight.abs(), null, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]);
+        var beta = Convolution.Apply(layer, x.Beta, layer.Weight.abs(), null);
         return new HybridZonotope(zono.Center, beta, zono.Errors);
     }
 }

@@ -1,6 +1,7 @@
 using Certify.Functional.Layers;
 using static TorchSharp.torch;
 using Certify.Functional.Bounds;
+using Certify.Functional.Relaxations.Shared;
 
 namespace Certify.Functional.Relaxations.Ibp;
 
@@ -10,6 +11,6 @@ public sealed class Conv2dBox : IRelaxation<Conv2d, Box>
 {
     /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
     public static Box Propagate(Conv2d layer, Box x) => new(
-        nn.functional.conv2d(x.Center, layer.Weight, layer.Bias, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]),
-        nn.functional.conv2d(x.Radius, layer.Weight.abs(), null, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]));
+        Convolution.Apply(layer, x.Center, layer.Weight, layer.Bias),
+        Convolution.Apply(layer, x.Radius, layer.Weight.abs(), null));
 }

@@ -3,6 +3,7 @@ using Certify.Functional.Data;
 using Certify.Functional.Networks;
 using Certify.Functional.Pipeline;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Runtime;
 using Certify.Functional.Relaxations.Triangle;
 using static TorchSharp.torch;
 
@@ -13,9 +14,11 @@ namespace Certify.Functional.Relaxations.Verification;
 /// <param name="Count">Images certified against (the first Count of the dataset, in file order).</param>
 /// <param name="Width">Lower bounds per image (classes − 1).</param>
 /// <param name="LowerBounds">Row-major [Count, Width]: lower bounds of logit_y − logit_j for j ≠ y, increasing j.</param>
-/// <param name="Certified">Per image: every lower bound &gt; 0 (strict).</param>
+/// <param name="Certified">Per image: every lower bound &gt; 0 (strict), confirmed in float64 (<see cref="FinalCheck"/>).</param>
 /// <param name="Seconds">Wall time of the certification (without loading).</param>
-public sealed record DomainCertification(Domain Domain, int Count, int Width, float[] LowerBounds, bool[] Certified, double Seconds)
+/// <param name="RoundingRefusals">Images whose float32 lower bounds were all &gt; 0 but whose float64 check failed
+/// (their float32 certificate was an artefact of rounding).</param>
+public sealed record DomainCertification(Domain Domain, int Count, int Width, float[] LowerBounds, bool[] Certified, double Seconds, int RoundingRefusals = 0)
 {
     /// <summary>Number of certified images.</summary>
     public int CertifiedCount => Certified.Count(c => c);
@@ -33,17 +36,21 @@ public static class Certification
     /// <summary>Certifies the first <paramref name="count"/> images of <paramref name="data"/> (pixels byte/255, clamped
     /// ball of radius <paramref name="eps"/>) in <paramref name="domain"/>. <paramref name="progress"/> receives the
     /// number of images done after each batch; <paramref name="lpProgress"/> the Triangle LP's per-neuron progress
-    /// (triangle-lp only). The network is put in eval mode.</summary>
+    /// (triangle-lp only). The network is put in eval mode. Throws <see cref="InvalidOperationException"/> when a native
+    /// kernel failed its self-check on <paramref name="device"/> (<see cref="KernelCheck"/>).</summary>
     public static DomainCertification Run(NetworkModule network, Dataset data, int count, double eps, Domain domain, SpecKind kind,
         int batchSize, Device device, Action<int>? progress = null, IProgress<TriangleLpProgress>? lpProgress = null)
     {
         if (batchSize <= 0) throw new ArgumentException($"Batch size must be > 0, got {batchSize}.", nameof(batchSize));
+        KernelCheck.ThrowIfFailed(device);
         int n = Math.Clamp(count, 0, data.Count);
         int width = (int)network.Description.Output.Size - 1;
         var lower = new float[n * width];
         var certified = new bool[n];
         var indices = Enumerable.Range(0, n).ToArray();
         network.eval();
+        using var float64 = FinalCheck.Float64Copy(network, device);
+        int refusals = 0;
         var clock = Stopwatch.StartNew();
         using var guard = GcGuard.Open();
         using (no_grad())
@@ -58,12 +65,14 @@ public static class Certification
                     ? TriangleLp.Bounds(network, x, y, eps, Offset(lpProgress, start, n), t.Options, kind)
                     : Verifier.Bounds(network, x, y, eps, domain, kind);
                 bounds.DiffLower.to(CPU).contiguous().data<float>().CopyTo(lower, start * width);
-                bounds.Certified.to(CPU).data<bool>().CopyTo(certified, start);
+                var flags = FinalCheck.Certified(float64, x, y, eps, domain, kind, bounds.DiffLower);
+                refusals += (int)(bounds.Certified.sum().item<long>() - flags.sum().item<long>());
+                flags.to(CPU).data<bool>().CopyTo(certified, start);
                 progress?.Invoke(start + size);
             }
         }
         clock.Stop();
-        return new DomainCertification(domain, n, width, lower, certified, clock.Elapsed.TotalSeconds);
+        return new DomainCertification(domain, n, width, lower, certified, clock.Elapsed.TotalSeconds, refusals);
     }
 
     // The batch's progress in dataset terms (image index and count over the whole run).

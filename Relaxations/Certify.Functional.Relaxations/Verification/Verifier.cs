@@ -6,6 +6,7 @@ using Certify.Functional.Relaxations.Hybrid;
 using Certify.Functional.Relaxations.Ibp;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Relaxations.Optimization;
+using Certify.Functional.Relaxations.Runtime;
 using Certify.Functional.Relaxations.Shared;
 using Certify.Functional.Relaxations.Triangle;
 using static TorchSharp.torch;
@@ -85,13 +86,17 @@ public static class Verifier
         }
     }
 
-    /// <summary>Certified flags [B] (bool): every lower bound of z_y − z_j strictly positive. Runs without gradients.
-    /// Refuses the defect-compatible unsound domains (zdiag-c-unsound, "-C" …-unrounded), whose "certificates" would mean nothing.</summary>
+    /// <summary>Certified flags [B] (bool): every lower bound of z_y − z_j strictly positive, confirmed in float64 above
+    /// its rounding margin (<see cref="FinalCheck"/>). Runs without gradients.
+    /// Refuses the defect-compatible unsound domains (zdiag-c-unsound, "-C" …-unrounded), whose "certificates" would mean nothing,
+    /// and throws <see cref="InvalidOperationException"/> when a native kernel failed its self-check (<see cref="KernelCheck"/>).</summary>
     public static Tensor Certify(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
     {
         if (domain.Unsoundness is { } why) throw new ArgumentException(why, nameof(domain));
+        KernelCheck.ThrowIfFailed(x.device);
         using var _ = no_grad();
-        return Bounds(net, x, y, eps, domain, kind).Certified;
+        using var float64 = FinalCheck.Float64Copy(net, x.device);
+        return FinalCheck.Certified(float64, x, y, eps, domain, kind, Bounds(net, x, y, eps, domain, kind).DiffLower);
     }
 
     static SpecBounds BackSubstituted(IReadOnlyList<Box> pre, Tensor lower, Tensor? upper, Tensor y, SpecKind kind) => upper is null

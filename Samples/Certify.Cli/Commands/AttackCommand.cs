@@ -52,6 +52,7 @@ public static class AttackCommand
     {
         if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
         torch.set_num_threads(threads);
+        if (KernelGate.Refuse(output, deviceName) is { } refused) return refused;
         var loaded = selection.Load();
         var (model, dataset) = (selection.Model, selection.Dataset);
         if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);

@@ -45,6 +45,7 @@ public static class ParadoxCommand
     static int Run(ParadoxPlan plan, bool table4, CliOutput output, bool quiet)
     {
         torch.set_num_threads(plan.Threads);
+        if (KernelGate.Refuse(output, "cpu") is { } refused) return refused;     // the study runs on the CPU
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {

@@ -159,6 +159,7 @@ public static class TrainCommand
         if (domains.IsFail) return output.Fail((Error)domains, CliApp.BadInput);
 
         torch.set_num_threads(config.Threads);
+        if (KernelGate.Refuse(output, config.Device) is { } refused) return refused;
         var train = DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Train);
         var test = DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test);
         if (train.IsFail) return output.Fail((Error)train, CliApp.BadInput);

@@ -65,6 +65,7 @@ public static class VerifyCommand
         var (domains, kind) = ((LanguageExt.Seq<Domain>, SpecKind))validated;
 
         torch.set_num_threads(config.Threads);
+        if (KernelGate.Refuse(output, config.Device) is { } refused) return refused;
         var test = DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test);
         if (test.IsFail) return output.Fail((Error)test, CliApp.BadInput);
         var data = (Dataset)test;
