@@ -38,6 +38,8 @@ public sealed record VerifyConfig
     public int Threads { get; init; } = 1;
     /// <summary>Device name.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Confirm float32 certificates in float64 (<c>FinalCheck</c>); off: the float32 flags alone, as the reference.</summary>
+    public bool Float64Check { get; init; } = true;
 
     /// <summary>The parsed, sound domains and the spec kind, or every problem found.</summary>
     public static Validation<Error, (Seq<Domain> Domains, SpecKind Kind)> Validate(VerifyConfig c)
