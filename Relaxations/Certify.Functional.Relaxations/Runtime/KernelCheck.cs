@@ -25,7 +25,7 @@ public sealed record KernelCheckResult(string Operation, string Shapes, double E
 /// <summary>
 /// Known-answer checks, float32 against float64, of the native operations soundness depends on: matmul, addmm
 /// (linear), bmm, conv2d and the convolution paths of <see cref="Convolution"/> (im2col with its gradients, the
-/// explicit matrix), abs, clamp, relu, sum, amax/amin. They run once per process and device before the first
+/// transposition by fold), abs, clamp, relu, sum, amax/amin. They run once per process and device before the first
 /// certificate or training step (milliseconds); a failure means this CPU's kernels cannot be trusted for
 /// certificates (seen: libtorch's oneDNN deconvolution on AVX-512 CPUs) and <see cref="Ensure"/> refuses.
 /// <para>References are computed in float64 by a different route (elementwise products and sums), so a kernel wrong
@@ -155,7 +155,7 @@ public static class KernelCheck
         var back = (aFlat * w64.view(1, outC, taps, 1));                                               // [S·K, O, taps, L]
         var t = nn.functional.fold(back.sum(1), h, kernel, 1, pad, stride).view(2, 3, c, h, h);
         var tBound = nn.functional.fold(back.abs().sum(1), h, kernel, 1, pad, stride).view(2, 3, c, h, h) * Gamma(outC * ho * ho) + t.abs() * RoundOff;
-        yield return Compare("convolution transpose (matrix)", shapes, transposed, t, tBound);
+        yield return Compare("convolution transpose (fold)", shapes, transposed, t, tBound);
     }
 
     static Tensor Product(Tensor a, Tensor b) => (a.to(float64).unsqueeze(2) * b.to(float64).unsqueeze(0)).sum(1);
