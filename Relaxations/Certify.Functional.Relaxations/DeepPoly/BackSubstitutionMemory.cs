@@ -18,8 +18,10 @@ public static class BackSubstitutionMemory
     /// <summary>Temporaries alive per coefficient tensor (the tensor, the sign-split factor, the product).</summary>
     const double TemporariesPerTensor = 3;
 
-    /// <summary>Estimated peak bytes for a batch of <paramref name="batch"/> float32 examples.</summary>
-    public static long Estimate(NetworkDescription network, long batch, bool training, bool ibpIntermediate)
+    /// <summary>Estimated peak bytes for a batch of <paramref name="batch"/> examples of <paramref name="elementBytes"/>
+    /// bytes per element (4: float32; 12 for a certification confirmed in float64, whose float32 and float64 passes both
+    /// stay resident).</summary>
+    public static long Estimate(NetworkDescription network, long batch, bool training, bool ibpIntermediate, int elementBytes = sizeof(float))
     {
         var layers = network.Layers;
         var chains = new List<double>();
@@ -27,7 +29,7 @@ public static class BackSubstitutionMemory
             if (!ibpIntermediate) chains.Add(2 * Chain(layers, relu.Index - 1, relu.Input.Size, batch));
         chains.Add(Chain(layers, layers.Count - 1, Math.Max(1, network.Output.Size), batch));
         double elements = training ? chains.Sum() * TemporariesPerTensor : chains.Max() * TemporariesPerTensor;
-        return (long)(elements * sizeof(float));
+        return (long)(elements * elementBytes);
     }
 
     // Σ over the layers back-substituted of the elements of A after each one.
@@ -48,15 +50,15 @@ public static class BackSubstitutionMemory
 
     /// <summary>Succeeds when the estimate fits <paramref name="budgetBytes"/>; otherwise a readable error naming the
     /// estimate, the budget and the largest batch size that fits.</summary>
-    public static Fin<Unit> Check(NetworkDescription network, long batch, bool training, bool ibpIntermediate, long budgetBytes)
+    public static Fin<Unit> Check(NetworkDescription network, long batch, bool training, bool ibpIntermediate, long budgetBytes, int elementBytes = sizeof(float))
     {
-        long need = Estimate(network, batch, training, ibpIntermediate);
+        long need = Estimate(network, batch, training, ibpIntermediate, elementBytes);
         if (need <= budgetBytes) return FinSucc(unit);
         long fits = 0, tooMany = batch;                                          // binary search: the estimate grows with the batch
         while (tooMany - fits > 1)
         {
             long mid = fits + (tooMany - fits) / 2;
-            if (Estimate(network, mid, training, ibpIntermediate) <= budgetBytes) fits = mid; else tooMany = mid;
+            if (Estimate(network, mid, training, ibpIntermediate, elementBytes) <= budgetBytes) fits = mid; else tooMany = mid;
         }
         return FinFail<Unit>(Error.New(ErrorCodes.InvalidConfig,
             $"Back-substitution on {network.Name} with batch {batch} needs about {Gib(need)} ({(training ? "training" : "certification")}), " +

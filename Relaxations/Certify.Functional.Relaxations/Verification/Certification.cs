@@ -64,12 +64,18 @@ public static class Certification
                 using var scope = NewDisposeScope();
                 int size = Math.Min(batchSize, n - start);
                 var (x, y) = data.Batch(indices.AsSpan(start, size), device);
-                var bounds = domain is TriangleLpDomain t
-                    ? TriangleLp.Bounds(network, x, y, eps, Offset(lpProgress, start, n), t.Options, kind)
-                    : Verifier.Bounds(network, x, y, eps, domain, kind);
-                bounds.DiffLower.to(CPU).contiguous().data<float>().CopyTo(lower, start * width);
-                var flags = float64 is null ? bounds.Certified : FinalCheck.Certified(float64, x, y, eps, domain, kind, bounds.DiffLower);
-                refusals += (int)(bounds.Certified.sum().item<long>() - flags.sum().item<long>());
+                Tensor diffLower;
+                using (NewDisposeScope())       // the float32 pass's temporaries are gone before the float64 pass
+                {
+                    var bounds = domain is TriangleLpDomain t
+                        ? TriangleLp.Bounds(network, x, y, eps, Offset(lpProgress, start, n), t.Options, kind)
+                        : Verifier.Bounds(network, x, y, eps, domain, kind);
+                    diffLower = bounds.DiffLower.MoveToOuterDisposeScope();
+                }
+                diffLower.to(CPU).contiguous().data<float>().CopyTo(lower, start * width);
+                var float32Flags = diffLower.gt(0).all(1);
+                var flags = float64 is null ? float32Flags : FinalCheck.Certified(float64, x, y, eps, domain, kind, diffLower);
+                refusals += (int)(float32Flags.sum().item<long>() - flags.sum().item<long>());
                 flags.to(CPU).data<bool>().CopyTo(certified, start);
                 progress?.Invoke(start + size);
             }
