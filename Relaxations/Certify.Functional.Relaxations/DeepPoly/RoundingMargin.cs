@@ -48,6 +48,14 @@ public static class RoundingMargin
     {
         if (!Needed(options)) return null;
         var margins = new List<Tensor>();
+        Output(net, lo, hi, margins);
+        return margins;
+    }
+
+    /// <summary>The magnitude of the network's output over [<paramref name="lo"/>, <paramref name="hi"/>], appending every
+    /// ReLU's margin to <paramref name="margins"/>: the per-layer steps below over the network's layer list.</summary>
+    public static Magnitude Output(NetworkModule net, Tensor lo, Tensor hi, List<Tensor> margins)
+    {
         var m = Input(lo, hi);
         foreach (var layer in net.Description.Layers)
         {
@@ -61,7 +69,7 @@ public static class RoundingMargin
                 _ => throw new InvalidOperationException($"Layer {layer.Index}: no rounding margin for {layer.Declaration.Kind}."),
             };
         }
-        return margins;
+        return m;
     }
 
     /// <summary>The input's magnitude max(|lo|, |hi|), no accumulation yet.</summary>

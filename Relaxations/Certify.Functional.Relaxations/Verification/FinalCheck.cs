@@ -65,22 +65,9 @@ public static class FinalCheck
     public static Tensor Margin(NetworkModule net, Tensor x, Tensor y, double eps)
     {
         var (lo, hi) = InputRegion.Corners(x, eps);
-        var m = RoundingMargin.Input(lo, hi);
         var margins = new List<Tensor>();
-        long neurons = x[0].numel();
-        foreach (var layer in net.Description.Layers)
-        {
-            if (layer.Declaration.Kind == LayerKind.ReLU) neurons += layer.Output.Size;
-            m = layer.Declaration.Kind switch
-            {
-                LayerKind.Normalize => RoundingMargin.Normalize(net.NormalizeAt(layer.Index), m),
-                LayerKind.Flatten => RoundingMargin.Flatten(m),
-                LayerKind.Dense => RoundingMargin.Dense(net.DenseAt(layer.Index), m),
-                LayerKind.Conv2d => RoundingMargin.Conv2d(net.Conv2dAt(layer.Index), m),
-                LayerKind.ReLU => RoundingMargin.Relu(m, margins),
-                _ => throw new InvalidOperationException($"Layer {layer.Index}: no rounding margin for {layer.Declaration.Kind}."),
-            };
-        }
+        var m = RoundingMargin.Output(net, lo, hi, margins);
+        long neurons = x[0].numel() + net.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).Sum(l => l.Output.Size);
         double u = RoundingMargin.Unit(ScalarType.Float64), n = m.Accumulations + neurons + 4;
         double gamma = n * u / (1 - n * u) * Math.Pow(2, margins.Count + 1);
         var logits = m.Value.flatten(1);                                                       // [B, K]
