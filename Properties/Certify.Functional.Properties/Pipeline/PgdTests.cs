@@ -41,7 +41,7 @@ public class PgdTests : TorchTest
         Assert.True(adversarial.min().item<float>() >= 0 && adversarial.max().item<float>() <= 1, "outside [0, 1]");
     }
 
-    [Fact]
+    [SharedFact]
     public void Pgd_breaks_images_a_natural_attack_should_break_and_is_deterministic()
     {
         using var scope = NewDisposeScope();
