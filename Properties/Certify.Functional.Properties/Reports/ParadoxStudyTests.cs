@@ -15,7 +15,8 @@ public class ParadoxStudyTests : TorchTest
         {
             var relaxations = ParadoxPlan.Table1.Where(r => r.Key is "box" or "hbox" or "crown").ToList();
             var plan = new ParadoxPlan("FC-SMALL", 0.1, "quick", 2, 0.5, 1, 200, 50, 2, 10, 5, 1, dir, relaxations);
-            var rows = ParadoxStudy.Run(plan, null, null, CancellationToken.None).Match(r => r, e => throw new Xunit.Sdk.XunitException(e.Message));
+            var result = ParadoxStudy.Run(plan, null, null, CancellationToken.None).Match(r => r, e => throw new Xunit.Sdk.XunitException(e.Message));
+            var rows = result.Rows;
             Assert.Equal(3, rows.Count);
             foreach (var file in new[] { "report.md", "table.md", "results.json", "loss-slices.png", "tightness-vs-certified.png", "training-curves.png", "relu-envelope-box.png", "relu-envelope-crown.png" })
                 Assert.True(new FileInfo(Path.Combine(dir, file)).Length > 100, $"{file} missing or empty");
@@ -24,11 +25,15 @@ public class ParadoxStudyTests : TorchTest
             Assert.Contains("Certified order Box ≥ hBox", report);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
             Assert.Equal(3, json.RootElement.GetProperty("rows").GetArrayLength());
-            // Box is continuous in theory and its slice shows no persisting jump; its sensitivity relative to itself is 1.
+            // Box is continuous in theory and its slice shows no persisting jump; Ŝ is measured for every relaxation on every network.
             var box = rows.Single(r => r.Trained.Relaxation.Key == "box").Properties;
             Assert.True(box.Theory.Continuous);
             Assert.Equal(0, box.Jumps);
-            Assert.Equal(1.0, box.SensitivityVsBox, 6);
+            Assert.True(double.IsFinite(box.Sensitivity) && box.Sensitivity >= 0, $"Ŝ(Box) = {box.Sensitivity}");
+            Assert.Equal(3, result.Panel.Networks.Count);
+            Assert.All(result.Panel.Values, row => Assert.All(row, v => Assert.True(double.IsFinite(v) && v >= 0)));
+            Assert.Equal(box.Sensitivity, result.Panel.At(0, "box"), 9);
+            Assert.Contains("## Sensitivity of every relaxation on every trained network", report);
             // Switching-surface counts were taken after every epoch of every run.
             foreach (var r in rows) Assert.Equal(plan.Epochs, r.Trained.NearSwitchDuringTraining.Count);
             Assert.Contains("During training (epoch:", report);

@@ -22,8 +22,9 @@ public static class ParadoxReport
     };
 
     /// <summary>Writes everything into <see cref="ParadoxPlan.OutDir"/>.</summary>
-    public static void Write(ParadoxPlan plan, IReadOnlyList<ParadoxRow> rows, TimeSpan elapsed)
+    public static void Write(ParadoxPlan plan, ParadoxResult result, TimeSpan elapsed)
     {
+        var rows = result.Rows;
         var dir = plan.OutDir;
         var plots = WritePlots(plan, rows);
         var table = Table(rows);
@@ -40,9 +41,15 @@ public static class ParadoxReport
         md.AppendLine("Columns: *tightness* = 1 / mean width u − l of the bounds of z_y − z_j over the panel of all trained networks and the property images " +
                       "(our proxy for SPEC §7.1; larger = tighter); *LP ratio* = width(triangle LP) / width(relaxation) (1 = as tight as the exact single-neuron LP); " +
                       "*jumps* = discontinuities of L_abs(θ + t·d), t ∈ [−0.02, 0.02], that persist under 10× and 100× refinement; *theory* = the transformer's " +
-                      "continuity in (l, u) (SPEC §7.2); *sensitivity* = E|ΔL|/δ and gradient change at δ = 1e-3 relative to Box on the same network.").AppendLine();
+                      "continuity in (l, u) (SPEC §7.2); *sensitivity* Ŝ = S·‖θ‖²/L with S = E_d ‖∇L(θ + δd) − ∇L(θ)‖/(δ‖d‖), δ = 1e-3, on the network " +
+                      "trained with the relaxation (dimensionless; docs/sensitivity.md).").AppendLine();
+        md.AppendLine("## Sensitivity of every relaxation on every trained network").AppendLine();
+        md.AppendLine(string.Create(Inv, $"Ŝ on the first {plan.PropertyImages} test images at ε {plan.Eps}, {plan.SensitivityDirections} seeded directions, δ = 1e-3. ") +
+            "Verdict per relaxation, network by network: one the paper calls sensitive agrees where its Ŝ exceeds Box's and hBox's; one it calls not sensitive " +
+            "agrees where its Ŝ is below every sensitive relaxation's; overall when it does on more than half the networks.").AppendLine();
+        md.Append(result.Panel.Markdown(rows.ToDictionary(r => r.Trained.Relaxation.Key, r => r.Trained.Relaxation.Label))).AppendLine();
         md.AppendLine("## Against the paper").AppendLine();
-        foreach (var line in Verdicts(plan, rows)) md.AppendLine("- " + line);
+        foreach (var line in Verdicts(plan, rows, result.Panel)) md.AppendLine("- " + line);
         var smoothed = rows.Where(r => r.Trained.Relaxation.Smoothing != "none").ToList();
         if (smoothed.Count > 0)
         {
@@ -90,7 +97,8 @@ public static class ParadoxReport
                 nearSwitchDuringTraining = r.Trained.NearSwitchDuringTraining.Select(e => new { epoch = e.Epoch, eps = e.Eps, counts = e.Counts }),
                 properties = r.Properties with { Slice = r.Properties.Slice },
             }),
-            verdicts = Verdicts(plan, rows), plots = plots.Select(p => p.File),
+            sensitivityPanel = result.Panel,
+            verdicts = Verdicts(plan, rows, result.Panel), plots = plots.Select(p => p.File),
         };
         AtomicFile.WriteAllText(Path.Combine(dir, "results.json"), JsonSerializer.Serialize(json, RunReport.Json));
     }
@@ -101,7 +109,7 @@ public static class ParadoxReport
     static string Table(IReadOnlyList<ParadoxRow> rows)
     {
         var t = new StringBuilder();
-        t.AppendLine("| relaxation | tightness | LP ratio | continuity: jumps (theory) | sensitivity vs Box: loss / gradient | clean | PGD | certified | LP certified | train time |");
+        t.AppendLine("| relaxation | tightness | LP ratio | continuity: jumps (theory) | sensitivity Ŝ (S) | clean | PGD | certified | LP certified | train time |");
         t.AppendLine("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
@@ -111,13 +119,13 @@ public static class ParadoxReport
                 new[] { (p.Theory.JumpAtLowerZero, "l=0"), (p.Theory.JumpAtUpperZero, "u=0"), (p.Theory.JumpAtBalanced, "|l|=u"), (p.Theory.OtherJumps, "other") }
                     .Where(j => j.Item1).Select(j => j.Item2));
             t.AppendLine(string.Create(Inv, $"| {tr.Relaxation.Label} | {p.Tightness:F3} | {(p.LpWidthRatio is { } q ? q.ToString("F3", Inv) : "–")} | " +
-                $"{p.Jumps}{(p.Jumps > 0 ? $" (max {p.LargestJump:G2})" : "")} ({theory}) | {p.SensitivityVsBox:F2} / {p.GradientChangeVsBox:F2} | " +
+                $"{p.Jumps}{(p.Jumps > 0 ? $" (max {p.LargestJump:G2})" : "")} ({theory}) | {p.Sensitivity:G3} ({p.GradientLipschitz:G3}) | " +
                 $"{100 * tr.Clean:F1} % | {100 * tr.Pgd:F1} % | **{100 * tr.Certified:F1} %** | {(tr.LpCertified is { } lp ? $"{lp}/{tr.LpImages}" : "–")} | {tr.TrainSeconds:F1} s |"));
         }
         return t.ToString();
     }
 
-    static List<string> Verdicts(ParadoxPlan plan, IReadOnlyList<ParadoxRow> rows)
+    static List<string> Verdicts(ParadoxPlan plan, IReadOnlyList<ParadoxRow> rows, SensitivityPanel panel)
     {
         var v = new List<string>();
         var byKey = rows.ToDictionary(r => r.Trained.Relaxation.Key);
@@ -152,7 +160,8 @@ public static class ParadoxReport
             v.Add($"{r.Trained.Relaxation.Label}: continuity — paper {(paper.Continuous ? "✓" : "✗")}, theory {(r.Properties.Theory.Continuous ? "✓" : "✗")}, " +
                   $"measured {(measuredContinuous ? "no jump on this slice" : $"{r.Properties.Jumps} jump(s)")} → " +
                   (measuredContinuous == paper.Continuous ? "agrees" : paper.Continuous ? "does not agree" : "not observed on this slice (jumps need a neuron to cross a switching surface along the slice; absence on one slice is not continuity)") +
-                  string.Create(Inv, $"; sensitivity — paper {(paper.Insensitive ? "✓ (not sensitive)" : "✗ (sensitive)")}, measured {r.Properties.SensitivityVsBox:F2}× Box (loss) and {r.Properties.GradientChangeVsBox:F2}× Box (gradient)."));
+                  string.Create(Inv, $"; sensitivity — paper {(paper.Insensitive ? "✓ (not sensitive)" : "✗ (sensitive)")}, measured Ŝ {r.Properties.Sensitivity:G3} on its own network, median {panel.Median(r.Trained.Relaxation.Key):G3} over the trained networks → ") +
+                  (panel.Verdict(r.Trained.Relaxation.Key) is (bool a, var on, var of) ? $"{(a ? "agrees" : "does not agree")} ({on} of {of} networks)." : "not measured."));
         }
         return v;
     }

@@ -22,16 +22,22 @@ namespace Certify.Functional.Reports.Paradox;
 /// <param name="LargestJump">The largest persisting jump (|ΔL|), 0 when none.</param>
 /// <param name="Theory">The transformer's theoretical continuity (SPEC §7.2).</param>
 /// <param name="NearSwitch">Neurons of the property batch within τ of the relaxation's switching surfaces / crossing neurons.</param>
-/// <param name="SensitivityVsBox">E|ΔL|/δ at δ = 1e-3 divided by Box's on the same network, batch and directions.</param>
-/// <param name="GradientChangeVsBox">‖∇L(θ+δd) − ∇L(θ)‖/‖∇L(θ)‖ at δ = 1e-3 divided by Box's.</param>
+/// <param name="Sensitivity">Ŝ = S·‖θ‖²/L at δ = 1e-3 on this network with its own relaxation (<see cref="SensitivityAtDelta.Sensitivity"/>).</param>
+/// <param name="GradientLipschitz">S = E‖∇L(θ+δd) − ∇L(θ)‖/(δ‖d‖) at δ = 1e-3 (the gradient's local Lipschitz ratio).</param>
+/// <param name="LossElasticity">E|ΔL|/(δL) at δ = 1e-3.</param>
 /// <param name="Slice">The loss slice (t, L_abs(θ + t·d) − L_abs(θ)).</param>
 public sealed record MeasuredProperties(double Tightness, double MeanWidth, double MeanMargin, double? LpWidthRatio, int Jumps, double LargestJump,
-    ContinuityRow Theory, string NearSwitch, double SensitivityVsBox, double GradientChangeVsBox, SliceResult Slice);
+    ContinuityRow Theory, string NearSwitch, double Sensitivity, double GradientLipschitz, double LossElasticity, SliceResult Slice);
 
 /// <summary>A row of the rebuilt Table 1.</summary>
 /// <param name="Trained">Training and certification.</param>
 /// <param name="Properties">The measured properties.</param>
 public sealed record ParadoxRow(TrainedRelaxation Trained, MeasuredProperties Properties);
+
+/// <summary>What the study measured: a row per relaxation and the sensitivity of every relaxation on every trained network.</summary>
+/// <param name="Rows">The rows.</param>
+/// <param name="Panel">Ŝ [network][relaxation] over the trained networks (the verdict's basis).</param>
+public sealed record ParadoxResult(IReadOnlyList<ParadoxRow> Rows, SensitivityPanel Panel);
 
 /// <summary>
 /// <c>certify paradox</c>: trains every relaxation under one schedule (<see cref="ParadoxTraining"/>), measures the three
@@ -45,27 +51,28 @@ public sealed record ParadoxRow(TrainedRelaxation Trained, MeasuredProperties Pr
 /// <item><description><b>Continuity</b>: L_abs(θ + t·d) − L_abs(θ) of each network with its own relaxation on a fixed batch,
 /// d a seeded Gaussian direction scaled per layer to ‖θ_layer‖, t ∈ [−0.02, 0.02]; jumps are differences that do not shrink
 /// when refined 10× and 100× (<see cref="JumpDetector"/>), next to the transformer's theoretical continuity.</description></item>
-/// <item><description><b>Sensitivity</b>: E_d |L(θ + δd) − L(θ)| / δ and the relative gradient change at δ = 1e-3, each
-/// divided by Box's on the same network, batch and directions (<see cref="Sensitivity"/>).</description></item>
+/// <item><description><b>Sensitivity</b>: Ŝ = S·‖θ‖²/L with S = E_d ‖∇L(θ + δd) − ∇L(θ)‖/(δ‖d‖) at δ = 1e-3
+/// (<see cref="Sensitivity"/>, docs/sensitivity.md), of every relaxation on every trained network (<see cref="SensitivityPanel"/>).</description></item>
 /// </list>
 /// </summary>
 public static class ParadoxStudy
 {
     const double SliceRadius = 0.02;
+    static readonly ParadoxResult Empty = new([], new SensitivityPanel([], [], []));
     /// <summary>τ of the switching-surface counts.</summary>
     public const double SwitchTau = 1e-2;
 
     /// <summary>Runs the study and writes report.md, table.md, results.json and the plots into the plan's folder.</summary>
-    public static Fin<IReadOnlyList<ParadoxRow>> Run(ParadoxPlan plan, Func<string, IProgress<TrainProgress>?>? trainProgress, ParadoxProgress? progress,
+    public static Fin<ParadoxResult> Run(ParadoxPlan plan, Func<string, IProgress<TrainProgress>?>? trainProgress, ParadoxProgress? progress,
         CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         var trained = ParadoxTraining.Run(plan, trainProgress, progress, cancel);
-        if (trained.IsFail) return trained.Map(_ => (IReadOnlyList<ParadoxRow>)[]);
+        if (trained.IsFail) return trained.Map(_ => Empty);
         var runs = trained.ThrowIfFail();
-        if (cancel.IsCancellationRequested || runs.Count < plan.Relaxations.Count) return FinSucc<IReadOnlyList<ParadoxRow>>([]);
+        if (cancel.IsCancellationRequested || runs.Count < plan.Relaxations.Count) return FinSucc(Empty);
         var data = StudyData.Load(plan);
-        if (data.IsFail) return data.Map(_ => (IReadOnlyList<ParadoxRow>)[]);
+        if (data.IsFail) return data.Map(_ => Empty);
         var (_, test, catalog) = (StudyData)data;
 
         using var guard = GcGuard.Open();
@@ -77,7 +84,7 @@ public static class ParadoxStudy
                 var net = catalog.Create();
                 networks.Add(net);
                 var loaded = StateDict.Load(net, r.Model);
-                if (loaded.IsFail) return loaded.Map(_ => (IReadOnlyList<ParadoxRow>)[]);
+                if (loaded.IsFail) return loaded.Map(_ => Empty);
                 net.eval();
             }
             var domains = runs.Select(r => Domain.Parse(r.Relaxation.Verify).ThrowIfFail()).ToList();
@@ -109,7 +116,7 @@ public static class ParadoxStudy
             var rows = new List<ParadoxRow>();
             for (int i = 0; i < runs.Count; i++)
             {
-                if (cancel.IsCancellationRequested) return FinSucc<IReadOnlyList<ParadoxRow>>([]);
+                if (cancel.IsCancellationRequested) return FinSucc(Empty);
                 var (net, domain, trainDomain, r) = (networks[i], domains[i], trainDomains[i], runs[i]);
                 guard.SafePoint();
                 progress?.Invoke("continuity", $"{r.Relaxation.Label}: loss slice and jumps");
@@ -131,10 +138,16 @@ public static class ParadoxStudy
                     lpRatios[i].Count > 0 ? lpRatios[i].Average() : null, jumps.Jumps.Count,
                     jumps.Jumps.Count == 0 ? 0 : jumps.Jumps.Max(j => Math.Abs(j.Size)), theory,
                     string.Create(CultureInfo.InvariantCulture, $"l≈0: {near.NearLowerZero}, u≈0: {near.NearUpperZero}, |l|≈u: {near.NearBalanced} of {near.Crossing} crossing"),
-                    at.LossRateVsBox, at.GradientChangeVsBox, slice)));
+                    at.Sensitivity, at.GradientLipschitz, at.LossElasticity, slice)));
             }
-            ParadoxReport.Write(plan, rows, clock.Elapsed);
-            return FinSucc<IReadOnlyList<ParadoxRow>>(rows);
+            // Ŝ of every plain relaxation on every trained network: the verdict compares relaxations on the same weights.
+            var plain = runs.Select((r, i) => (r, i)).Where(p => p.r.Relaxation.Smoothing == "none").ToList();
+            var panel = SensitivityPanel.Measure(plain.Select(p => (p.r.Relaxation.Label, networks[p.i])).ToList(),
+                plain.Select(p => (p.r.Relaxation.Key, trainDomains[p.i])).ToList(), x, y, plan.Eps, plan.SensitivityDirections, 1e-3,
+                unchecked((ulong)plan.Seed), m => progress?.Invoke("sensitivity", $"panel: {m}"));
+            var result = new ParadoxResult(rows, panel);
+            ParadoxReport.Write(plan, result, clock.Elapsed);
+            return FinSucc(result);
         }
         finally
         {

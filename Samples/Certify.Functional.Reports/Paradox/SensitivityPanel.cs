@@ -1,0 +1,92 @@
+using System.Globalization;
+using Certify.Functional.Networks;
+using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Relaxations.Domains;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Reports.Paradox;
+
+/// <summary>Ŝ (<see cref="SensitivityAtDelta.Sensitivity"/>) of every relaxation on every network of a panel, on one batch,
+/// with the same directions per network: [network][relaxation].</summary>
+/// <param name="Relaxations">Relaxation keys (columns), e.g. "box", "crown".</param>
+/// <param name="Networks">Network labels (rows).</param>
+/// <param name="Values">Ŝ per network and relaxation (NaN = not measured).</param>
+public sealed record SensitivityPanel(IReadOnlyList<string> Relaxations, IReadOnlyList<string> Networks, double[][] Values)
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The paper's labels (SPEC §7.3): sensitive = DeepZ, CROWN, CROWN-IBP (R); not sensitive = Box, hBox.</summary>
+    public static IReadOnlyList<string> PaperSensitive { get; } = ["zono", "crown", "crown-ibp-r"];
+    /// <summary>The paper's not-sensitive relaxations.</summary>
+    public static IReadOnlyList<string> PaperInsensitive { get; } = ["box", "hbox"];
+
+    /// <summary>Measures every (network, domain) pair at one δ with <paramref name="directions"/> seeded directions.</summary>
+    public static SensitivityPanel Measure(IReadOnlyList<(string Label, NetworkModule Net)> networks, IReadOnlyList<(string Key, Domain Domain)> relaxations,
+        Tensor x, Tensor y, double eps, int directions, double delta, ulong seed, Action<string>? progress = null)
+    {
+        var values = new double[networks.Count][];
+        for (int n = 0; n < networks.Count; n++)
+        {
+            values[n] = new double[relaxations.Count];
+            for (int r = 0; r < relaxations.Count; r++)
+            {
+                progress?.Invoke($"{networks[n].Label}: {relaxations[r].Key}");
+                using var scope = NewDisposeScope();
+                values[n][r] = Sensitivity.Measure(networks[n].Net, x, y, relaxations[r].Domain, eps, new SensitivityOptions(directions, [delta], seed)).PerDelta[0].Sensitivity;
+            }
+        }
+        return new SensitivityPanel(relaxations.Select(r => r.Key).ToList(), networks.Select(n => n.Label).ToList(), values);
+    }
+
+    /// <summary>Ŝ of <paramref name="key"/> on network <paramref name="n"/>, NaN when absent.</summary>
+    public double At(int n, string key) => Relaxations.ToList().IndexOf(key) is var c and >= 0 ? Values[n][c] : double.NaN;
+
+    /// <summary>Median over the networks of Ŝ of <paramref name="key"/>.</summary>
+    public double Median(string key)
+    {
+        var v = Enumerable.Range(0, Networks.Count).Select(n => At(n, key)).Where(double.IsFinite).OrderBy(e => e).ToList();
+        return v.Count == 0 ? double.NaN : v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
+    }
+
+    /// <summary>
+    /// The verdict for one relaxation against the paper's label, network by network (no threshold): a relaxation the paper
+    /// calls sensitive agrees on a network when its Ŝ exceeds both Box's and hBox's there; one the paper calls not sensitive
+    /// agrees when its Ŝ is below every sensitive relaxation's there. Agrees overall when it does on more than half the networks.
+    /// </summary>
+    public (bool? Agrees, int On, int Of) Verdict(string key)
+    {
+        bool sensitive = PaperSensitive.Contains(key);
+        if (!sensitive && !PaperInsensitive.Contains(key)) return (null, 0, 0);
+        int on = 0, of = 0;
+        for (int n = 0; n < Networks.Count; n++)
+        {
+            double own = At(n, key);
+            var others = (sensitive ? PaperInsensitive : PaperSensitive).Select(k => At(n, k)).Where(double.IsFinite).ToList();
+            if (!double.IsFinite(own) || others.Count == 0) continue;
+            of++;
+            if (sensitive ? others.All(o => own > o) : others.All(o => own < o)) on++;
+        }
+        return (of == 0 ? null : 2 * on > of, on, of);
+    }
+
+    /// <summary>A Markdown table: one row per network, one column per relaxation, then the medians and the verdicts.</summary>
+    public string Markdown(IReadOnlyDictionary<string, string> labels)
+    {
+        string L(string k) => labels.TryGetValue(k, out var l) ? l : k;
+        var t = new System.Text.StringBuilder();
+        t.AppendLine("| network | " + string.Join(" | ", Relaxations.Select(L)) + " |");
+        t.AppendLine("|---|" + string.Concat(Relaxations.Select(_ => "---:|")));
+        for (int n = 0; n < Networks.Count; n++)
+            t.AppendLine($"| {Networks[n]} | " + string.Join(" | ", Relaxations.Select((k, c) => Format(Values[n][c]))) + " |");
+        t.AppendLine("| **median** | " + string.Join(" | ", Relaxations.Select(k => $"**{Format(Median(k))}**")) + " |");
+        t.AppendLine("| paper | " + string.Join(" | ", Relaxations.Select(k => PaperSensitive.Contains(k) ? "✗ sensitive" : PaperInsensitive.Contains(k) ? "✓ not sensitive" : "–")) + " |");
+        t.AppendLine("| verdict | " + string.Join(" | ", Relaxations.Select(k => Verdict(k) switch
+        {
+            (null, _, _) => "–",
+            var (a, on, of) => $"{(a == true ? "agrees" : "does not agree")} ({on}/{of})",
+        })) + " |");
+        return t.ToString();
+    }
+
+    static string Format(double v) => double.IsNaN(v) ? "–" : v.ToString(Math.Abs(v) >= 1e4 || (Math.Abs(v) < 1e-2 && v != 0) ? "0.00e+0" : "G4", Inv);
+}
