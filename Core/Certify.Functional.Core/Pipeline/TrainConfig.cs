@@ -106,6 +106,14 @@ public sealed record TrainConfig
     /// <summary>σ after the last step: σ decays linearly over the run's optimizer steps (null = constant σ).</summary>
     public double? SmoothingSigmaEnd { get; init; }
 
+    /// <summary>Weight initialization: "default" (PyTorch's: kaiming-uniform weights, U(±1/√fan_in) biases) or "ibp"
+    /// (Shi et al. 2021, SPEC §4.6: every weight tensor but the last drawn from N(0, σ²), σ = √(2π)/fan_in, so that the
+    /// interval width neither grows nor shrinks through a layer at initialization; biases keep the default).</summary>
+    public string Init { get; init; } = "default";
+
+    /// <summary>Initialization names (see <see cref="Init"/>).</summary>
+    public static IReadOnlyList<string> Inits { get; } = ["default", "ibp"];
+
     /// <summary>The defaults.</summary>
     public static TrainConfig Default { get; } = new();
 
@@ -165,6 +173,7 @@ public sealed record TrainConfig
         Check(c.TrainLimit is null or > 0, $"Train limit (--train-limit) must be > 0, got {c.TrainLimit}.");
         Check(c.TestLimit is null or > 0, $"Test limit (--test-limit) must be > 0, got {c.TestLimit}.");
         Check(!string.IsNullOrWhiteSpace(c.OutDir), "Output folder (--out) must not be empty.");
+        Check(Inits.Contains(c.Init), $"Unknown initialization (--init) '{c.Init}'. Known: {string.Join(", ", Inits)}.");
         Check(Smoothings.Contains(c.Smoothing), $"Unknown loss smoothing (--smoothing) '{c.Smoothing}'. Known: {string.Join(", ", Smoothings)}.");
         Check(c.SmoothingSigma > 0 && double.IsFinite(c.SmoothingSigma), $"Smoothing σ (--sigma) must be a finite number > 0, got {c.SmoothingSigma}.");
         Check(c.SmoothingSamples > 0, $"Smoothing samples (--samples) must be ≥ 1, got {c.SmoothingSamples}.");

@@ -42,6 +42,7 @@ public sealed record TrainRun(IProgress<TrainProgress>? Progress = null, Cancell
 public sealed class NetworkTrainer
 {
     readonly Func<NetworkModule> create;
+    static readonly object SeedLock = new();
     readonly Func<NetworkModule, Propagators> bind;
 
     /// <summary>A trainer for networks made by <paramref name="create"/> whose propagators <paramref name="bind"/> selects.</summary>
@@ -102,8 +103,14 @@ public sealed class NetworkTrainer
         if (train.Count == 0) return FinFail<TrainOutcome>(Error.New(ErrorCodes.NoDataFiles, "The training set is empty."));
 
         var device = Devices.Parse(config.Device);
-        torch.manual_seed(config.Seed);
-        using var network = create();
+        NetworkModule created;
+        lock (SeedLock)                     // torch's global generator: runs on parallel threads stay deterministic
+        {
+            torch.manual_seed(config.Seed);
+            created = create();
+            if (config.Init == "ibp") Initialization.Ibp(created);
+        }
+        using var network = created;
         run.Prepare?.Invoke(network);
         network.to(device);
         using var optimizer = CreateOptimizer(config, network);

@@ -21,11 +21,33 @@ public static class ParadoxCommand
         var smoothing = new Option<bool>("--smoothing") { Description = "Add DeepZ, CROWN and Triangle trained with Gaussian loss smoothing (RGS) under the same budget" };
         var sigma = new Option<double>("--sigma") { Description = "σ of the smoothing block", DefaultValueFactory = _ => 0.01 };
         var samples = new Option<int>("--samples") { Description = "Samples per step of the smoothing block", DefaultValueFactory = _ => 4 };
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/paradox-<budget>)" };
-        var command = new Command("paradox", "Train every relaxation under one schedule and measure tightness, continuity and sensitivity (the paper's Table 1)")
-        { budget, net, eps, table4, smoothing, sigma, samples, outDir };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/paradox-<budget>, runs/paradox-released)" };
+        var released = new Option<string?>("--released")
+        {
+            Description = "Study the paper's released networks instead of training: DIR holds pretrained/ and pretrained-conv/ (default ../shared/reference, or $CERTIFY_SHARED/reference)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var limit = new Option<int?>("--limit") { Description = "With --released: cap every image count at N (a quick look)" };
+        var only = new Option<string?>("--only") { Description = "With --released: groups to run, e.g. mnist-fc,mnist-conv (default: every group whose files and dataset exist)" };
+        var noProperties = new Option<bool>("--no-properties") { Description = "With --released: certification only, no tightness/continuity/sensitivity" };
+        var command = new Command("paradox", "Train every relaxation under one schedule and measure tightness, continuity and sensitivity (the paper's Table 1); --released: the same study on the paper's released networks")
+        { budget, net, eps, table4, smoothing, sigma, samples, outDir, released, limit, only, noProperties };
         command.SetAction(parse =>
         {
+            if (parse.GetResult(released) is not null)
+            {
+                var folder = parse.GetValue(released) ?? DefaultReleasedFolder();
+                if (folder is null)
+                    return output.Fail(Error.New(2001, "--released: no folder given and ../shared/reference does not exist here. The paper's weights are another project's " +
+                        "files and are not in this repository: pass the folder holding pretrained/ and pretrained-conv/, e.g. --released /path/to/shared/reference."), CliApp.BadInput);
+                if (parse.GetValue(limit) is < 1) return output.Fail(Error.New(1003, $"--limit must be ≥ 1, got {parse.GetValue(limit)}."), CliApp.BadInput);
+                var releasedPlan = new ReleasedPlan(folder, parse.GetValue(outDir) ?? Path.Combine("runs", "paradox-released"), parse.GetValue(CliApp.Threads), parse.GetValue(CliApp.Seed))
+                {
+                    Eps = parse.GetValue(eps), Limit = parse.GetValue(limit), SkipProperties = parse.GetValue(noProperties),
+                    Only = (parse.GetValue(only) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(o => o.ToLowerInvariant()).ToList(),
+                };
+                return RunReleased(releasedPlan, output, parse.GetValue(CliApp.Quiet));
+            }
             var b = parse.GetValue(budget)!;
             var plan = ParadoxPlan.For(b, parse.GetValue(net)!, parse.GetValue(eps), parse.GetValue(CliApp.Seed), parse.GetValue(CliApp.Threads),
                 parse.GetValue(outDir) ?? Path.Combine("runs", $"paradox-{b}"));
@@ -40,6 +62,51 @@ public static class ParadoxCommand
             return Run(p, parse.GetValue(table4), output, parse.GetValue(CliApp.Quiet));
         });
         return command;
+    }
+
+    /// <summary>../shared/reference from the working folder or from the repository's parent, or $CERTIFY_SHARED/reference; null if none exists.</summary>
+    static string? DefaultReleasedFolder()
+    {
+        if (Environment.GetEnvironmentVariable("CERTIFY_SHARED") is { Length: > 0 } shared && Directory.Exists(Path.Combine(shared, "reference")))
+            return Path.Combine(shared, "reference");
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "..", "shared", "reference");
+            if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
+            if (File.Exists(Path.Combine(dir.FullName, "Certify.Functional.sln"))) break;
+        }
+        return null;
+    }
+
+    static int RunReleased(ReleasedPlan plan, CliOutput output, bool quiet)
+    {
+        torch.set_num_threads(plan.Threads);
+        if (KernelGate.Refuse(output, "cpu") is { } refused) return refused;
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+            output.Err.WriteLine("\ninterrupt: finishing the current certification; the report keeps the finished groups");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"{clock.Elapsed:mm\\:ss} [{stage}] {message}"); }
+            var study = ReleasedStudy.Run(plan, Say, cancel.Token);
+            if (study.IsFail) return output.Fail((Error)study, CliApp.BadInput);
+            foreach (var g in study.ThrowIfFail())
+            {
+                var (holds, images, counts) = ReleasedReport.Order(g);
+                output.Out.WriteLine($"{g.Name}: own certified on the first {images} images — {string.Join(", ", g.Networks.Select(n => $"{n.Label} {counts[n.Key]}"))}; " +
+                    $"paper's order {(holds ? "holds" : "does not hold")}");
+            }
+            output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and per-image CSVs in {plan.OutDir} ({clock.Elapsed.TotalMinutes:F1} min)");
+            return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
     }
 
     static int Run(ParadoxPlan plan, bool table4, CliOutput output, bool quiet)

@@ -65,12 +65,13 @@ public static class TrainCommand
         var samples = new Option<int>("--samples") { Description = "Smoothing samples per step: antithetic pairs (pgpe) or perturbed gradients (rgs)", DefaultValueFactory = _ => d.SmoothingSamples };
         var sigmaEnd = new Option<double?>("--sigma-end") { Description = "Decay σ linearly to this value over the run (default: constant σ)" };
         var json = new Option<bool>("--json") { Description = "Print results.json to stdout instead of the summary lines" };
+        var init = new Option<string>("--init") { Description = $"Weight initialization: {string.Join(", ", TrainConfig.Inits)} (ibp: N(0, (√(2π)/fan_in)²) for every weight but the last, Shi et al. 2021, SPEC §4.6)", DefaultValueFactory = _ => d.Init };
 
         var command = new Command("train", "Train a network (natural, PGD or certified) and save checkpoints and results")
         {
             preset, budget, resume, net, arch, dataset, dataDir, mode, domain, verify, spec, epochs, batch, pieces, optimizer, lr, lrSchedule,
             milestones, stepEpochs, extraStep, eps, epsStart, epsTest, kappa1, kappa2, beta1, beta2, warmup, mix, reg, regKind, every,
-            pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, smoothing, sigma, samples, sigmaEnd, outDir, json,
+            pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, smoothing, sigma, samples, sigmaEnd, outDir, json, init,
         };
         command.SetAction(parse =>
         {
@@ -118,7 +119,7 @@ public static class TrainCommand
                 TrainLimit = Pick(trainLimit, start.TrainLimit), TestLimit = Pick(testLimit, start.TestLimit),
                 Smoothing = Pick(smoothing, start.Smoothing).ToLowerInvariant(), SmoothingSigma = Pick(sigma, start.SmoothingSigma),
                 SmoothingSamples = Pick(samples, start.SmoothingSamples), SmoothingSigmaEnd = Pick(sigmaEnd, start.SmoothingSigmaEnd),
-                Seed = seed, Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!,
+                Seed = seed, Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!, Init = Pick(init, start.Init).ToLowerInvariant(),
             };
             if (Given(epochs) && start.Preset is not null && !Given(warmup) && !Given(mix))
             {

@@ -12,6 +12,7 @@ using Certify.Functional.Samples;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Reports.Paradox;
@@ -25,6 +26,9 @@ namespace Certify.Functional.Reports.Paradox;
 /// <param name="Model">Path of the trained weights.</param>
 public sealed record TrainedRelaxation(StudiedRelaxation Relaxation, TrainOutcome Outcome, double TrainSeconds, int? LpCertified, int LpImages, string Model)
 {
+    /// <summary>The run's seed.</summary>
+    public long Seed => Outcome.Config.Seed;
+
     /// <summary>Per epoch (1-based, epochs of this process only when resumed): neurons of the property batch near the
     /// switching surfaces of the train relaxation at the epoch's ε, during training.</summary>
     public IReadOnlyList<(int Epoch, double Eps, SwitchCounts Counts)> NearSwitchDuringTraining { get; init; } = [];
@@ -48,50 +52,65 @@ public delegate void ParadoxProgress(string stage, string message);
 /// </summary>
 public static class ParadoxTraining
 {
-    /// <summary>Trains and certifies every relaxation of <paramref name="plan"/>.</summary>
+    /// <summary>Trains and certifies every relaxation of <paramref name="plan"/> with every seed, <see cref="ParadoxPlan.Workers"/>
+    /// runs at a time (each its own run folder; results in plan order: seed-major, then relaxation). Returns fewer runs
+    /// than planned when interrupted.</summary>
     public static Fin<IReadOnlyList<TrainedRelaxation>> Run(ParadoxPlan plan, Func<string, IProgress<TrainProgress>?>? trainProgress,
         ParadoxProgress? progress, CancellationToken cancel)
     {
         var data = StudyData.Load(plan);
         if (data.IsFail) return data.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
         var (train, test, catalog) = (StudyData)data;
-
-        var results = new List<TrainedRelaxation>();
-        foreach (var r in plan.Relaxations)
+        var jobs = (from seed in plan.Seeds from r in plan.Relaxations select (r, seed)).ToList();
+        var results = new TrainedRelaxation?[jobs.Count];
+        var errors = new System.Collections.Concurrent.ConcurrentBag<Error>();
+        var trainSet = train.Take(plan.TrainImages);
+        Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, plan.Workers) }, (k, state) =>
         {
-            if (cancel.IsCancellationRequested) break;
-            var config = plan.TrainConfig(r);
-            progress?.Invoke("train", $"{r.Label}: training with {r.Domain} ({config.Epochs} epochs on {plan.TrainImages} images, ε → {plan.Eps})");
-            var clock = Stopwatch.StartNew();
-            var near = new List<(int, double, SwitchCounts)>();
-            var trainDomain = Domain.Parse(r.Domain).ThrowIfFail();
-            var (xs, ys) = test.Batch(Enumerable.Range(0, plan.PropertyImages).ToArray(), CPU);
-            void AtEpochEnd(NetworkModule net, int epoch, StepValues v) =>
-                near.Add((epoch, v.Eps, SwitchingSurfaces.Measure(net, xs, ys, Math.Max(v.Eps, 1e-6), trainDomain, ParadoxStudy.SwitchTau)
-                    .Aggregate(SwitchCounts.Zero, (a, b) => a.Plus(b))));
-            var last = Path.Combine(config.OutDir, "checkpoints", "last.ckpt");
-            bool resume = File.Exists(last) && Checkpoint.ReadHeader(last).Map(h => SameRun(h.Config, config)).IfFail(false);
-            var run = catalog.Trainer(config).Run(train.Take(plan.TrainImages), test,
-                new TrainRun(trainProgress?.Invoke(r.Label), cancel, resume ? last : null, EpochEnd: AtEpochEnd));
-            if (run.IsFail) return run.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
-            var outcome = (TrainOutcome)run;
-            if (outcome.Status != "completed") break;
-            clock.Stop();
+            if (cancel.IsCancellationRequested || !errors.IsEmpty) { state.Stop(); return; }
+            var one = RunOne(plan, jobs[k].r, jobs[k].seed, catalog, trainSet, test, trainProgress, progress, cancel);
+            if (one.IsFail) { errors.Add((Error)one); state.Stop(); return; }
+            results[k] = (TrainedRelaxation?)one;
+        });
+        if (!errors.IsEmpty) return FinFail<IReadOnlyList<TrainedRelaxation>>(errors.First());
+        return FinSucc<IReadOnlyList<TrainedRelaxation>>(results.TakeWhile(r => r is not null).Select(r => r!).ToList());
+    }
 
-            int? lp = null;
-            int lpImages = 0;
-            if (plan.LpImages > 0 && catalog.Description.Layers.All(l => l.Declaration.Kind is not LayerKind.Conv2d))
-            {
-                progress?.Invoke("lp", $"{r.Label}: exact triangle LP on the first {plan.LpImages} test images");
-                using var net = catalog.Create();
-                var loaded = StateDict.Load(net, outcome.FinalModel);
-                if (loaded.IsFail) return loaded.Map(_ => (IReadOnlyList<TrainedRelaxation>)[]);
-                var lpResult = Certification.Run(net, test, plan.LpImages, plan.Eps, Domain.TriangleLp, SpecKind.Diffs, 10, CPU);
-                (lp, lpImages) = (lpResult.CertifiedCount, lpResult.Count);
-            }
-            results.Add(new TrainedRelaxation(r, outcome, outcome.Epochs.Sum(e => e.Seconds), lp, lpImages, outcome.FinalModel) { NearSwitchDuringTraining = near });
+    // One (relaxation, seed) run: trains (or resumes), certifies, and runs the LP on a few images; null when interrupted.
+    static Fin<TrainedRelaxation?> RunOne(ParadoxPlan plan, StudiedRelaxation r, long seed, CatalogEntry catalog, Dataset train, Dataset test,
+        Func<string, IProgress<TrainProgress>?>? trainProgress, ParadoxProgress? progress, CancellationToken cancel)
+    {
+        torch.set_num_threads(plan.Threads);            // per thread: OpenMP's thread count is a per-thread setting
+        var config = plan.TrainConfig(r, seed);
+        var label = plan.SeedCount > 1 ? $"{r.Label} seed {seed}" : r.Label;
+        progress?.Invoke("train", $"{label}: training with {r.Domain} ({config.Epochs} epochs on {plan.TrainImages} images, ε → {plan.Eps})");
+        var near = new List<(int, double, SwitchCounts)>();
+        var trainDomain = Domain.Parse(r.Domain).ThrowIfFail();
+        var (xs, ys) = test.Batch(Enumerable.Range(0, plan.PropertyImages).ToArray(), CPU);
+        void AtEpochEnd(NetworkModule net, int epoch, StepValues v) =>
+            near.Add((epoch, v.Eps, SwitchingSurfaces.Measure(net, xs, ys, Math.Max(v.Eps, 1e-6), trainDomain, ParadoxStudy.SwitchTau)
+                .Aggregate(SwitchCounts.Zero, (a, b) => a.Plus(b))));
+        var last = Path.Combine(config.OutDir, "checkpoints", "last.ckpt");
+        bool resume = File.Exists(last) && Checkpoint.ReadHeader(last).Map(h => SameRun(h.Config, config)).IfFail(false);
+        var run = catalog.Trainer(config).Run(train, test, new TrainRun(trainProgress?.Invoke(label), cancel, resume ? last : null, EpochEnd: AtEpochEnd));
+        if (run.IsFail) return run.Map(_ => (TrainedRelaxation?)null);
+        var outcome = (TrainOutcome)run;
+        if (outcome.Status != "completed") return FinSucc<TrainedRelaxation?>(null);
+
+        int? lp = null;
+        int lpImages = 0;
+        if (plan.LpImages > 0 && catalog.Description.Layers.All(l => l.Declaration.Kind is not LayerKind.Conv2d))
+        {
+            progress?.Invoke("lp", $"{label}: exact triangle LP on the first {plan.LpImages} test images");
+            using var net = catalog.Create();
+            var loaded = StateDict.Load(net, outcome.FinalModel);
+            if (loaded.IsFail) return loaded.Map(_ => (TrainedRelaxation?)null);
+            var lpResult = Certification.Run(net, test, plan.LpImages, plan.Eps, Domain.TriangleLp, SpecKind.Diffs, 10, CPU);
+            (lp, lpImages) = (lpResult.CertifiedCount, lpResult.Count);
         }
-        return FinSucc<IReadOnlyList<TrainedRelaxation>>(results);
+        progress?.Invoke("done", $"{label}: certified {100 * (outcome.Evaluation is { } e && e.Certified.Count > 0 ? (double)e.Certified[0].Certified / e.Certified[0].Images : double.NaN):F1} % " +
+            $"in {outcome.Epochs.Sum(x => x.Seconds):F0} s of training");
+        return FinSucc<TrainedRelaxation?>(new TrainedRelaxation(r, outcome, outcome.Epochs.Sum(e => e.Seconds), lp, lpImages, outcome.FinalModel) { NearSwitchDuringTraining = near });
     }
 
     // A checkpoint belongs to this study's run when every setting but the thread count agrees.

@@ -40,6 +40,16 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
 {
     /// <summary>Batch size of training.</summary>
     public int BatchSize { get; init; } = 100;
+    /// <summary>Seeds per relaxation: <see cref="Seed"/>, <see cref="Seed"/> + 1, …; a verdict holds only when every seed agrees.</summary>
+    public int SeedCount { get; init; } = 1;
+    /// <summary>Training runs at a time (one torch thread each; 2 uses both cores of the reference machine).</summary>
+    public int Workers { get; init; } = 1;
+    /// <summary>The seeds of the study.</summary>
+    public IReadOnlyList<long> Seeds => Enumerable.Range(0, SeedCount).Select(i => Seed + i).ToList();
+    /// <summary>Initialization of every run ("default" or "ibp").</summary>
+    public string Init { get; init; } = "default";
+    /// <summary>L1 regularization factor of every run.</summary>
+    public double Regularization { get; init; }
     /// <summary>Adam learning rate (the Table-2 FC rows' 5e-4 by default).</summary>
     public double LearningRate { get; init; } = 5e-4;
     /// <summary>×0.1 milestones as fractions of the run (empty = constant).</summary>
@@ -103,13 +113,15 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
         });
     }
 
-    /// <summary>The training configuration of <paramref name="r"/>: identical for every relaxation except domain and β.</summary>
-    public TrainConfig TrainConfig(StudiedRelaxation r) => Pipeline.TrainConfig.Default with
+    /// <summary>The training configuration of <paramref name="r"/> with seed <paramref name="seed"/> (default: the first):
+    /// identical for every relaxation except domain and β; its folder is <c>{out}/{key}/seed{seed}</c>.</summary>
+    public TrainConfig TrainConfig(StudiedRelaxation r, long? seed = null) => Pipeline.TrainConfig.Default with
     {
+        Init = Init, Seed = seed ?? Seed, OutDir = Path.Combine(OutDir, r.Key, $"seed{seed ?? Seed}"), Regularization = Regularization,
         Net = Net, Dataset = "mnist", Mode = "certified", Domain = r.Domain, VerifyDomains = [r.Verify], Spec = "diffs",
         Eps = Eps, EpsStart = 0, Epochs = Epochs, WarmupEpochs = WarmupEpochs, MixEpochs = MixEpochs, BatchSize = BatchSize,
         LearningRate = LearningRate, LrSchedule = Milestones.Count > 0 ? "milestones" : "constant", LrMilestones = Milestones, Kappa1 = 1, Kappa2 = 0, Beta1 = r.Beta, Beta2 = r.Beta,
-        Regularization = 0, Smoothing = r.Smoothing, SmoothingSigma = SmoothingSigma, SmoothingSamples = SmoothingSamples, Seed = Seed, Threads = Threads, TrainLimit = TrainImages, TestLimit = TestImages, PgdSteps = 100,
-        OutDir = Path.Combine(OutDir, r.Key), Preset = $"paradox-{Budget}", Budget = Budget,
+        Smoothing = r.Smoothing, SmoothingSigma = SmoothingSigma, SmoothingSamples = SmoothingSamples, Threads = Threads, TrainLimit = TrainImages, TestLimit = TestImages, PgdSteps = 100,
+        Preset = $"paradox-{Budget}", Budget = Budget,
     };
 }

@@ -24,10 +24,10 @@ public static class ParadoxReport
     /// <summary>Writes everything into <see cref="ParadoxPlan.OutDir"/>.</summary>
     public static void Write(ParadoxPlan plan, ParadoxResult result, TimeSpan elapsed)
     {
-        var rows = result.Rows;
+        var rows = result.Seeds.Count > 0 ? result.Of(result.Seeds[0]) : result.Rows;   // plots, slices, smoothing: the first seed
         var dir = plan.OutDir;
         var plots = WritePlots(plan, rows);
-        var table = Table(rows);
+        var table = Table(plan, result);
         AtomicFile.WriteAllText(Path.Combine(dir, "table.md"), table);
 
         var md = new StringBuilder();
@@ -35,7 +35,8 @@ public static class ParadoxReport
         md.AppendLine(string.Create(Inv, $"Budget **{plan.Budget}**: {plan.Net} on the embedded MNIST subset ({plan.TrainImages} training images), one schedule for every relaxation — " +
             $"{plan.Epochs} epochs: warm-up {plan.WarmupEpochs} (κ = 1), linear ramps of ε 0 → {plan.Eps} and κ 1 → 0 over {plan.MixEpochs}, Adam {plan.LearningRate}" +
             $"{(plan.Milestones.Count > 0 ? $" with ×0.1 at {string.Join(", ", plan.Milestones.Select(m => $"{100 * m:F0} %"))} of the run" : " constant")}, " +
-            $"batch {plan.BatchSize}, spec diffs, no regularizer; seed {plan.Seed}; {plan.Threads} torch thread(s) on {Environment.ProcessorCount} cores; " +
+            $"batch {plan.BatchSize}, spec diffs, {(plan.Regularization > 0 ? $"L1 {plan.Regularization:G2}" : "no regularizer")}, {plan.Init} initialization; seeds {string.Join(", ", plan.Seeds)}; " +
+            $"{plan.Workers} run(s) at a time, {plan.Threads} torch thread(s) each, on {Environment.ProcessorCount} cores; " +
             $"certified on the first {plan.TestImages} test images at ε {plan.Eps} with the training relaxation; study wall time {elapsed.TotalMinutes:F1} min.")).AppendLine();
         md.AppendLine("## Table 1, rebuilt from this run").AppendLine().Append(table).AppendLine();
         md.AppendLine("Columns: *tightness* = 1 / mean width u − l of the bounds of z_y − z_j over the panel of all trained networks and the property images " +
@@ -47,9 +48,13 @@ public static class ParadoxReport
         md.AppendLine(string.Create(Inv, $"Ŝ on the first {plan.PropertyImages} test images at ε {plan.Eps}, {plan.SensitivityDirections} seeded directions, δ = 1e-3. ") +
             "Verdict per relaxation, network by network: one the paper calls sensitive agrees where its Ŝ exceeds Box's and hBox's; one it calls not sensitive " +
             "agrees where its Ŝ is below every sensitive relaxation's; overall when it does on more than half the networks.").AppendLine();
-        md.Append(result.Panel.Markdown(rows.ToDictionary(r => r.Trained.Relaxation.Key, r => r.Trained.Relaxation.Label))).AppendLine();
+        foreach (var (panel, seed) in result.Panels.Zip(result.Seeds))
+        {
+            if (result.Panels.Count > 1) md.AppendLine($"Seed {seed}:").AppendLine();
+            md.Append(panel.Markdown(rows.ToDictionary(r => r.Trained.Relaxation.Key, r => r.Trained.Relaxation.Label))).AppendLine();
+        }
         md.AppendLine("## Against the paper").AppendLine();
-        foreach (var line in Verdicts(plan, rows, result.Panel)) md.AppendLine("- " + line);
+        foreach (var line in Verdicts(plan, result)) md.AppendLine("- " + line);
         var smoothed = rows.Where(r => r.Trained.Relaxation.Smoothing != "none").ToList();
         if (smoothed.Count > 0)
         {
@@ -89,16 +94,16 @@ public static class ParadoxReport
         var json = new
         {
             kind = "paradox", plan, elapsedSeconds = elapsed.TotalSeconds,
-            rows = rows.Select(r => new
+            rows = result.Rows.Select(r => new
             {
-                relaxation = r.Trained.Relaxation, clean = r.Trained.Clean, pgd = r.Trained.Pgd, certified = r.Trained.Certified,
+                seed = r.Trained.Seed, relaxation = r.Trained.Relaxation, clean = r.Trained.Clean, pgd = r.Trained.Pgd, certified = r.Trained.Certified,
                 lpCertified = r.Trained.LpCertified, lpImages = r.Trained.LpImages, trainSeconds = r.Trained.TrainSeconds,
                 epochs = r.Trained.Outcome.Epochs,
                 nearSwitchDuringTraining = r.Trained.NearSwitchDuringTraining.Select(e => new { epoch = e.Epoch, eps = e.Eps, counts = e.Counts }),
                 properties = r.Properties with { Slice = r.Properties.Slice },
             }),
-            sensitivityPanel = result.Panel,
-            verdicts = Verdicts(plan, rows, result.Panel), plots = plots.Select(p => p.File),
+            sensitivityPanels = result.Panels,
+            verdicts = Verdicts(plan, result), plots = plots.Select(p => p.File),
         };
         AtomicFile.WriteAllText(Path.Combine(dir, "results.json"), JsonSerializer.Serialize(json, RunReport.Json));
     }
@@ -106,29 +111,74 @@ public static class ParadoxReport
     static double byKeyTime(IReadOnlyList<ParadoxRow> rows, string key) =>
         rows.FirstOrDefault(r => r.Trained.Relaxation.Key == key)?.Trained.TrainSeconds is { } t && t > 0 ? t : double.NaN;
 
-    static string Table(IReadOnlyList<ParadoxRow> rows)
+    /// <summary>Mean and (min, max) over seeds.</summary>
+    static (double Mean, double Min, double Max) Spread(IEnumerable<double> values)
+    {
+        var v = values.ToList();
+        return v.Count == 0 ? (double.NaN, double.NaN, double.NaN) : (v.Average(), v.Min(), v.Max());
+    }
+
+    static string Percent((double Mean, double Min, double Max) s, bool seeds) =>
+        string.Create(Inv, $"{100 * s.Mean:F1} %") + (seeds ? string.Create(Inv, $" ({100 * s.Min:F1}–{100 * s.Max:F1})") : "");
+
+    static string Table(ParadoxPlan plan, ParadoxResult result)
     {
         var t = new StringBuilder();
-        t.AppendLine("| relaxation | tightness | LP ratio | continuity: jumps (theory) | sensitivity Ŝ (S) | clean | PGD | certified | LP certified | train time |");
+        bool seeds = result.Seeds.Count > 1;
+        t.AppendLine("| relaxation | tightness | LP ratio | continuity: jumps (theory) | sensitivity Ŝ (S) | clean | PGD | certified" + (seeds ? " (min–max over seeds)" : "") + " | LP certified | train time |");
         t.AppendLine("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var r in rows)
+        foreach (var relaxation in plan.Relaxations)
         {
-            var p = r.Properties;
-            var tr = r.Trained;
+            var rs = result.Rows.Where(r => r.Trained.Relaxation.Key == relaxation.Key).ToList();
+            if (rs.Count == 0) continue;
+            var p = rs[0].Properties;
             string theory = p.Theory.Continuous ? "continuous" : "jumps at " + string.Join(", ",
                 new[] { (p.Theory.JumpAtLowerZero, "l=0"), (p.Theory.JumpAtUpperZero, "u=0"), (p.Theory.JumpAtBalanced, "|l|=u"), (p.Theory.OtherJumps, "other") }
                     .Where(j => j.Item1).Select(j => j.Item2));
-            t.AppendLine(string.Create(Inv, $"| {tr.Relaxation.Label} | {p.Tightness:F3} | {(p.LpWidthRatio is { } q ? q.ToString("F3", Inv) : "–")} | " +
-                $"{p.Jumps}{(p.Jumps > 0 ? $" (max {p.LargestJump:G2})" : "")} ({theory}) | {p.Sensitivity:G3} ({p.GradientLipschitz:G3}) | " +
-                $"{100 * tr.Clean:F1} % | {100 * tr.Pgd:F1} % | **{100 * tr.Certified:F1} %** | {(tr.LpCertified is { } lp ? $"{lp}/{tr.LpImages}" : "–")} | {tr.TrainSeconds:F1} s |"));
+            var ratios = rs.Select(r => r.Properties.LpWidthRatio).OfType<double>().ToList();
+            int jumps = rs.Sum(r => r.Properties.Jumps);
+            double largest = rs.Max(r => r.Properties.LargestJump);
+            var lp = rs.Where(r => r.Trained.LpCertified is not null).ToList();
+            t.AppendLine(string.Create(Inv, $"| {relaxation.Label} | {rs.Average(r => r.Properties.Tightness):F3} | {(ratios.Count > 0 ? ratios.Average().ToString("F3", Inv) : "–")} | ") +
+                string.Create(Inv, $"{jumps}{(jumps > 0 ? $" (max {largest:G2})" : "")} ({theory}) | {rs.Average(r => r.Properties.Sensitivity):G3} ({rs.Average(r => r.Properties.GradientLipschitz):G3}) | ") +
+                $"{Percent(Spread(rs.Select(r => r.Trained.Clean)), false)} | {Percent(Spread(rs.Select(r => r.Trained.Pgd)), false)} | **{Percent(Spread(rs.Select(r => r.Trained.Certified)), seeds)}** | " +
+                (lp.Count > 0 ? $"{lp.Sum(r => r.Trained.LpCertified!.Value)}/{lp.Sum(r => r.Trained.LpImages)}" : "–") +
+                string.Create(Inv, $" | {rs.Average(r => r.Trained.TrainSeconds):F1} s |"));
         }
+        if (seeds)
+        {
+            t.AppendLine().AppendLine("Certified per seed: " + string.Join("; ", result.Seeds.Select(seed => $"seed {seed}: " +
+                string.Join(", ", result.Of(seed).Select(r => string.Create(Inv, $"{r.Trained.Relaxation.Label} {100 * r.Trained.Certified:F1}"))))) + ".");
+        }
+        t.AppendLine().AppendLine("Tightness, LP ratio, Ŝ and train time: mean over seeds; jumps: summed over seeds' slices; clean and PGD: mean.");
         return t.ToString();
     }
 
-    static List<string> Verdicts(ParadoxPlan plan, IReadOnlyList<ParadoxRow> rows, SensitivityPanel panel)
+    /// <summary>The paper's order on one seed's rows, and Box's margin over the best of CROWN-IBP (R), DeepZ and CROWN (points).</summary>
+    public static (bool Holds, double Margin) Order(IReadOnlyList<ParadoxRow> rows)
+    {
+        var byKey = rows.Where(r => r.Trained.Relaxation.Smoothing == "none").ToDictionary(r => r.Trained.Relaxation.Key);
+        double Cert(string k) => byKey.TryGetValue(k, out var r) ? r.Trained.Certified : double.NaN;
+        var tight = new[] { "crown-ibp-r", "zono", "crown" }.Select(Cert).Where(double.IsFinite).ToList();
+        bool holds = Cert("box") >= Cert("hbox") && tight.Count > 0 && tight.All(c => Cert("hbox") > c);
+        return (holds, tight.Count == 0 ? double.NaN : 100 * (Cert("box") - tight.Max()));
+    }
+
+    static List<string> Verdicts(ParadoxPlan plan, ParadoxResult result)
     {
         var v = new List<string>();
-        var byKey = rows.ToDictionary(r => r.Trained.Relaxation.Key);
+        var rows = result.Seeds.Count > 0 ? result.Of(result.Seeds[0]) : result.Rows;
+        var panel = result.Panel;
+        var perSeed = result.Seeds.Select(seed => (seed, order: Order(result.Of(seed)))).ToList();
+        if (perSeed.Count > 0)
+        {
+            bool all = perSeed.All(p => p.order.Holds);
+            bool margin = perSeed.All(p => p.order.Margin >= 2);
+            v.Add($"**Paradox {(all && margin ? "reproduced" : all ? "order holds, margin under 2 points" : "not reproduced")}** — the paper's order Box ≥ hBox > {{CROWN-IBP (R), DeepZ, CROWN}}: " +
+                  string.Join("; ", perSeed.Select(p => string.Create(Inv, $"seed {p.seed}: {(p.order.Holds ? "holds" : "does not hold")}, Box − best tight = {p.order.Margin:+0.0;-0.0} points"))) +
+                  " (a verdict holds only when every seed agrees; the margin asked for is ≥ 2 points).");
+        }
+        var byKey = rows.Where(r => r.Trained.Relaxation.Smoothing == "none").ToDictionary(r => r.Trained.Relaxation.Key);
         double Cert(string k) => byKey.TryGetValue(k, out var r) ? r.Trained.Certified : double.NaN;
         var certified = rows.Select(r => r.Trained.Certified).Where(double.IsFinite).ToList();
         if (certified.Count > 1 && (certified.Max() - certified.Min() < 0.03 || certified.Max() < 0.05))
@@ -136,8 +186,8 @@ public static class ParadoxReport
                 $"The paradox shows with full schedules at ε 0.3 (SPEC §9.2, §11); run the default or paper budget."));
         foreach (var r in rows.Where(r => r.Trained.Clean < 0.3))
             v.Add(string.Create(Inv, $"**{r.Trained.Relaxation.Label} (nearly) collapsed** (clean {100 * r.Trained.Clean:F1} %, under 30 %): its few certified images are mostly those of the classes it still predicts. The schedule is too aggressive for it at this budget."));
-        bool order = Cert("box") >= Cert("hbox") && new[] { "crown-ibp-r", "zono", "crown" }.All(k => Cert("hbox") > Cert(k));
-        v.Add(string.Create(Inv, $"Certified order Box ≥ hBox > {{CROWN-IBP (R), DeepZ, CROWN}}: **{(order ? "agrees" : "does not agree")}** " +
+        bool order = Order(rows).Holds;
+        v.Add(string.Create(Inv, $"Certified order Box ≥ hBox > {{CROWN-IBP (R), DeepZ, CROWN}} (seed {rows[0].Trained.Seed}): **{(order ? "agrees" : "does not agree")}** " +
             $"(Box {100 * Cert("box"):F1}, hBox {100 * Cert("hbox"):F1}, CROWN-IBP (R) {100 * Cert("crown-ibp-r"):F1}, DeepZ {100 * Cert("zono"):F1}, CROWN {100 * Cert("crown"):F1} %)."));
         double Tight(string k) => byKey.TryGetValue(k, out var r) ? r.Properties.Tightness : double.NaN;
         bool tightOrder = Tight("box") < Tight("hbox") && new[] { "crown-ibp-r", "zono", "crown" }.All(k => Tight("hbox") < Tight(k));

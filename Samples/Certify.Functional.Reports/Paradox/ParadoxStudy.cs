@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Certify.Functional.Data;
 using Certify.Functional.Layers;
+using Certify.Functional.Samples;
 using Certify.Functional.Networks;
 using Certify.Functional.Pipeline;
 using Certify.Functional.Relaxations.Analysis;
@@ -36,8 +38,16 @@ public sealed record ParadoxRow(TrainedRelaxation Trained, MeasuredProperties Pr
 
 /// <summary>What the study measured: a row per relaxation and the sensitivity of every relaxation on every trained network.</summary>
 /// <param name="Rows">The rows.</param>
-/// <param name="Panel">Ŝ [network][relaxation] over the trained networks (the verdict's basis).</param>
-public sealed record ParadoxResult(IReadOnlyList<ParadoxRow> Rows, SensitivityPanel Panel);
+/// <param name="Panels">Per seed: Ŝ [network][relaxation] over that seed's trained networks (the verdict's basis).</param>
+public sealed record ParadoxResult(IReadOnlyList<ParadoxRow> Rows, IReadOnlyList<SensitivityPanel> Panels)
+{
+    /// <summary>The first seed's panel.</summary>
+    public SensitivityPanel Panel => Panels.Count > 0 ? Panels[0] : new SensitivityPanel([], [], []);
+    /// <summary>The seeds, in order.</summary>
+    public IReadOnlyList<long> Seeds => Rows.Select(r => r.Trained.Seed).Distinct().ToList();
+    /// <summary>The rows of one seed, in relaxation order.</summary>
+    public IReadOnlyList<ParadoxRow> Of(long seed) => Rows.Where(r => r.Trained.Seed == seed).ToList();
+}
 
 /// <summary>
 /// <c>certify paradox</c>: trains every relaxation under one schedule (<see cref="ParadoxTraining"/>), measures the three
@@ -58,7 +68,7 @@ public sealed record ParadoxResult(IReadOnlyList<ParadoxRow> Rows, SensitivityPa
 public static class ParadoxStudy
 {
     const double SliceRadius = 0.02;
-    static readonly ParadoxResult Empty = new([], new SensitivityPanel([], [], []));
+    static readonly ParadoxResult Empty = new([], []);
     /// <summary>τ of the switching-surface counts.</summary>
     public const double SwitchTau = 1e-2;
 
@@ -69,12 +79,32 @@ public static class ParadoxStudy
         var clock = Stopwatch.StartNew();
         var trained = ParadoxTraining.Run(plan, trainProgress, progress, cancel);
         if (trained.IsFail) return trained.Map(_ => Empty);
-        var runs = trained.ThrowIfFail();
-        if (cancel.IsCancellationRequested || runs.Count < plan.Relaxations.Count) return FinSucc(Empty);
+        var all = trained.ThrowIfFail();
+        if (cancel.IsCancellationRequested || all.Count < plan.Relaxations.Count * plan.SeedCount) return FinSucc(Empty);
         var data = StudyData.Load(plan);
         if (data.IsFail) return data.Map(_ => Empty);
         var (_, test, catalog) = (StudyData)data;
+        var rows = new List<ParadoxRow>();
+        var panels = new List<SensitivityPanel>();
+        foreach (var seed in plan.Seeds)
+        {
+            var measured = MeasureSeed(plan, all.Where(r => r.Seed == seed).ToList(), test, catalog, progress, cancel);
+            if (measured.IsFail) return measured.Map(_ => Empty);
+            var (seedRows, panel) = ((IReadOnlyList<ParadoxRow>, SensitivityPanel?))measured;
+            if (panel is null) return FinSucc(Empty);                      // interrupted
+            rows.AddRange(seedRows);
+            panels.Add(panel);
+        }
+        var result = new ParadoxResult(rows, panels);
+        ParadoxReport.Write(plan, result, clock.Elapsed);
+        return FinSucc(result);
+    }
 
+    // The properties of one seed's trained networks (the panel is that seed's networks).
+    static Fin<(IReadOnlyList<ParadoxRow>, SensitivityPanel?)> MeasureSeed(ParadoxPlan plan, IReadOnlyList<TrainedRelaxation> runs, Dataset test,
+        CatalogEntry catalog, ParadoxProgress? progress, CancellationToken cancel)
+    {
+        var interrupted = FinSucc<(IReadOnlyList<ParadoxRow>, SensitivityPanel?)>(([], null));
         using var guard = GcGuard.Open();
         var networks = new List<NetworkModule>();
         try
@@ -84,7 +114,7 @@ public static class ParadoxStudy
                 var net = catalog.Create();
                 networks.Add(net);
                 var loaded = StateDict.Load(net, r.Model);
-                if (loaded.IsFail) return loaded.Map(_ => Empty);
+                if (loaded.IsFail) return loaded.Map(_ => ((IReadOnlyList<ParadoxRow>)[], (SensitivityPanel?)null));
                 net.eval();
             }
             var domains = runs.Select(r => Domain.Parse(r.Relaxation.Verify).ThrowIfFail()).ToList();
@@ -116,12 +146,13 @@ public static class ParadoxStudy
             var rows = new List<ParadoxRow>();
             for (int i = 0; i < runs.Count; i++)
             {
-                if (cancel.IsCancellationRequested) return FinSucc(Empty);
+                if (cancel.IsCancellationRequested) return interrupted;
                 var (net, domain, trainDomain, r) = (networks[i], domains[i], trainDomains[i], runs[i]);
                 guard.SafePoint();
                 progress?.Invoke("continuity", $"{r.Relaxation.Label}: loss slice and jumps");
-                var direction = ParameterDirection.Random(net, unchecked((ulong)plan.Seed) + 17);
-                var f = LossSlice.Function(net, x, y, trainDomain, plan.Eps, direction);
+                var direction = ParameterDirection.Random(net, unchecked((ulong)r.Seed) + 17);
+                var slice0 = LossSlice.Function(net, x, y, trainDomain, plan.Eps, direction);
+                double f(double t) { guard.SafePoint(); return slice0(t); }      // a safe point between evaluations (large networks)
                 double at0 = f(0);
                 var jumps = JumpDetector.Detect(f, -SliceRadius, SliceRadius, plan.SlicePoints);
                 var slice = new SliceResult(jumps.T, jumps.Values.Select(v => v - at0).ToArray());
@@ -130,7 +161,7 @@ public static class ParadoxStudy
                 guard.SafePoint();
                 progress?.Invoke("sensitivity", $"{r.Relaxation.Label}: loss and gradient under small weight changes");
                 var sensitivity = Sensitivity.Measure(net, x, y, trainDomain, plan.Eps,
-                    new SensitivityOptions(plan.SensitivityDirections, [1e-3], unchecked((ulong)plan.Seed)));
+                    new SensitivityOptions(plan.SensitivityDirections, [1e-3], unchecked((ulong)r.Seed)));
                 var at = sensitivity.PerDelta[0];
                 var theory = ContinuityTheory.For(trainDomain);
                 rows.Add(new ParadoxRow(r, new MeasuredProperties(
@@ -144,10 +175,8 @@ public static class ParadoxStudy
             var plain = runs.Select((r, i) => (r, i)).Where(p => p.r.Relaxation.Smoothing == "none").ToList();
             var panel = SensitivityPanel.Measure(plain.Select(p => (p.r.Relaxation.Label, networks[p.i])).ToList(),
                 plain.Select(p => (p.r.Relaxation.Key, trainDomains[p.i])).ToList(), x, y, plan.Eps, plan.SensitivityDirections, 1e-3,
-                unchecked((ulong)plan.Seed), m => progress?.Invoke("sensitivity", $"panel: {m}"));
-            var result = new ParadoxResult(rows, panel);
-            ParadoxReport.Write(plan, result, clock.Elapsed);
-            return FinSucc(result);
+                unchecked((ulong)runs[0].Seed), m => progress?.Invoke("sensitivity", $"panel, seed {runs[0].Seed}: {m}"));
+            return FinSucc<(IReadOnlyList<ParadoxRow>, SensitivityPanel?)>((rows, panel));
         }
         finally
         {

@@ -25,11 +25,13 @@ public sealed record SensitivityPanel(IReadOnlyList<string> Relaxations, IReadOn
         Tensor x, Tensor y, double eps, int directions, double delta, ulong seed, Action<string>? progress = null)
     {
         var values = new double[networks.Count][];
+        using var guard = Certify.Functional.Pipeline.GcGuard.Open();         // collections only between measurements
         for (int n = 0; n < networks.Count; n++)
         {
             values[n] = new double[relaxations.Count];
             for (int r = 0; r < relaxations.Count; r++)
             {
+                guard.SafePoint();
                 progress?.Invoke($"{networks[n].Label}: {relaxations[r].Key}");
                 using var scope = NewDisposeScope();
                 values[n][r] = Sensitivity.Measure(networks[n].Net, x, y, relaxations[r].Domain, eps, new SensitivityOptions(directions, [delta], seed)).PerDelta[0].Sensitivity;
