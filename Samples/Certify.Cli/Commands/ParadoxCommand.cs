@@ -14,7 +14,10 @@ public static class ParadoxCommand
     /// <summary>The command.</summary>
     public static Command Create(CliOutput output)
     {
-        var budget = new Option<string>("--budget") { Description = "quick (≤ 5 min on 2 cores), default (≤ 30 min) or paper (the reference's 200-epoch schedule)", DefaultValueFactory = _ => "default" };
+        var budget = new Option<string>("--budget") { Description = "quick (a first look, minutes), default (≤ 45 min on 2 cores, 2 seeds), extended (the committed longer run) or paper (the reference's 200-epoch schedule)", DefaultValueFactory = _ => "default" };
+        var seeds = new Option<int?>("--seeds") { Description = "Seeds per relaxation (default: 2, quick 1); a verdict holds only when every seed agrees" };
+        var workers = new Option<int?>("--workers") { Description = "Training runs at a time, one torch thread each (default 2)" };
+        var triangle = new Option<bool>("--triangle") { Description = "Also train the differentiable Triangle (α-CROWN)" };
         var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => "FC-SMALL" };
         var eps = new Option<double>("--eps") { Description = "ε of training (after warm-up and ramp) and evaluation", DefaultValueFactory = _ => 0.3 };
         var table4 = new Option<bool>("--table4") { Description = "Run the loose-Box experiment (widen ω vs round ω, W) instead" };
@@ -31,7 +34,7 @@ public static class ParadoxCommand
         var only = new Option<string?>("--only") { Description = "With --released: groups to run, e.g. mnist-fc,mnist-conv (default: every group whose files and dataset exist)" };
         var noProperties = new Option<bool>("--no-properties") { Description = "With --released: certification only, no tightness/continuity/sensitivity" };
         var command = new Command("paradox", "Train every relaxation under one schedule and measure tightness, continuity and sensitivity (the paper's Table 1); --released: the same study on the paper's released networks")
-        { budget, net, eps, table4, smoothing, sigma, samples, outDir, released, limit, only, noProperties };
+        { budget, net, eps, table4, smoothing, sigma, samples, outDir, released, limit, only, noProperties, seeds, workers, triangle };
         command.SetAction(parse =>
         {
             if (parse.GetResult(released) is not null)
@@ -53,6 +56,9 @@ public static class ParadoxCommand
                 parse.GetValue(outDir) ?? Path.Combine("runs", $"paradox-{b}"));
             if (plan.IsFail) return output.Fail((Error)plan, CliApp.BadInput);
             var p = (ParadoxPlan)plan;
+            if (parse.GetValue(seeds) is { } n) { if (n < 1) return output.Fail(Error.New(1003, $"--seeds must be ≥ 1, got {n}."), CliApp.BadInput); p = p with { SeedCount = n }; }
+            if (parse.GetValue(workers) is { } w) { if (w < 1) return output.Fail(Error.New(1003, $"--workers must be ≥ 1, got {w}."), CliApp.BadInput); p = p with { Workers = w }; }
+            if (parse.GetValue(triangle)) p = p with { Relaxations = [.. p.Relaxations, ParadoxPlan.Triangle] };
             if (parse.GetValue(smoothing))
             {
                 if (!(parse.GetValue(sigma) > 0)) return output.Fail(Error.New(1003, $"--sigma must be > 0, got {parse.GetValue(sigma)}."), CliApp.BadInput);

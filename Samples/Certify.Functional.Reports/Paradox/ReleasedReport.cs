@@ -73,7 +73,8 @@ public static class ReleasedReport
             string.Create(Inv, $"confirmed in float64. {plan.Threads} torch thread(s) on {Environment.ProcessorCount} cores; wall time {elapsed.TotalMinutes:F1} min") +
             (complete ? "." : " (**incomplete**: interrupted or still running).")).AppendLine();
         md.AppendLine("Sample sizes (first N test images, in file order): " + string.Join("; ", groups.Select(g =>
-            $"{g.Name}: Box and CROWN-IBP {g.Cell(g.Networks[0].Key, "box")?.Images}, hBox/DeepZ/CROWN {g.Cell(g.Networks[0].Key, "hbox")?.Images}" +
+            $"{g.Name}: Box and CROWN-IBP {g.Cell(g.Networks[0].Key, "box")?.Images}, hBox/DeepZ/CROWN {g.Networks.Where(n => n.Own is "hbox" or "zono" or "deeppoly").Select(n => g.Own(n)?.Images).Max()} " +
+            $"on their own networks, {plan.SlowCrossImages} on the others" +
             (g.LpImages > 0 ? $", exact LP {g.LpImages}" : "") + (g.Panel is null ? "" : $", properties {plan.PropertyImages(g.Arch)} images"))) +
             (plan.Limit is { } l ? $" (capped at {l} by --limit)" : "") + ".").AppendLine();
         foreach (var s in skipped) md.AppendLine($"- skipped {s}");

@@ -56,6 +56,8 @@ public sealed record ReleasedPlan(string Folder, string OutDir, int Threads, lon
     public int FashionSlowImagesFc { get; init; } = 200;
     /// <summary>Images of hBox, DeepZ and CROWN on CONV networks.</summary>
     public int SlowImagesConv { get; init; } = 100;
+    /// <summary>Cap of the slow verifiers on networks trained with another relaxation (the off-diagonal of the cross matrix).</summary>
+    public int SlowCrossImages { get; init; } = 100;
     /// <summary>Images certified with the exact triangle LP per FC network (MNIST).</summary>
     public int LpImages { get; init; } = 5;
     /// <summary>Images of the property batch on FC networks.</summary>
@@ -76,7 +78,7 @@ public sealed record ReleasedPlan(string Folder, string OutDir, int Threads, lon
     int Cap(int n) => Limit is { } l ? Math.Min(n, l) : n;
 
     /// <summary>Images of verifier <paramref name="v"/> in group (<paramref name="dataset"/>, <paramref name="arch"/>) with <paramref name="available"/> test images.</summary>
-    public int Images(string dataset, string arch, ReleasedVerifier v, int available) => Cap(Math.Min(available, (dataset, arch, v.Slow) switch
+    public int Images(string dataset, string arch, ReleasedVerifier v, int available, bool own = true) => Cap(Math.Min(available, Math.Min(v.Slow && !own ? SlowCrossImages : int.MaxValue, (dataset, arch, v.Slow) switch
     {
         ("mnist", _, false) => FastImages ?? available,
         (_, "FC", false) => FashionFastImages,
@@ -84,7 +86,7 @@ public sealed record ReleasedPlan(string Folder, string OutDir, int Threads, lon
         ("mnist", "FC", true) => SlowImagesFc,
         (_, "FC", true) => FashionSlowImagesFc,
         _ => SlowImagesConv,
-    }));
+    })));
 
     /// <summary>Property-batch size of <paramref name="arch"/>.</summary>
     public int PropertyImages(string arch) => Cap(arch == "FC" ? PropertyImagesFc : PropertyImagesConv);
@@ -232,7 +234,7 @@ public static class ReleasedStudy
                 {
                     if (cancel.IsCancellationRequested) return FinSucc(default(ReleasedGroup)!);
                     guard.SafePoint();
-                    int images = plan.Images(dataset, arch, v, data.Count);
+                    int images = plan.Images(dataset, arch, v, data.Count, own: v.Name == n.Own);
                     progress?.Invoke("certify", $"{name} {n.Label} with {v.Name} on {images} images");
                     var r = Certification.Run(net, data, images, plan.Eps, Domain.Parse(v.Name).ThrowIfFail(), SpecKind.Diffs, v.Batch, CPU);
                     cells[(n.Key, v.Name)] = r.Certified;
