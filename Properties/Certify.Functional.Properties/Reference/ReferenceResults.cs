@@ -15,22 +15,11 @@ public static class ReferenceResults
 
     static string EpsText(double eps) => eps.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Columns of per_image_{dataset}_eps{ε}.csv by header name, one entry per image.</summary>
+    /// <summary>Columns of per_image_{dataset}_eps{ε}.csv by header name, one entry per image (the reader of
+    /// <c>certify paradox --released</c>; the files are copied next to both binaries).</summary>
     public static IReadOnlyDictionary<string, int?[]> PerImage(string dataset, double eps) =>
-        PerImageCache.GetOrAdd(Path.Combine(Dir, $"per_image_{dataset}_eps{EpsText(eps)}.csv"), path =>
-        {
-            var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
-            var header = lines[0].Split(',');
-            var columns = header.Select(_ => new int?[lines.Length - 1]).ToArray();
-            for (int r = 1; r < lines.Length; r++)
-            {
-                var cells = lines[r].Split(',');
-                if (cells.Length != header.Length) throw new InvalidDataException($"{path}:{r + 1}: {cells.Length} cells, header has {header.Length}.");
-                for (int c = 0; c < cells.Length; c++)
-                    columns[c][r - 1] = cells[c].Length == 0 ? null : int.Parse(cells[c], CultureInfo.InvariantCulture);
-            }
-            return header.Select((h, c) => (h, c)).ToDictionary(p => p.h, p => columns[p.c]);
-        });
+        PerImageCache.GetOrAdd($"{dataset}@{EpsText(eps)}", _ => Certify.Functional.Reports.Paradox.ReleasedReport.ReferenceColumns(dataset, eps)
+            ?? throw new FileNotFoundException($"per_image_{dataset}_eps{EpsText(eps)}.csv is not in {Dir}."));
 
     /// <summary>lb_{dataset}_eps{ε}.csv: for (model, verifier), the lower bounds [image][j] of the first 100 images.</summary>
     public static IReadOnlyDictionary<(string Model, string Domain), float[][]> LowerBounds(string dataset, double eps) =>

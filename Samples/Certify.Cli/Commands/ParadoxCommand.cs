@@ -84,19 +84,26 @@ public static class ParadoxCommand
         return null;
     }
 
-    static int RunReleased(ReleasedPlan plan, CliOutput output, bool quiet)
+    // Ctrl-C cancels the token once (the work stops at its next safe point) and says what happens; unhook with the handler.
+    static CancellationTokenSource CancelOnInterrupt(CliOutput output, string what, out ConsoleCancelEventHandler handler)
     {
-        torch.set_num_threads(plan.Threads);
-        if (KernelGate.Refuse(output, "cpu") is { } refused) return refused;
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        var cancel = new CancellationTokenSource();
+        handler = (_, e) =>
         {
             if (cancel.IsCancellationRequested) return;
             e.Cancel = true;
             cancel.Cancel();
-            output.Err.WriteLine("\ninterrupt: finishing the current certification; the report keeps the finished groups");
+            output.Err.WriteLine($"\ninterrupt: {what}");
         };
-        Console.CancelKeyPress += onCancel;
+        Console.CancelKeyPress += handler;
+        return cancel;
+    }
+
+    static int RunReleased(ReleasedPlan plan, CliOutput output, bool quiet)
+    {
+        torch.set_num_threads(plan.Threads);
+        if (KernelGate.Refuse(output, "cpu") is { } refused) return refused;
+        using var cancel = CancelOnInterrupt(output, "finishing the current certification; the report keeps the finished groups", out var onCancel);
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -119,15 +126,7 @@ public static class ParadoxCommand
     {
         torch.set_num_threads(plan.Threads);
         if (KernelGate.Refuse(output, "cpu") is { } refused) return refused;     // the study runs on the CPU
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
-            cancel.Cancel();
-            output.Err.WriteLine("\ninterrupt: finishing the current step and saving a checkpoint; run the same command again to continue");
-        };
-        Console.CancelKeyPress += onCancel;
+        using var cancel = CancelOnInterrupt(output, "finishing the current step and saving a checkpoint; run the same command again to continue", out var onCancel);
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -33,7 +33,10 @@ public static class ReleasedReport
             [("CONV", "crown")] = (5117, 291, 2000), [("CONV", "crown-ibp-r")] = (6569, 2164, 10000), [("CONV", "crown-ibp")] = (6282, 4000, 10000),
         };
 
-    /// <summary>The reference's per-image columns for a dataset at ε (copied next to the binaries), or null.</summary>
+    /// <summary>The reference's per-image columns for a dataset at ε (per_image_{dataset}_eps{ε}.csv, copied next to the
+    /// binaries from Samples/Reference/results) by header name, one entry per image (null = not evaluated); null when the
+    /// file is not there.</summary>
+    /// <exception cref="InvalidDataException">A row has another cell count than the header.</exception>
     public static IReadOnlyDictionary<string, int?[]>? ReferenceColumns(string dataset, double eps)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Reference", "results", $"per_image_{dataset}_eps{eps.ToString(Inv)}.csv");
@@ -44,7 +47,8 @@ public static class ReleasedReport
         for (int r = 1; r < lines.Length; r++)
         {
             var cells = lines[r].Split(',');
-            for (int c = 0; c < cells.Length && c < header.Length; c++)
+            if (cells.Length != header.Length) throw new InvalidDataException($"{path}:{r + 1}: {cells.Length} cells, header has {header.Length}.");
+            for (int c = 0; c < cells.Length; c++)
                 columns[c][r - 1] = cells[c].Length == 0 ? null : int.Parse(cells[c], Inv);
         }
         return header.Select((h, c) => (h, c)).ToDictionary(p => p.h, p => columns[p.c]);
