@@ -42,4 +42,24 @@ public class ParadoxStudyTests : TorchTest
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Theory]
+    [InlineData("quick", 1)]
+    [InlineData("default", 2)]
+    [InlineData("extended", 2)]
+    [InlineData("paper", 1)]
+    public void Every_budget_gives_valid_configurations_with_one_folder_per_run(string budget, int seeds)
+    {
+        var plan = ParadoxPlan.For(budget, "FC-SMALL", 0.3, 7, 1, "out").Match(p => p, e => throw new Xunit.Sdk.XunitException(e.Message));
+        Assert.Equal(seeds, plan.Seeds.Count);
+        Assert.Equal(7, plan.Seeds[0]);
+        var configs = (from seed in plan.Seeds from r in plan.Relaxations select plan.TrainConfig(r, seed)).ToList();
+        foreach (var c in configs)
+            Assert.True(Certify.Functional.Pipeline.TrainConfig.Validate(c, ["FC-SMALL"], ["mnist"]).IsSuccess, $"{budget}: {c.Domain} seed {c.Seed} does not validate");
+        Assert.Equal(configs.Count, configs.Select(c => c.OutDir).Distinct().Count());
+        // One schedule for every relaxation: everything but the domain, β, seed and folder is equal.
+        Assert.Single(configs.Select(c => c with { Domain = "box", VerifyDomains = [], Beta1 = 1, Beta2 = 1, Seed = 0, OutDir = "" })
+            .Select(c => System.Text.Json.JsonSerializer.Serialize(c)).Distinct());
+        Assert.True(ParadoxPlan.For("nonsense", "FC-SMALL", 0.3, 0, 1, "out").IsFail);
+    }
 }
