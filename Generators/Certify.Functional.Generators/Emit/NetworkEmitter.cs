@@ -197,7 +197,7 @@ internal static class NetworkEmitter
         }
         if (last < 0 || s.Layers[last].Kind != LayerKind.Dense)
         {
-            w.Line($"var output = global::Certify.Functional.Relaxations.Shared.SpecLayer.AsLayer(spec) is {{ }} specLayer ? {LayerKinds.RelaxationType(LayerKind.Dense, info.Domain)}.Propagate(specLayer, {previous}) : {previous};");
+            w.Line($"var output = global::Certify.Functional.Relaxations.Shared.SpecLayer.AsLayer(spec, this) is {{ }} specLayer ? {LayerKinds.RelaxationType(LayerKind.Dense, info.Domain)}.Propagate(specLayer, {previous}) : {previous};");
             previous = "output";
         }
         string bounds = recorded.Count == 0 ? "global::System.Array.Empty<global::Certify.Functional.Bounds.Box>()" : $"new global::Certify.Functional.Bounds.Box[] {{ {string.Join(", ", recorded)} }}";

@@ -58,7 +58,7 @@ internal static class DeepPolyInfo
     /// <summary>The specification merged into a last Dense layer.</summary>
     public const string MergedStart = DeepPoly + ".DenseDeepPoly.Backward(" + Shared + ".SpecLayer.Merge($layer, spec), " + Identity + ")";
     /// <summary>The specification as its own layer (networks that do not end with Dense; the identity for per-logit bounds).</summary>
-    public const string SpecStart = Shared + ".SpecLayer.AsLayer(spec) is { } specLayer ? " + DeepPoly + ".DenseDeepPoly.Backward(specLayer, " + Identity + ") : " + Identity;
+    public const string SpecStart = Shared + ".SpecLayer.AsLayer(spec, this) is { } specLayer ? " + DeepPoly + ".DenseDeepPoly.Backward(specLayer, " + Identity + ") : " + Identity;
 
     /// <summary>Back-substitution through each layer kind (<c>LayerKindsTests</c> asserts every module exists).</summary>
     public static readonly BackwardInfo[] Backward =

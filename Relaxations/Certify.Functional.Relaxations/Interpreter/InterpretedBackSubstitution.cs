@@ -81,7 +81,7 @@ public static class InterpretedBackSubstitution
         int last = layers.Count - 1;
         var start = layers[last].Declaration.Kind == LayerKind.Dense
             ? DenseDeepPoly.Backward(SpecLayer.Merge(net.DenseAt(last), spec), LinearBound.Identity)
-            : SpecLayer.AsLayer(spec) is { } asLayer ? DenseDeepPoly.Backward(asLayer, LinearBound.Identity) : Eye(net, lo);
+            : SpecLayer.AsLayer(spec, lo.dtype) is { } asLayer ? DenseDeepPoly.Backward(asLayer, LinearBound.Identity) : Eye(net, lo);
         int from = layers[last].Declaration.Kind == LayerKind.Dense ? last - 1 : last;
         return Run(net, envelopes, from, start, lo, hi, lower);
     }

@@ -85,7 +85,8 @@ public static class InterpretedPropagation
     static Dense DenseOrSpec(NetworkModule net, ResolvedLayer layer, Spec spec) =>
         IsLast(net, layer) ? SpecLayer.Merge(net.DenseAt(layer.Index), spec) : net.DenseAt(layer.Index);
 
-    static Dense? SpecAfter(NetworkModule net, Spec spec) => EndsWithDense(net) ? null : SpecLayer.AsLayer(spec);
+    static Dense? SpecAfter(NetworkModule net, Spec spec) =>
+        EndsWithDense(net) ? null : SpecLayer.AsLayer(spec, net);
 
     static InvalidOperationException Unknown(ResolvedLayer layer) =>
         new($"Layer {layer.Index}: no relaxation for {layer.Declaration.Kind}.");

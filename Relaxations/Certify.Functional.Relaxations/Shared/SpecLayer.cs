@@ -24,10 +24,15 @@ public static class SpecLayer
     }
 
     /// <summary>The specification as a layer of its own (for networks that do not end in Dense, and to form exact
-    /// differences from a per-logit element): W = C, b = 0; null for per-logit bounds.</summary>
-    public static Dense? AsLayer(Spec spec) => spec switch
+    /// differences from a per-logit element): W = C, b = 0, in <paramref name="dtype"/> (the bounds' precision: float64 in
+    /// the final check); null for per-logit bounds.</summary>
+    public static Dense? AsLayer(Spec spec, ScalarType dtype) => spec switch
     {
-        DiffSpec d => new Dense(Spec.DiffMatrix(d.Labels, (int)d.Classes), zeros(d.Others.shape, dtype: float32, device: d.Labels.device)),
+        DiffSpec d => new Dense(Spec.DiffMatrix(d.Labels, (int)d.Classes).to(dtype), zeros(d.Others.shape, dtype: dtype, device: d.Labels.device)),
         _ => null,
     };
+
+    /// <summary><see cref="AsLayer(Spec, ScalarType)"/> in the precision of <paramref name="net"/>'s weights (float64 in the final check).</summary>
+    public static Dense? AsLayer(Spec spec, nn.Module net) =>
+        AsLayer(spec, net.parameters().FirstOrDefault()?.dtype ?? ScalarType.Float32);
 }

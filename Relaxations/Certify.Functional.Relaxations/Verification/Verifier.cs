@@ -40,7 +40,7 @@ public static class Verifier
     static SpecBounds Compute(Propagators p, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind, Spec spec, int classes)
     {
         var net = p.Network;
-        var asLayer = kind == SpecKind.Eye ? SpecLayer.AsLayer(Spec.Diffs(y, classes)) : null;
+        var asLayer = kind == SpecKind.Eye ? SpecLayer.AsLayer(Spec.Diffs(y, classes), x.dtype) : null;
         switch (domain)
         {
             case IbpDomain b:
