@@ -58,6 +58,7 @@ public static class RunReport
                       $"{c.Threads} thread(s) on {c.Device}, seed {c.Seed}, batch {c.BatchSize}, Adam lr {c.LearningRate.ToString("G", inv)}.").AppendLine();
         if (c.Mode != "natural")
             md.AppendLine(string.Create(inv, $"Schedule: ε {c.EpsStart:G4} → {c.Eps:G4}, κ {c.Kappa1:G4} → {c.Kappa2:G4}, β {c.Beta1:G4} → {c.Beta2:G4}; warm-up {c.WarmupEpochs:G4}, mix {c.MixEpochs:G4} of {c.Epochs} epochs; λ ({c.RegularizationKind}) {c.Regularization:G4}; spec {c.Spec}; LR {c.LrSchedule}{(c.LrMilestones.Count > 0 ? " " + string.Join(",", c.LrMilestones) : "")}.")).AppendLine();
+        if (c.InitFrom is { } from) md.AppendLine($"Started from the weights `{from}` (fine-tuning), not from a fresh initialization.").AppendLine();
         bool smoothed = c.Smoothing != "none";
         if (smoothed)
             md.AppendLine(string.Create(inv, $"Loss smoothing: {c.Smoothing}, σ {c.SmoothingSigma:G4}{(c.SmoothingSigmaEnd is { } end ? $" → {end:G4} (linear over the run)" : "")}, " +

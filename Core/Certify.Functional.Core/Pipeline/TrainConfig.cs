@@ -111,6 +111,10 @@ public sealed record TrainConfig
     /// interval width neither grows nor shrinks through a layer at initialization; biases keep the default).</summary>
     public string Init { get; init; } = "default";
 
+    /// <summary>Start from these weights (a PyTorch state_dict of the same network, e.g. another run's model.pt) instead of
+    /// <see cref="Init"/>: fine-tuning. The optimizer, schedule and data order start fresh; null = train from scratch.</summary>
+    public string? InitFrom { get; init; }
+
     /// <summary>Initialization names (see <see cref="Init"/>).</summary>
     public static IReadOnlyList<string> Inits { get; } = ["default", "ibp"];
 
@@ -174,6 +178,7 @@ public sealed record TrainConfig
         Check(c.TestLimit is null or > 0, $"Test limit (--test-limit) must be > 0, got {c.TestLimit}.");
         Check(!string.IsNullOrWhiteSpace(c.OutDir), "Output folder (--out) must not be empty.");
         Check(Inits.Contains(c.Init), $"Unknown initialization (--init) '{c.Init}'. Known: {string.Join(", ", Inits)}.");
+        Check(c.InitFrom is null || c.InitFrom.Trim().Length > 0, "Starting weights (--init-from) must name a file.");
         Check(Smoothings.Contains(c.Smoothing), $"Unknown loss smoothing (--smoothing) '{c.Smoothing}'. Known: {string.Join(", ", Smoothings)}.");
         Check(c.SmoothingSigma > 0 && double.IsFinite(c.SmoothingSigma), $"Smoothing σ (--sigma) must be a finite number > 0, got {c.SmoothingSigma}.");
         Check(c.SmoothingSamples > 0, $"Smoothing samples (--samples) must be ≥ 1, got {c.SmoothingSamples}.");

@@ -84,6 +84,29 @@ public class TrainerTests : TorchTest
     }
 
     [Fact]
+    public void Fine_tuning_starts_from_the_given_weights_and_a_missing_file_is_a_clear_error()
+    {
+        var dir = TempDir();
+        try
+        {
+            var first = Config(Path.Combine(dir, "first"), "certified", "box") with { Epochs = 1 };
+            var start = FcSmall.Trainer(first).Run(Train, Test).Match(o => o, e => throw new Xunit.Sdk.XunitException(e.Message));
+            var expected = Weights(start.FinalModel);
+            Dictionary<string, torch.Tensor>? seen = null;
+            var tuned = first with { OutDir = Path.Combine(dir, "tuned"), Seed = 11, InitFrom = start.FinalModel };
+            var run = FcSmall.Trainer(tuned).Run(Train, Test, new TrainRun(Prepare: net => seen = net.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone())));
+            Assert.True(run.IsSucc, run.Match(_ => "", e => e.Message));
+            Assert.NotNull(seen);
+            foreach (var (name, w) in expected) Assert.True(w.equal(seen![name]).all().item<bool>(), $"{name}: not the starting weights");
+            Assert.Contains("fine-tuning", File.ReadAllText(Path.Combine(tuned.OutDir, "summary.md")));
+
+            var missing = FcSmall.Trainer(tuned with { OutDir = Path.Combine(dir, "missing"), InitFrom = Path.Combine(dir, "nope.pt") }).Run(Train, Test);
+            Assert.Contains("--init-from", missing.Match(_ => "", e => e.Message));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Cancellation_saves_a_checkpoint_that_resumes_bit_identical()
     {
         var dir = TempDir();

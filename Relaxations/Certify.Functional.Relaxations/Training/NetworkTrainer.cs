@@ -20,7 +20,7 @@ namespace Certify.Functional.Relaxations.Training;
 /// <param name="Progress">Receives a report after every step and at every evaluation.</param>
 /// <param name="Cancel">When cancelled, the current step finishes, a checkpoint is written and the run ends "interrupted".</param>
 /// <param name="ResumeFrom">A checkpoint (<c>checkpoints/last.ckpt</c>) to continue from; its configuration is used.</param>
-/// <param name="Prepare">Called once on the new network, before any checkpoint is loaded.</param>
+/// <param name="Prepare">Called once on the new network, after its starting weights (<see cref="TrainConfig.InitFrom"/>) are loaded and before any checkpoint is.</param>
 /// <param name="Evaluation">Receives progress of the final evaluation (stage, done, total).</param>
 /// <param name="EpochEnd">Called after every epoch's evaluation with the network, the 1-based epoch and the schedule of its
 /// last step (e.g. to measure something on the network as it trains); must leave the weights unchanged.</param>
@@ -111,6 +111,13 @@ public sealed class NetworkTrainer
             if (config.Init == "ibp") Initialization.Ibp(created);
         }
         using var network = created;
+        if (config.InitFrom is { } from && run.ResumeFrom is null)
+        {
+            if (!File.Exists(from))
+                return FinFail<TrainOutcome>(Error.New(ErrorCodes.NoDataFiles, $"Starting weights (--init-from) '{from}' do not exist."));
+            var start = StateDict.Load(network, from);
+            if (start.IsFail) return start.Map(_ => default(TrainOutcome)!);
+        }
         run.Prepare?.Invoke(network);
         network.to(device);
         using var optimizer = CreateOptimizer(config, network);

@@ -67,11 +67,13 @@ public static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print results.json to stdout instead of the summary lines" };
         var init = new Option<string>("--init") { Description = $"Weight initialization: {string.Join(", ", TrainConfig.Inits)} (ibp: N(0, (√(2π)/fan_in)²) for every weight but the last, Shi et al. 2021, SPEC §4.6)", DefaultValueFactory = _ => d.Init };
 
+        var initFrom = new Option<string?>("--init-from") { Description = "Start from these weights (a PyTorch state_dict of the same network, e.g. another run's model.pt): fine-tuning" };
+
         var command = new Command("train", "Train a network (natural, PGD or certified) and save checkpoints and results")
         {
             preset, budget, resume, net, arch, dataset, dataDir, mode, domain, verify, spec, epochs, batch, pieces, optimizer, lr, lrSchedule,
             milestones, stepEpochs, extraStep, eps, epsStart, epsTest, kappa1, kappa2, beta1, beta2, warmup, mix, reg, regKind, every,
-            pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, smoothing, sigma, samples, sigmaEnd, outDir, json, init,
+            pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, smoothing, sigma, samples, sigmaEnd, outDir, json, init, initFrom,
         };
         command.SetAction(parse =>
         {
@@ -120,6 +122,7 @@ public static class TrainCommand
                 Smoothing = Pick(smoothing, start.Smoothing).ToLowerInvariant(), SmoothingSigma = Pick(sigma, start.SmoothingSigma),
                 SmoothingSamples = Pick(samples, start.SmoothingSamples), SmoothingSigmaEnd = Pick(sigmaEnd, start.SmoothingSigmaEnd),
                 Seed = seed, Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!, Init = Pick(init, start.Init).ToLowerInvariant(),
+                InitFrom = Given(initFrom) ? Path.GetFullPath(parse.GetValue(initFrom)!) : start.InitFrom,
             };
             if (Given(epochs) && start.Preset is not null && !Given(warmup) && !Given(mix))
             {
