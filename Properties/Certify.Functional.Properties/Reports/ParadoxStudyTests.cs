@@ -23,6 +23,10 @@ public class ParadoxStudyTests : TorchTest
             var report = File.ReadAllText(Path.Combine(dir, "report.md"));
             Assert.Contains("| Box |", report);
             Assert.Contains("Certified order Box ≥ hBox", report);
+            Assert.Contains("(the core of the paradox, whatever hBox's place): seed 5: Box ", report);
+            var first = ParadoxReport.BoxFirst(result.Rows);
+            Assert.Equal(3, first.Count);
+            Assert.InRange(first.HboxRank, 1, 3);
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
             Assert.Equal(3, json.RootElement.GetProperty("rows").GetArrayLength());
             // Box is continuous in theory and its slice shows no persisting jump; Ŝ is measured for every relaxation on every network.
@@ -50,16 +54,40 @@ public class ParadoxStudyTests : TorchTest
     [InlineData("paper", 1)]
     public void Every_budget_gives_valid_configurations_with_one_folder_per_run(string budget, int seeds)
     {
-        var plan = ParadoxPlan.For(budget, "FC-SMALL", 0.3, 7, 1, "out").Match(p => p, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var common = ParadoxPlan.For(budget, "FC-SMALL", 0.3, 7, 1, "out").Match(p => p, e => throw new Xunit.Sdk.XunitException(e.Message));
+        Assert.All(common.Relaxations, r => Assert.Equal("", r.Settings));
+        var table2 = common with { Relaxations = common.Relaxations.Select(ParadoxPlan.WithTable2Settings).ToList() };
+        Assert.Equal("κ → 0.5, L1 5E-05", table2.Relaxations.Single(r => r.Key == "hbox").Settings);
+        Assert.Equal("spec eye", table2.Relaxations.Single(r => r.Key == "zono").Settings);
+        foreach (var plan in new[] { common, table2 }) Valid(plan, budget, seeds);
+        Assert.True(ParadoxPlan.For("nonsense", "FC-SMALL", 0.3, 0, 1, "out").IsFail);
+    }
+
+    static void Valid(ParadoxPlan plan, string budget, int seeds)
+    {
         Assert.Equal(seeds, plan.Seeds.Count);
         Assert.Equal(7, plan.Seeds[0]);
         var configs = (from seed in plan.Seeds from r in plan.Relaxations select plan.TrainConfig(r, seed)).ToList();
         foreach (var c in configs)
             Assert.True(Certify.Functional.Pipeline.TrainConfig.Validate(c, ["FC-SMALL"], ["mnist"]).IsSuccess, $"{budget}: {c.Domain} seed {c.Seed} does not validate");
         Assert.Equal(configs.Count, configs.Select(c => c.OutDir).Distinct().Count());
-        // One schedule for every relaxation: everything but the domain, β, seed and folder is equal.
-        Assert.Single(configs.Select(c => c with { Domain = "box", VerifyDomains = [], Beta1 = 1, Beta2 = 1, Seed = 0, OutDir = "" })
+        // One schedule for every relaxation: everything but the domain, β, the relaxation's own Table-2 settings, seed and folder is equal.
+        foreach (var r in plan.Relaxations)
+        {
+            var c = plan.TrainConfig(r);
+            Assert.Equal((r.Kappa2, r.Regularization ?? plan.Regularization, r.Spec), (c.Kappa2, c.Regularization, c.Spec));
+        }
+        Assert.Single(configs.Select(c => c with { Domain = "box", VerifyDomains = [], Beta1 = 1, Beta2 = 1, Seed = 0, OutDir = "", Kappa2 = 0, Regularization = 0, Spec = "diffs" })
             .Select(c => System.Text.Json.JsonSerializer.Serialize(c)).Distinct());
-        Assert.True(ParadoxPlan.For("nonsense", "FC-SMALL", 0.3, 0, 1, "out").IsFail);
+    }
+
+    [Fact]
+    public void A_checkpoint_matches_its_run_whether_the_folder_is_relative_or_absolute()
+    {
+        var plan = ParadoxPlan.For("quick", "FC-SMALL", 0.3, 0, 1, Path.Combine("runs", "p")).Match(p => p, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var c = plan.TrainConfig(plan.Relaxations[0]);
+        Assert.True(ParadoxTraining.SameRun(c with { OutDir = Path.GetFullPath(c.OutDir), Threads = 2 }, c));
+        Assert.False(ParadoxTraining.SameRun(c with { Epochs = c.Epochs + 1 }, c));
+        Assert.False(ParadoxTraining.SameRun(c with { OutDir = c.OutDir + "x" }, c));
     }
 }

@@ -22,8 +22,11 @@ public static class ParadoxCommand
         var eps = new Option<double>("--eps") { Description = "ε of training (after warm-up and ramp) and evaluation", DefaultValueFactory = _ => 0.3 };
         var table4 = new Option<bool>("--table4") { Description = "Run the loose-Box experiment (widen ω vs round ω, W) instead" };
         var smoothing = new Option<bool>("--smoothing") { Description = "Add DeepZ, CROWN and Triangle trained with Gaussian loss smoothing (RGS) under the same budget" };
-        var sigma = new Option<double>("--sigma") { Description = "σ of the smoothing block", DefaultValueFactory = _ => 0.01 };
+        var sigma = new Option<double>("--sigma") { Description = "σ of the smoothing's weight noise, absolute per weight element (--smoothing: 0.01; --finetune: 0.001)", DefaultValueFactory = _ => 0.01 };
         var samples = new Option<int>("--samples") { Description = "Samples per step of the smoothing block", DefaultValueFactory = _ => 4 };
+        var table2 = new Option<bool>("--table2-settings") { Description = "Per-relaxation settings of the paper's Table 2 (FC rows): hBox κ → 0.5 and L1 5e-5, CROWN-IBP (R) κ → 0.5, DeepZ spec eye, CROWN no L1" };
+        var finetune = new Option<bool>("--finetune") { Description = "Gaussian loss smoothing re-judged: fine-tune the DeepZ and CROWN networks of the finished study in --out plain, with RGS and with PGPE (CROWN), and compare with Box" };
+        var finetuneEpochs = new Option<int>("--finetune-epochs") { Description = "Epochs of each --finetune run", DefaultValueFactory = _ => 5 };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/paradox-<budget>, runs/paradox-released)" };
         var released = new Option<string?>("--released")
         {
@@ -34,7 +37,7 @@ public static class ParadoxCommand
         var only = new Option<string?>("--only") { Description = "With --released: groups to run, e.g. mnist-fc,mnist-conv (default: every group whose files and dataset exist)" };
         var noProperties = new Option<bool>("--no-properties") { Description = "With --released: certification only, no tightness/continuity/sensitivity" };
         var command = new Command("paradox", "Train every relaxation under one schedule and measure tightness, continuity and sensitivity (the paper's Table 1); --released: the same study on the paper's released networks")
-        { budget, net, eps, table4, smoothing, sigma, samples, outDir, released, limit, only, noProperties, seeds, workers, triangle };
+        { budget, net, eps, table4, smoothing, sigma, samples, outDir, released, limit, only, noProperties, seeds, workers, triangle, finetune, finetuneEpochs, table2 };
         command.SetAction(parse =>
         {
             if (parse.GetResult(released) is not null)
@@ -58,7 +61,16 @@ public static class ParadoxCommand
             var p = (ParadoxPlan)plan;
             if (parse.GetValue(seeds) is { } n) { if (n < 1) return output.Fail(Error.New(1003, $"--seeds must be ≥ 1, got {n}."), CliApp.BadInput); p = p with { SeedCount = n }; }
             if (parse.GetValue(workers) is { } w) { if (w < 1) return output.Fail(Error.New(1003, $"--workers must be ≥ 1, got {w}."), CliApp.BadInput); p = p with { Workers = w }; }
+            if (parse.GetValue(table2)) p = p with { Relaxations = p.Relaxations.Select(ParadoxPlan.WithTable2Settings).ToList() };
             if (parse.GetValue(triangle)) p = p with { Relaxations = [.. p.Relaxations, ParadoxPlan.Triangle] };
+            if (parse.GetValue(finetune))
+            {
+                // σ is absolute per weight element: 0.01 (the from-scratch default) is a third of a trained FC-SMALL layer's weight
+                // RMS (0.026–0.042) and wrecks a converged network in one epoch; fine-tuning defaults to 0.001.
+                double fineSigma = parse.GetResult(sigma) is { Implicit: false } ? parse.GetValue(sigma) : SmoothingFinetune.DefaultSigma;
+                var fine = SmoothingFinetune.Plan(p, parse.GetValue(finetuneEpochs), null, fineSigma, parse.GetValue(samples));
+                return fine.IsFail ? output.Fail((Error)fine, CliApp.BadInput) : RunFinetune((ParadoxPlan)fine, output, parse.GetValue(CliApp.Quiet));
+            }
             if (parse.GetValue(smoothing))
             {
                 if (!(parse.GetValue(sigma) > 0)) return output.Fail(Error.New(1003, $"--sigma must be > 0, got {parse.GetValue(sigma)}."), CliApp.BadInput);
@@ -99,16 +111,29 @@ public static class ParadoxCommand
         return cancel;
     }
 
-    static int RunReleased(ReleasedPlan plan, CliOutput output, bool quiet)
+    // The frame of every study: torch threads, the kernel gate (the studies run on the CPU), Ctrl-C as a cancellation
+    // token that says what happens, and timestamped stage messages.
+    static int Guarded(CliOutput output, int threads, bool quiet, string onInterrupt, Func<ParadoxProgress, CancellationToken, int> body)
     {
-        torch.set_num_threads(plan.Threads);
+        torch.set_num_threads(threads);
         if (KernelGate.Refuse(output, "cpu") is { } refused) return refused;
-        using var cancel = CancelOnInterrupt(output, "finishing the current certification; the report keeps the finished groups", out var onCancel);
+        using var cancel = CancelOnInterrupt(output, onInterrupt, out var onCancel);
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"{clock.Elapsed:mm\\:ss} [{stage}] {message}"); }
-            var study = ReleasedStudy.Run(plan, Say, cancel.Token);
+            return body(Say, cancel.Token);
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+    }
+
+    const string Resumable = "finishing the current step and saving a checkpoint; run the same command again to continue";
+
+    static int RunReleased(ReleasedPlan plan, CliOutput output, bool quiet) =>
+        Guarded(output, plan.Threads, quiet, "finishing the current certification; the report keeps the finished groups", (say, cancel) =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var study = ReleasedStudy.Run(plan, say, cancel);
             if (study.IsFail) return output.Fail((Error)study, CliApp.BadInput);
             foreach (var g in study.ThrowIfFail())
             {
@@ -118,33 +143,36 @@ public static class ParadoxCommand
             }
             output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and per-image CSVs in {plan.OutDir} ({clock.Elapsed.TotalMinutes:F1} min)");
             return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
-        }
-        finally { Console.CancelKeyPress -= onCancel; }
-    }
+        });
 
-    static int Run(ParadoxPlan plan, bool table4, CliOutput output, bool quiet)
-    {
-        torch.set_num_threads(plan.Threads);
-        if (KernelGate.Refuse(output, "cpu") is { } refused) return refused;     // the study runs on the CPU
-        using var cancel = CancelOnInterrupt(output, "finishing the current step and saving a checkpoint; run the same command again to continue", out var onCancel);
-        try
+    static int RunFinetune(ParadoxPlan plan, CliOutput output, bool quiet) =>
+        Guarded(output, plan.Threads, quiet, Resumable, (say, cancel) =>
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"{clock.Elapsed:mm\\:ss} [{stage}] {message}"); }
+            var rows = SmoothingFinetune.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), say, cancel);
+            if (rows.IsFail) return output.Fail((Error)rows, CliApp.Failed);
+            if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return CliApp.Interrupted; }
+            foreach (var r in rows.ThrowIfFail())
+                output.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"seed {r.Seed} {r.Run.Label}: certified {100 * r.StartCertified:F1} % → {100 * r.Certified:F1} % (Box {100 * r.Box:F1} %)"));
+            output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json in {plan.OutDir}");
+            return 0;
+        });
+
+    static int Run(ParadoxPlan plan, bool table4, CliOutput output, bool quiet) =>
+        Guarded(output, plan.Threads, quiet, Resumable, (say, cancel) =>
+        {
             if (table4)
             {
-                var cells = Table4.Run(plan, Say, cancel.Token);
+                var cells = Table4.Run(plan, say, cancel);
                 if (cells.IsFail) return output.Fail((Error)cells, CliApp.Failed);
                 output.Out.WriteLine($"table 4: {Path.Combine(plan.OutDir, "table4", "table4.md")}, table4.png");
                 return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
             }
-            var study = ParadoxStudy.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), Say, cancel.Token);
+            var study = ParadoxStudy.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), say, cancel);
             if (study.IsFail) return output.Fail((Error)study, CliApp.Failed);
             if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return CliApp.Interrupted; }
             output.Out.WriteLine(File.ReadAllText(Path.Combine(plan.OutDir, "table.md")));
             output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and plots in {plan.OutDir}");
             return 0;
-        }
-        finally { Console.CancelKeyPress -= onCancel; }
-    }
+        });
 }

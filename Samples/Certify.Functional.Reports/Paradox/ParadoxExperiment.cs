@@ -123,7 +123,14 @@ public static class ParadoxTraining
         return FinSucc<TrainedRelaxation?>(new TrainedRelaxation(r, outcome, outcome.Epochs.Sum(e => e.Seconds), lp, lpImages, outcome.FinalModel) { NearSwitchDuringTraining = near });
     }
 
-    // A checkpoint belongs to this study's run when every setting but the thread count agrees.
-    static bool SameRun(TrainConfig a, TrainConfig b) =>
-        System.Text.Json.JsonSerializer.Serialize(a with { Threads = 1 }, RunReport.Json) == System.Text.Json.JsonSerializer.Serialize(b with { Threads = 1 }, RunReport.Json);
+    /// <summary>A checkpoint belongs to this study's run when every setting but the thread count agrees; folders compare as full
+    /// paths (a checkpoint stores the absolute folder, the plan may hold a relative one).</summary>
+    public static bool SameRun(TrainConfig a, TrainConfig b)
+    {
+        static TrainConfig Normal(TrainConfig c) => c with
+        {
+            Threads = 1, OutDir = Path.GetFullPath(c.OutDir), InitFrom = c.InitFrom is { } f ? Path.GetFullPath(f) : null,
+        };
+        return System.Text.Json.JsonSerializer.Serialize(Normal(a), RunReport.Json) == System.Text.Json.JsonSerializer.Serialize(Normal(b), RunReport.Json);
+    }
 }

@@ -14,7 +14,25 @@ namespace Certify.Functional.Reports.Paradox;
 /// <param name="Verify">Certification domain (its own relaxation).</param>
 /// <param name="Beta">β over the whole run (CROWN-IBP (R): 1 → 1).</param>
 /// <param name="Smoothing">Gaussian loss smoothing of the training ("none", "rgs", "pgpe"; certification is always plain).</param>
-public sealed record StudiedRelaxation(string Label, string Key, string Domain, string Verify, double Beta = 1, string Smoothing = "none");
+public sealed record StudiedRelaxation(string Label, string Key, string Domain, string Verify, double Beta = 1, string Smoothing = "none")
+{
+    /// <summary>κ after the ramp (the clean-loss weight; Table 2: 0.5 for hBox and CROWN-IBP (R), else 0).</summary>
+    public double Kappa2 { get; init; }
+    /// <summary>L1 factor of this relaxation's runs (null = the plan's; Table 2: 5e-5 for hBox).</summary>
+    public double? Regularization { get; init; }
+    /// <summary>Specification of the training loss (Table 2: "eye" for the FC DeepZ rows; default diffs).</summary>
+    public string Spec { get; init; } = "diffs";
+    /// <summary>Fine-tuning: the key of the run in <see cref="ParadoxPlan.StartDir"/> whose weights (same seed) this run starts
+    /// from (null = train from scratch).</summary>
+    public string? StartFrom { get; init; }
+    /// <summary>What differs from the plan's common schedule, for the report ("" = nothing).</summary>
+    public string Settings => string.Join(", ", new[]
+    {
+        Kappa2 != 0 ? string.Create(CultureInfo.InvariantCulture, $"κ → {Kappa2:G3}") : null,
+        Regularization is { } l1 ? (l1 == 0 ? "no L1" : string.Create(CultureInfo.InvariantCulture, $"L1 {l1:G2}")) : null,
+        Spec != "diffs" ? $"spec {Spec}" : null,
+    }.Where(x => x is not null));
+}
 
 /// <summary>
 /// What <c>certify paradox</c> runs: one identical schedule for every relaxation (SPEC §4.2: warm-up with κ = 1,
@@ -38,6 +56,8 @@ public sealed record StudiedRelaxation(string Label, string Key, string Domain, 
 public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epochs, double WarmupEpochs, double MixEpochs, int TrainImages,
     int TestImages, int LpImages, int PropertyImages, long Seed, int Threads, string OutDir, IReadOnlyList<StudiedRelaxation> Relaxations)
 {
+    /// <summary>Fine-tuning plans: the finished study whose networks the runs start from (see <see cref="StudiedRelaxation.StartFrom"/>).</summary>
+    public string? StartDir { get; init; }
     /// <summary>Batch size of training.</summary>
     public int BatchSize { get; init; } = 100;
     /// <summary>Seeds per relaxation: <see cref="Seed"/>, <see cref="Seed"/> + 1, …; a verdict holds only when every seed agrees.</summary>
@@ -70,6 +90,18 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
         new("DeepZ", "zono", "zono", "zono"),
         new("CROWN", "crown", "deeppoly", "deeppoly"),
     ];
+
+    /// <summary>The per-relaxation settings of the paper's Table 2 (FC rows, SPEC §4.5) that differ between relaxations:
+    /// hBox κ → 0.5 and L1 5e-5, CROWN-IBP (R) κ → 0.5, DeepZ the per-logit spec (eye), CROWN no L1; the schedule's length,
+    /// learning rate and batch stay the plan's (<c>certify paradox --table2-settings</c>).</summary>
+    public static StudiedRelaxation WithTable2Settings(StudiedRelaxation r) => r.Key switch
+    {
+        "hbox" => r with { Kappa2 = 0.5, Regularization = 5e-5 },
+        "crown-ibp-r" => r with { Kappa2 = 0.5 },
+        "zono" => r with { Spec = "eye" },
+        "crown" => r with { Regularization = 0 },
+        _ => r,
+    };
 
     /// <summary>The differentiable Triangle (α-CROWN on the final specification), added by <c>--triangle</c> (it costs
     /// about as much as hBox and DeepZ together).</summary>
@@ -128,13 +160,14 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
     public const int ExtendedEpochs = 60;
 
     /// <summary>The training configuration of <paramref name="r"/> with seed <paramref name="seed"/> (default: the first):
-    /// identical for every relaxation except domain and β; its folder is <c>{out}/{key}/seed{seed}</c>.</summary>
+    /// identical for every relaxation except domain, β and the relaxation's own Table-2 settings (<see cref="StudiedRelaxation.Settings"/>); its folder is <c>{out}/{key}/seed{seed}</c>.</summary>
     public TrainConfig TrainConfig(StudiedRelaxation r, long? seed = null) => Pipeline.TrainConfig.Default with
     {
-        Init = Init, Seed = seed ?? Seed, OutDir = Path.Combine(OutDir, r.Key, $"seed{seed ?? Seed}"), Regularization = Regularization,
-        Net = Net, Dataset = "mnist", Mode = "certified", Domain = r.Domain, VerifyDomains = [r.Verify], Spec = "diffs",
+        Init = Init, Seed = seed ?? Seed, OutDir = Path.Combine(OutDir, r.Key, $"seed{seed ?? Seed}"), Regularization = r.Regularization ?? Regularization,
+        Net = Net, Dataset = "mnist", Mode = "certified", Domain = r.Domain, VerifyDomains = [r.Verify], Spec = r.Spec,
+        InitFrom = r.StartFrom is { } from && StartDir is { } start ? Path.GetFullPath(Path.Combine(start, from, $"seed{seed ?? Seed}", "model.pt")) : null,
         Eps = Eps, EpsStart = 0, Epochs = Epochs, WarmupEpochs = WarmupEpochs, MixEpochs = MixEpochs, BatchSize = BatchSize,
-        LearningRate = LearningRate, LrSchedule = Milestones.Count > 0 ? "milestones" : "constant", LrMilestones = Milestones, Kappa1 = 1, Kappa2 = 0, Beta1 = r.Beta, Beta2 = r.Beta,
+        LearningRate = LearningRate, LrSchedule = Milestones.Count > 0 ? "milestones" : "constant", LrMilestones = Milestones, Kappa1 = 1, Kappa2 = r.Kappa2, Beta1 = r.Beta, Beta2 = r.Beta,
         Smoothing = r.Smoothing, SmoothingSigma = SmoothingSigma, SmoothingSamples = SmoothingSamples, Threads = Threads, TrainLimit = TrainImages, TestLimit = TestImages, PgdSteps = 100,
         Preset = $"paradox-{Budget}", Budget = Budget,
     };

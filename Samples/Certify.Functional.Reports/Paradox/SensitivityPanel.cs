@@ -15,11 +15,6 @@ public sealed record SensitivityPanel(IReadOnlyList<string> Relaxations, IReadOn
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The paper's labels (SPEC §7.3): sensitive = DeepZ, CROWN, CROWN-IBP (R); not sensitive = Box, hBox.</summary>
-    public static IReadOnlyList<string> PaperSensitive { get; } = ["zono", "crown", "crown-ibp-r"];
-    /// <summary>The paper's not-sensitive relaxations.</summary>
-    public static IReadOnlyList<string> PaperInsensitive { get; } = ["box", "hbox"];
-
     /// <summary>Measures every (network, domain) pair at one δ with <paramref name="directions"/> seeded directions.</summary>
     public static SensitivityPanel Measure(IReadOnlyList<(string Label, NetworkModule Net)> networks, IReadOnlyList<(string Key, Domain Domain)> relaxations,
         Tensor x, Tensor y, double eps, int directions, double delta, ulong seed, Action<string>? progress = null)
@@ -57,13 +52,13 @@ public sealed record SensitivityPanel(IReadOnlyList<string> Relaxations, IReadOn
     /// </summary>
     public (bool? Agrees, int On, int Of) Verdict(string key)
     {
-        bool sensitive = PaperSensitive.Contains(key);
-        if (!sensitive && !PaperInsensitive.Contains(key)) return (null, 0, 0);
+        bool sensitive = PaperTable1.Sensitive.Contains(key);
+        if (!sensitive && !PaperTable1.Insensitive.Contains(key)) return (null, 0, 0);
         int on = 0, of = 0;
         for (int n = 0; n < Networks.Count; n++)
         {
             double own = At(n, key);
-            var others = (sensitive ? PaperInsensitive : PaperSensitive).Select(k => At(n, k)).Where(double.IsFinite).ToList();
+            var others = (sensitive ? PaperTable1.Insensitive : PaperTable1.Sensitive).Select(k => At(n, k)).Where(double.IsFinite).ToList();
             if (!double.IsFinite(own) || others.Count == 0) continue;
             of++;
             if (sensitive ? others.All(o => own > o) : others.All(o => own < o)) on++;
@@ -81,7 +76,7 @@ public sealed record SensitivityPanel(IReadOnlyList<string> Relaxations, IReadOn
         for (int n = 0; n < Networks.Count; n++)
             t.AppendLine($"| {Networks[n]} | " + string.Join(" | ", Relaxations.Select((k, c) => Format(Values[n][c]))) + " |");
         t.AppendLine("| **median** | " + string.Join(" | ", Relaxations.Select(k => $"**{Format(Median(k))}**")) + " |");
-        t.AppendLine("| paper | " + string.Join(" | ", Relaxations.Select(k => PaperSensitive.Contains(k) ? "✗ sensitive" : PaperInsensitive.Contains(k) ? "✓ not sensitive" : "–")) + " |");
+        t.AppendLine("| paper | " + string.Join(" | ", Relaxations.Select(k => PaperTable1.Sensitive.Contains(k) ? "✗ sensitive" : PaperTable1.Insensitive.Contains(k) ? "✓ not sensitive" : "–")) + " |");
         t.AppendLine("| verdict | " + string.Join(" | ", Relaxations.Select(k => Verdict(k) switch
         {
             (null, _, _) => "–",
