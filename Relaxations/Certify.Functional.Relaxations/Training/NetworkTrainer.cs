@@ -111,13 +111,8 @@ public sealed class NetworkTrainer
             if (config.Init == "ibp") Initialization.Ibp(created);
         }
         using var network = created;
-        if (config.InitFrom is { } from && run.ResumeFrom is null)
-        {
-            if (!File.Exists(from))
-                return FinFail<TrainOutcome>(Error.New(ErrorCodes.NoDataFiles, $"Starting weights (--init-from) '{from}' do not exist."));
-            var start = StateDict.Load(network, from);
-            if (start.IsFail) return start.Map(_ => default(TrainOutcome)!);
-        }
+        if (config.InitFrom is { } from && run.ResumeFrom is null && StateDict.Load(network, from) is { IsFail: true } start)
+            return FinFail<TrainOutcome>(Error.New(((Error)start).Code, $"Starting weights (--init-from): {((Error)start).Message}"));
         run.Prepare?.Invoke(network);
         network.to(device);
         using var optimizer = CreateOptimizer(config, network);
