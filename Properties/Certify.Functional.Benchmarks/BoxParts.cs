@@ -2,8 +2,9 @@ using System.Diagnostics;
 using Certify.Functional.Bounds;
 using Certify.Functional.Data;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Shared;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -3,6 +3,7 @@ using Certify.Functional.Bounds;
 using Certify.Functional.Data;
 using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Shared;
 using TorchSharp;
 using static TorchSharp.torch;

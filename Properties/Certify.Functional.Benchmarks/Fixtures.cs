@@ -2,6 +2,7 @@ using Certify.Functional.Data;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Samples;
 
 namespace Certify.Functional.Benchmarks;
@@ -52,5 +53,5 @@ public static class Fixtures
     }
 
     public static Domain Domain(string name) =>
-        Relaxations.Domains.Domain.Parse(name).Match(d => d, e => throw new InvalidOperationException(e.Message));
+        Verification.Domains.Domain.Parse(name).Match(d => d, e => throw new InvalidOperationException(e.Message));
 }

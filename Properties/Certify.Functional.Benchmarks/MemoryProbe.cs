@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Certify.Functional.Layers;
 using Certify.Functional.Relaxations.Domains;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification.Domains;
+using Certify.Functional.Verification;
 using Certify.Functional.Samples;
 using TorchSharp;
 using static TorchSharp.torch;

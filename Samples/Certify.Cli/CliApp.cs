@@ -1,7 +1,8 @@
+using Certify.Functional.Runtime;
 using System.CommandLine;
 using Certify.Cli.Commands;
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Runtime;
+using Certify.Functional.Training;
+using Certify.Functional.Verification.Runtime;
 using LanguageExt.Common;
 
 namespace Certify.Cli;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Certify.Functional.Pipeline;
+using Certify.Functional.Training;
 
 namespace Certify.Cli;
 

@@ -8,8 +8,7 @@ using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
 
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Training;
+using Certify.Functional.Training;
 
 namespace Certify.Cli;
 

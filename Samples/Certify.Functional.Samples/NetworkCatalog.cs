@@ -1,8 +1,7 @@
 using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Training;
+using Certify.Functional.Training;
 using Certify.Functional.Samples.Networks;
 using LanguageExt;
 using LanguageExt.Common;

@@ -17,7 +17,7 @@ internal static class TrainerEmitter
         w.Line("/// back-substitution). Each run seeds torch with the configuration's seed and creates a fresh network.</summary>");
         w.Line("/// <param name=\"config\">The training configuration (validate it first).</param>");
         w.Line(NetworkEmitter.GeneratedCode);
-        w.Line($"public static global::Certify.Functional.Relaxations.Training.NetworkTrainer Trainer(global::Certify.Functional.Pipeline.TrainConfig config) =>");
+        w.Line($"public static global::Certify.Functional.Training.NetworkTrainer Trainer(global::Certify.Functional.Training.TrainConfig config) =>");
         w.Line($"    new(config, static () => new {s.TypeName}(), static network => global::Certify.Functional.Relaxations.Domains.Propagators.Generated(({s.TypeName})network));");
     });
 }

@@ -1,6 +1,7 @@
 using Certify.Functional.Layers;
-using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Analysis;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Samples;
 using TorchSharp;

@@ -1,6 +1,7 @@
 using Certify.Functional.Properties.Laws;
-using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Analysis;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Analysis;

@@ -1,4 +1,4 @@
-using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Analysis;
 
 namespace Certify.Functional.Properties.Analysis;
 

@@ -1,7 +1,8 @@
 using Certify.Functional.Properties.Laws;
-using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Analysis;
 using Certify.Functional.Relaxations.Domains;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification.Domains;
+using Certify.Functional.Verification;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Analysis;

@@ -1,9 +1,10 @@
 using Certify.Functional.Properties.Arbitraries;
 using Certify.Functional.Properties.Laws;
 using Certify.Functional.Properties.Triangle;
-using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Analysis;
 using Certify.Functional.Relaxations.Domains;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification.Domains;
+using Certify.Functional.Verification;
 using FsCheck;
 using FsCheck.Xunit;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using Certify.Cli;
-using Certify.Functional.Relaxations.Runtime;
+using Certify.Functional.Verification.Runtime;
 using Xunit;
 
 namespace Certify.Functional.Properties.Cli;

@@ -1,7 +1,7 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Networks;
 using Certify.Functional.Properties.Arbitraries;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Laws;

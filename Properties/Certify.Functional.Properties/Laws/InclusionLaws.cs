@@ -1,6 +1,6 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Properties.Arbitraries;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Laws;

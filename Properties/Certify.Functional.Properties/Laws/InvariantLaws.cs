@@ -2,6 +2,7 @@ using Certify.Functional.Bounds;
 using Certify.Functional.Properties.Arbitraries;
 using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Relaxations.Shared;
 using static TorchSharp.torch;

@@ -1,9 +1,10 @@
 using Certify.Functional.Layers;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
-using Certify.Functional.Relaxations.Optimization;
-using Certify.Functional.Relaxations.Triangle;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification.Optimization;
+using Certify.Functional.Verification.Triangle;
+using Certify.Functional.Verification;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,9 +2,10 @@ using Certify.Functional.Bounds;
 using Certify.Functional.Properties.Arbitraries;
 using Certify.Functional.Properties.Laws;
 using Certify.Functional.Relaxations.Domains;
-using Certify.Functional.Relaxations.Optimization;
+using Certify.Functional.Verification.Domains;
+using Certify.Functional.Verification.Optimization;
 using Certify.Functional.Relaxations.Shared;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification;
 using FsCheck.Xunit;
 using static TorchSharp.torch;
 

@@ -2,10 +2,11 @@ using Certify.Functional.Bounds;
 using Certify.Functional.Layers;
 using Certify.Functional.Properties.Laws;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
-using Certify.Functional.Relaxations.Optimization;
+using Certify.Functional.Verification.Optimization;
 using Certify.Functional.Relaxations.Shared;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Optimization;

@@ -1,5 +1,5 @@
 using Certify.Functional.Properties.Relaxations;
-using Certify.Functional.Relaxations.Training;
+using Certify.Functional.Training;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Pipeline;

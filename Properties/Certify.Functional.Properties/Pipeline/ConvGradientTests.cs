@@ -1,7 +1,8 @@
 using Certify.Functional.Layers;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using Certify.Functional.Layers;
-using Certify.Functional.Relaxations.Training;
+using Certify.Functional.Training;
 using Certify.Functional.Samples;
 using static TorchSharp.torch;
 

@@ -1,9 +1,10 @@
 using Certify.Functional.Data;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
-using Certify.Functional.Pipeline;
+using Certify.Functional.Training;
 using Certify.Functional.Relaxations.Domains;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification.Domains;
+using Certify.Functional.Verification;
 using Certify.Functional.Samples;
 using TorchSharp;
 using static TorchSharp.torch;

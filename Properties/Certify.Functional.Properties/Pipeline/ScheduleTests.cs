@@ -1,5 +1,5 @@
-using Certify.Functional.Pipeline;
-using Certify.Functional.Pipeline.Schedules;
+using Certify.Functional.Training;
+using Certify.Functional.Training.Schedules;
 
 namespace Certify.Functional.Properties.Pipeline;
 
@@ -69,7 +69,7 @@ public class ScheduleTests
 /// <summary><see cref="LrSchedule.Rate"/>: the learning rate the trainer uses for each (epoch, batch).</summary>
 public class LearningRateTests
 {
-    static readonly Certify.Functional.Pipeline.TrainConfig Table2Box = Certify.Functional.Pipeline.Presets.Find("mnist-fc-box")
+    static readonly Certify.Functional.Training.TrainConfig Table2Box = Certify.Functional.Training.Presets.Find("mnist-fc-box")
         .Match(p => p.Config, e => throw new Xunit.Sdk.XunitException(e.Message));
 
     [Fact]
@@ -95,7 +95,7 @@ public class LearningRateTests
     [Fact]
     public void Step_schedule_waits_for_the_end_of_the_ramp_then_halves_every_period()
     {
-        var zono = Certify.Functional.Pipeline.Presets.Find("mnist-fc-zono").Match(p => p.Config, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var zono = Certify.Functional.Training.Presets.Find("mnist-fc-zono").Match(p => p.Config, e => throw new Xunit.Sdk.XunitException(e.Message));
         const long batches = 10;
         Assert.Equal(1e-3, LrSchedule.Rate(zono, 49, 9, batches), 12);     // mix ends after epoch 50
         Assert.Equal(1e-3, LrSchedule.Rate(zono, 51, 9, batches), 12);
@@ -106,7 +106,7 @@ public class LearningRateTests
     [Fact]
     public void The_quick_budget_keeps_phase_and_milestone_proportions()
     {
-        var quick = Certify.Functional.Pipeline.Presets.Scale(Table2Box, "quick").Match(c => c, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var quick = Certify.Functional.Training.Presets.Scale(Table2Box, "quick").Match(c => c, e => throw new Xunit.Sdk.XunitException(e.Message));
         Assert.Equal(20, quick.Epochs);
         Assert.Equal(1, quick.WarmupEpochs, 12);
         Assert.Equal(10, quick.MixEpochs, 12);

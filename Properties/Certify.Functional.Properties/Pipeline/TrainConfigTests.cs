@@ -1,4 +1,4 @@
-using Certify.Functional.Pipeline;
+using Certify.Functional.Training;
 
 namespace Certify.Functional.Properties.Pipeline;
 

@@ -3,8 +3,7 @@ using Certify.Cli;
 using Certify.Functional.Data;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Training;
+using Certify.Functional.Training;
 using Certify.Functional.Samples;
 using TorchSharp;
 
@@ -215,8 +214,8 @@ public class TrainerTests : TorchTest
             Assert.True(StateDict.Load(net, outcome.FinalModel).IsSucc);
             using var scope = torch.NewDisposeScope();
             var (x, y) = Test.Batch(Enumerable.Range(0, images).ToArray());
-            var plain = Certify.Functional.Relaxations.Domains.Domain.Parse(domain).Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
-            var fromModel = Certify.Functional.Relaxations.Verification.Verifier.Certify(net, x, y, config.TestEps, plain).data<bool>().ToArray();
+            var plain = Certify.Functional.Verification.Domains.Domain.Parse(domain).Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
+            var fromModel = Certify.Functional.Verification.Verifier.Certify(net, x, y, config.TestEps, plain).data<bool>().ToArray();
             Assert.Equal(fromModel, fromRun);
             Assert.True(fromRun.Any(f => f) && fromRun.Any(f => !f), $"want both outcomes among the images, got {fromRun.Count(f => f)}/{images} certified ({outcome.Evaluation!.Clean} clean, {smoothing})");
             Assert.True(fromRun.Count(f => f) == outcome.Evaluation!.Certified.Single().Certified, "summary and per-image flags disagree");

@@ -1,8 +1,9 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Layers;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Relaxations;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Certify.Functional.Layers;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Relaxations.Shared;
 using Certify.Functional.Samples;

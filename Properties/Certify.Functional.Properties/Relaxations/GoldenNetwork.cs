@@ -40,8 +40,8 @@ public static class GoldenNetwork
     }
 
     /// <summary>A domain by name (fails the test on a parse error).</summary>
-    public static Certify.Functional.Relaxations.Domains.Domain Domain(string name) =>
-        Certify.Functional.Relaxations.Domains.Domain.Parse(name).Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
+    public static Certify.Functional.Verification.Domains.Domain Domain(string name) =>
+        Certify.Functional.Verification.Domains.Domain.Parse(name).Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
 
     /// <summary>Asserts every value of <paramref name="actual"/> is within <paramref name="tol"/> of <paramref name="expected"/>.</summary>
     public static void Close(double[] expected, Tensor actual, double tol, string what)

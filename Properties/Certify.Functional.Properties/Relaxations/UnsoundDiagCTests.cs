@@ -2,7 +2,7 @@ using Certify.Functional.Layers;
 using Certify.Functional.Properties.Arbitraries;
 using Certify.Functional.Properties.Laws;
 using Certify.Functional.Relaxations.Interpreter;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Relaxations;

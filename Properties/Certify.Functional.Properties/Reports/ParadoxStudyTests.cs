@@ -69,7 +69,7 @@ public class ParadoxStudyTests : TorchTest
         Assert.Equal(7, plan.Seeds[0]);
         var configs = (from seed in plan.Seeds from r in plan.Relaxations select plan.TrainConfig(r, seed)).ToList();
         foreach (var c in configs)
-            Assert.True(Certify.Functional.Pipeline.TrainConfig.Validate(c, ["FC-SMALL"], ["mnist"]).IsSuccess, $"{budget}: {c.Domain} seed {c.Seed} does not validate");
+            Assert.True(Certify.Functional.Training.TrainConfig.Validate(c, ["FC-SMALL"], ["mnist"]).IsSuccess, $"{budget}: {c.Domain} seed {c.Seed} does not validate");
         Assert.Equal(configs.Count, configs.Select(c => c.OutDir).Distinct().Count());
         // One schedule for every relaxation: everything but the domain, β, the relaxation's own Table-2 settings, seed and folder is equal.
         foreach (var r in plan.Relaxations)

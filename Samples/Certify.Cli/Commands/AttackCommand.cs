@@ -1,9 +1,10 @@
+using Certify.Functional.Runtime;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Certify.Functional.Pipeline;
+using Certify.Functional.Training;
 using Certify.Functional.Samples;
 using LanguageExt.Common;
 using TorchSharp;

@@ -1,9 +1,10 @@
+using Certify.Functional.Runtime;
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Runtime;
+using Certify.Functional.Training;
+using Certify.Functional.Verification.Runtime;
 using TorchSharp;
 
 namespace Certify.Cli.Commands;

@@ -1,3 +1,4 @@
+using Certify.Functional.Runtime;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -5,7 +6,7 @@ using System.Text.Json;
 using Certify.Functional.Data;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
-using Certify.Functional.Pipeline;
+using Certify.Functional.Training;
 using Certify.Functional.Samples;
 using LanguageExt.Common;
 using TorchSharp;

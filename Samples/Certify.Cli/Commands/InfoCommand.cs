@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Certify.Functional.Layers;
-using Certify.Functional.Relaxations.Training;
+using Certify.Functional.Training;
 using Certify.Functional.Samples;
 using LanguageExt.Common;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Certify.Functional.Pipeline;
+using Certify.Functional.Training;
 
 namespace Certify.Cli.Commands;
 

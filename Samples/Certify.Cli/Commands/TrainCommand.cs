@@ -1,10 +1,10 @@
+using Certify.Functional.Runtime;
 using System.CommandLine;
 using System.Globalization;
 using Certify.Functional.Data;
 using Certify.Functional.Errors;
 using Certify.Functional.Layers;
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Training;
+using Certify.Functional.Training;
 using Certify.Functional.Samples;
 
 using LanguageExt.Common;

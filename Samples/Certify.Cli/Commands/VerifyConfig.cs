@@ -1,6 +1,7 @@
 using Certify.Functional.Errors;
 using Certify.Functional.Relaxations.Domains;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification.Domains;
+using Certify.Functional.Verification;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;

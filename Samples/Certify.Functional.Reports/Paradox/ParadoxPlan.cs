@@ -1,6 +1,6 @@
 using System.Globalization;
 using Certify.Functional.Errors;
-using Certify.Functional.Pipeline;
+using Certify.Functional.Training;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -161,7 +161,7 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
 
     /// <summary>The training configuration of <paramref name="r"/> with seed <paramref name="seed"/> (default: the first):
     /// identical for every relaxation except domain, β and the relaxation's own Table-2 settings (<see cref="StudiedRelaxation.Settings"/>); its folder is <c>{out}/{key}/seed{seed}</c>.</summary>
-    public TrainConfig TrainConfig(StudiedRelaxation r, long? seed = null) => Pipeline.TrainConfig.Default with
+    public TrainConfig TrainConfig(StudiedRelaxation r, long? seed = null) => Training.TrainConfig.Default with
     {
         Init = Init, Seed = seed ?? Seed, OutDir = Path.Combine(OutDir, r.Key, $"seed{seed ?? Seed}"), Regularization = r.Regularization ?? Regularization,
         Net = Net, Dataset = "mnist", Mode = "certified", Domain = r.Domain, VerifyDomains = [r.Verify], Spec = r.Spec,

@@ -1,3 +1,4 @@
+using Certify.Functional.Runtime;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -6,9 +7,10 @@ using Certify.Functional.Data;
 using Certify.Functional.Layers;
 using Certify.Functional.Samples;
 using Certify.Functional.Networks;
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Training;
+using Certify.Functional.Analysis;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using LanguageExt;
 using static LanguageExt.Prelude;
 using static TorchSharp.torch;

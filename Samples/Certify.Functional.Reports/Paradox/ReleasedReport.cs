@@ -1,9 +1,11 @@
+using Certify.Functional.Runtime;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Training;
+using Certify.Functional.Analysis;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 
 namespace Certify.Functional.Reports.Paradox;
 

@@ -1,3 +1,4 @@
+using Certify.Functional.Runtime;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -6,10 +7,11 @@ using Certify.Functional.Data;
 using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Training;
+using Certify.Functional.Analysis;
 using Certify.Functional.Relaxations.Domains;
-using Certify.Functional.Relaxations.Verification;
+using Certify.Functional.Verification.Domains;
+using Certify.Functional.Verification;
 using Certify.Functional.Samples;
 using LanguageExt;
 using LanguageExt.Common;
@@ -259,7 +261,7 @@ public static class ReleasedStudy
                 {
                     if (cancel.IsCancellationRequested) return FinSucc(default(ReleasedGroup)!);
                     progress?.Invoke("tightness", $"{name}: {key} on {nets.Count} networks × {m} images");
-                    tightness[key] = 1 / nets.Average(net => { guard.SafePoint(); return Relaxations.Analysis.Tightness.Measure(net, x, y, plan.Eps, domain).MeanWidth; });
+                    tightness[key] = 1 / nets.Average(net => { guard.SafePoint(); return Analysis.Tightness.Measure(net, x, y, plan.Eps, domain).MeanWidth; });
                 }
                 for (int i = 0; i < present.Count; i++)
                 {

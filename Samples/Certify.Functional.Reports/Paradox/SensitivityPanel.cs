@@ -1,7 +1,9 @@
+using Certify.Functional.Runtime;
 using System.Globalization;
 using Certify.Functional.Networks;
-using Certify.Functional.Relaxations.Analysis;
+using Certify.Functional.Analysis;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Reports.Paradox;
@@ -20,7 +22,7 @@ public sealed record SensitivityPanel(IReadOnlyList<string> Relaxations, IReadOn
         Tensor x, Tensor y, double eps, int directions, double delta, ulong seed, Action<string>? progress = null)
     {
         var values = new double[networks.Count][];
-        using var guard = Certify.Functional.Pipeline.GcGuard.Open();         // collections only between measurements
+        using var guard = Certify.Functional.Runtime.GcGuard.Open();         // collections only between measurements
         for (int n = 0; n < networks.Count; n++)
         {
             values[n] = new double[relaxations.Count];

@@ -1,9 +1,10 @@
+using Certify.Functional.Runtime;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Certify.Functional.Errors;
-using Certify.Functional.Pipeline;
+using Certify.Functional.Training;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;

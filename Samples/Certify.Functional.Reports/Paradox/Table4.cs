@@ -1,9 +1,9 @@
+using Certify.Functional.Runtime;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Certify.Functional.Data;
-using Certify.Functional.Pipeline;
-using Certify.Functional.Relaxations.Training;
+using Certify.Functional.Training;
 using Certify.Functional.Samples;
 using LanguageExt;
 using static LanguageExt.Prelude;

@@ -1,0 +1,215 @@
+using System.Globalization;
+using Certify.Functional.Bounds;
+using Certify.Functional.Errors;
+using Certify.Functional.Relaxations.DeepPoly;
+using Certify.Functional.Verification.Optimization;
+using Certify.Functional.Verification.Triangle;
+using LanguageExt;
+using LanguageExt.Common;
+using static LanguageExt.Prelude;
+
+namespace Certify.Functional.Verification.Domains;
+
+/// <summary>
+/// A verification/training domain: a family (Box, zonotope, hybrid zonotope) and its variant options, by the
+/// reference's names (SPEC §3): <c>box</c>, <c>hbox</c>, <c>hzono</c>, <c>hdiag</c>, <c>hdiag-c</c>, <c>hswitch</c>,
+/// <c>zono</c>, <c>zbox</c>, <c>zdiag</c>, <c>zdiag-c</c>, <c>zswitch</c>, <c>zono-ibp</c>, with options
+/// <c>zono:gamma=1</c> (soft slope), <c>box:widen=0.1</c>, <c>box:round=0.5,per-unit=10</c>.
+/// <c>zdiag-c-unsound</c> is the reference's defective transformer, available for reproduction only: it never certifies.
+/// Likewise <c>deeppoly:lower-tria-c-unrounded</c> (and <c>0-c</c>, <c>upper-tria-c</c>): the "-C" lines with the
+/// reference's float32 constants, without the outward rounding of <see cref="RoundingMargin"/>.
+/// Optimised lower slopes: <c>iclr2021</c> (<c>iclr2021:seed=7</c>) and <c>alpha-crown</c>
+/// (<c>alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1</c>).
+/// <c>triangle-lp</c> is the exact layer-wise Triangle LP (evaluation only, fully connected networks; option
+/// <c>triangle-lp:skip-stable=1</c> skips the LPs of neurons CROWN proves stable, same certificates).
+/// </summary>
+public abstract record Domain(string Name)
+{
+    /// <summary>False only for the defect-compatible domains (<c>zdiag-c-unsound</c>, the "-C" CROWN variants'
+    /// <c>-unrounded</c> forms): they compute the reference's numbers for reproduction and never certify.</summary>
+    public bool IsSound => Unsoundness is null;
+
+    /// <summary>Why a defect-compatible domain is unsound and what to use instead; null for sound domains.</summary>
+    public virtual string? Unsoundness => null;
+
+    /// <summary>IBP / Box.</summary>
+    public static IbpDomain Box { get; } = new("box", BoxOptions.Plain);
+    /// <summary>hBox / symbolic intervals.</summary>
+    public static HybridDomain HBox { get; } = new("hbox", new(ZonoRelu.Box));
+    /// <summary>DeepZ.</summary>
+    public static ZonotopeDomain DeepZ { get; } = new("zono", new(ZonoRelu.DeepZ), IbpBounds: false);
+
+    /// <summary>The exact layer-wise Triangle LP (GLOP; slow, evaluation only).</summary>
+    public static TriangleLpDomain TriangleLp { get; } = new("triangle-lp", TriangleLpOptions.Exact);
+
+    /// <summary>CROWN / DeepPoly: back-substitution for every intermediate bound.</summary>
+    public static DeepPolyDomain DeepPoly { get; } = new("deeppoly", new(), IbpIntermediate: false);
+
+    static readonly Dictionary<string, Domain> Known = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["box"] = Box,
+        ["hbox"] = HBox, ["hzono"] = new HybridDomain("hzono", new(ZonoRelu.DeepZ)), ["hdiag"] = new HybridDomain("hdiag", new(ZonoRelu.Diag)),
+        ["hdiag-c"] = new HybridDomain("hdiag-c", new(ZonoRelu.DiagC)), ["hswitch"] = new HybridDomain("hswitch", new(ZonoRelu.Switch)),
+        ["zono"] = DeepZ, ["zbox"] = new ZonotopeDomain("zbox", new(ZonoRelu.Box), false), ["zdiag"] = new ZonotopeDomain("zdiag", new(ZonoRelu.Diag), false),
+        ["zdiag-c"] = new ZonotopeDomain("zdiag-c", new(ZonoRelu.DiagC), false), ["zswitch"] = new ZonotopeDomain("zswitch", new(ZonoRelu.Switch), false),
+        ["zono-ibp"] = new ZonotopeDomain("zono-ibp", new(ZonoRelu.DeepZ), IbpBounds: true),
+        ["zdiag-c-unsound"] = new ZonotopeDomain("zdiag-c-unsound", new(ZonoRelu.DiagCDefect), false),
+        ["deeppoly"] = DeepPoly, ["crown"] = DeepPoly with { Name = "crown" },
+        ["crown-ibp"] = new DeepPolyDomain("crown-ibp", new(), IbpIntermediate: true),
+        ["iclr2021"] = new Iclr2021Domain("iclr2021", Iclr2021.DefaultSeed),
+        ["alpha-crown"] = new AlphaCrownDomain("alpha-crown", AlphaCrownOptions.Default),
+        ["triangle-lp"] = TriangleLp,
+    };
+
+    static readonly Dictionary<string, CrownVariant> Variants = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["0"] = CrownVariant.Zero, ["1"] = CrownVariant.One, ["0-c"] = CrownVariant.ZeroC, ["1-c"] = CrownVariant.OneC,
+        ["lower-tria"] = CrownVariant.LowerTria, ["upper-tria"] = CrownVariant.UpperTria,
+        ["lower-tria-c"] = CrownVariant.LowerTriaC, ["upper-tria-c"] = CrownVariant.UpperTriaC,
+    };
+
+    /// <summary>Every base name.</summary>
+    public static IEnumerable<string> Names => Known.Keys;
+
+    /// <summary>Parses <c>name</c> or <c>name:key=value,…</c> (keys: gamma for zono/hzono; widen, round, per-unit for box).</summary>
+    public static Fin<Domain> Parse(string text)
+    {
+        var parts = text.Trim().Split(':', 2);
+        if (Known.TryGetValue(parts[0], out var dp) && dp is DeepPolyDomain deepPoly && parts.Length == 2)
+            return ParseCrown(text, deepPoly, parts[1]);
+        if (Known.TryGetValue(parts[0], out var optimised) && optimised is AlphaCrownDomain or Iclr2021Domain && parts.Length == 2)
+            return ParseOptimised(text, optimised, parts[1]);
+        if (!Known.TryGetValue(parts[0], out var domain))
+            return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Unknown domain '{parts[0]}'. Known: {string.Join(", ", Names)}."));
+        if (parts.Length == 1) return FinSucc(domain);
+        var options = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var kv in parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var pair = kv.Split('=', 2);
+            if (pair.Length != 2 || !double.TryParse(pair[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+                return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Domain '{text}': option '{kv}' is not key=number."));
+            options[pair[0]] = v;
+        }
+        return domain switch
+        {
+            IbpDomain b when options.Keys.All(k => k is "widen" or "round" or "per-unit") && options.Count > 0 => LooseBox(text, options),
+            ZonotopeDomain { Options.Relu: ZonoRelu.DeepZ, IbpBounds: false } z when options.Keys.All(k => k == "gamma") =>
+                FinSucc<Domain>(z with { Name = text, Options = new ZonotopeOptions(ZonoRelu.Soft, options["gamma"]) }),
+            TriangleLpDomain t when options.Keys.All(k => k == "skip-stable") && options["skip-stable"] is 0 or 1 =>
+                FinSucc<Domain>(t with { Name = text, Options = t.Options with { SkipStable = options["skip-stable"] == 1 } }),
+            HybridDomain { Options.Relu: ZonoRelu.DeepZ } h when options.Keys.All(k => k == "gamma") =>
+                FinSucc<Domain>(h with { Name = text, Options = new ZonotopeOptions(ZonoRelu.Soft, options["gamma"]) }),
+            _ => FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig,
+                $"Domain '{text}': unsupported options. Use zono:gamma=γ, hzono:gamma=γ, box:widen=ω, box:round=ω,per-unit=W or triangle-lp:skip-stable=1.")),
+        };
+    }
+
+    // deeppoly:0-c, deeppoly:upper-tria, deeppoly:gamma=1, crown-ibp:gamma=10, crown-ibp:1 (evaluation honours variants).
+    static Fin<Domain> ParseCrown(string text, DeepPolyDomain domain, string option)
+    {
+        if (Variants.TryGetValue(option, out var variant))
+            return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(variant) });
+        const string unrounded = "-unrounded";
+        if (option.EndsWith(unrounded, StringComparison.OrdinalIgnoreCase) && Variants.TryGetValue(option[..^unrounded.Length], out var raw)
+            && RoundingMargin.HasConstantLines(raw))
+            return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(raw, Unrounded: true) });
+        var pair = option.Split('=', 2);
+        if (pair.Length == 2 && pair[0].Equals("gamma", StringComparison.OrdinalIgnoreCase)
+            && double.TryParse(pair[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var gamma) && double.IsFinite(gamma) && gamma > 0)
+            return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(CrownVariant.Soft, gamma) });
+        return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig,
+            $"Domain '{text}': unknown CROWN option '{option}'. Use one of {string.Join(", ", Variants.Keys)}, gamma=γ (γ > 0), or a \"-C\" variant with -unrounded (the reference's float32 constants, reproduction only)."));
+    }
+
+    // alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1 and iclr2021:seed=7; unknown keys and bad values fail.
+    static Fin<Domain> ParseOptimised(string text, Domain domain, string options)
+    {
+        var values = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var kv in options.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pair = kv.Split('=', 2);
+            if (pair.Length != 2 || !double.TryParse(pair[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+                return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Domain '{text}': option '{kv}' is not key=number."));
+            values[pair[0]] = v;
+        }
+        static bool Whole(double v, double min, double max) => v == Math.Floor(v) && v >= min && v <= max;
+        Fin<Domain> Bad(string fix) => FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Domain '{text}': {fix}"));
+        if (domain is Iclr2021Domain iclr)
+            return values.Keys.All(k => k.Equals("seed", StringComparison.OrdinalIgnoreCase)) && values.TryGetValue("seed", out var seed) && Whole(seed, 0, 1e15)
+                ? FinSucc<Domain>(iclr with { Name = text, Seed = (ulong)seed })
+                : Bad("use iclr2021:seed=S (an integer S ≥ 0).");
+        string[] keys = ["steps", "lr", "decay", "intermediate", "signed"];
+        if (values.Keys.FirstOrDefault(k => !keys.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+            return Bad($"unknown option '{unknown}'. Use {string.Join(", ", keys)} (e.g. alpha-crown:steps=20,lr=0.1,intermediate=1).");
+        var d = AlphaCrownOptions.Default;
+        double Get(string key, double fallback) => values.TryGetValue(key, out var v) ? v : fallback;
+        var o = new AlphaCrownOptions((int)Math.Min(Get("steps", d.Steps), int.MaxValue), Get("lr", d.LearningRate), Get("decay", d.Decay),
+            Get("intermediate", d.Intermediate ? 1 : 0) == 1, Get("signed", d.Signed ? 1 : 0) == 1);
+        if (!Whole(Get("steps", d.Steps), 0, 100_000)) return Bad($"steps must be an integer in [0, 100000], got {Get("steps", d.Steps)}.");
+        if (!(o.LearningRate > 0)) return Bad($"lr must be > 0, got {o.LearningRate}.");
+        if (!(o.Decay is > 0 and <= 1)) return Bad($"decay must be in (0, 1], got {o.Decay}.");
+        foreach (var flag in new[] { "intermediate", "signed" })
+            if (values.TryGetValue(flag, out var f) && f is not (0 or 1)) return Bad($"{flag} must be 0 or 1, got {f}.");
+        return FinSucc<Domain>(new AlphaCrownDomain(text, o));
+    }
+
+    /// <summary>Splits a comma-separated domain list where options may themselves contain commas: a piece without ':'
+    /// that looks like key=value continues the previous domain ("alpha-crown:steps=5,lr=0.1,box" → two domains).</summary>
+    public static IReadOnlyList<string> SplitList(string text)
+    {
+        var result = new List<string>();
+        foreach (var piece in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (result.Count > 0 && result[^1].Contains(':') && !piece.Contains(':') && piece.Contains('='))
+                result[^1] += "," + piece;
+            else
+                result.Add(piece);
+        }
+        return result;
+    }
+
+    static Fin<Domain> LooseBox(string text, Dictionary<string, double> o)
+    {
+        if (o.TryGetValue("widen", out var w) && !o.ContainsKey("round") && !o.ContainsKey("per-unit") && w >= 0)
+            return FinSucc<Domain>(new IbpDomain(text, new BoxOptions(new Widen(w))));
+        if (o.TryGetValue("round", out var r) && o.TryGetValue("per-unit", out var pu) && !o.ContainsKey("widen") && r >= 0 && pu > 0)
+            return FinSucc<Domain>(new IbpDomain(text, new BoxOptions(new Round(r, pu))));
+        return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig,
+            $"Domain '{text}': use box:widen=ω (ω ≥ 0) or box:round=ω,per-unit=W (ω ≥ 0, W > 0)."));
+    }
+}
+
+/// <summary>The Box (IBP) domain, possibly loosened (Table 4).</summary>
+public sealed record IbpDomain(string Name, BoxOptions Options) : Domain(Name);
+
+/// <summary>The zonotope (DeepZ) family; <paramref name="IbpBounds"/> = zono-ibp (case split on IBP bounds).</summary>
+public sealed record ZonotopeDomain(string Name, ZonotopeOptions Options, bool IbpBounds) : Domain(Name)
+{
+    /// <inheritdoc/>
+    public override string? Unsoundness => Options.Relu == ZonoRelu.DiagCDefect
+        ? $"Domain '{Name}' is the reference's unsound zdiag-c transformer (SPEC §3.4): it computes bounds for reproduction only and cannot certify. Use 'zdiag-c'."
+        : null;
+}
+
+/// <summary>The back-substitution family: CROWN/DeepPoly (intermediate bounds by back-substitution) or CROWN-IBP
+/// (<paramref name="IbpIntermediate"/>: intermediate bounds from IBP, only the specification back-substituted).</summary>
+public sealed record DeepPolyDomain(string Name, CrownOptions Options, bool IbpIntermediate) : Domain(Name)
+{
+    /// <inheritdoc/>
+    public override string? Unsoundness => Options.Unrounded
+        ? $"Domain '{Name}' keeps the reference's float32 bounds as the \"-C\" lines' constants without outward rounding: its bounds can exceed reachable values by rounding errors, so it reproduces the reference's numbers but cannot certify. Use '{Name.Replace("-unrounded", "", StringComparison.Ordinal)}'."
+        : null;
+}
+
+/// <summary>The hybrid zonotope (hBox) family.</summary>
+public sealed record HybridDomain(string Name, ZonotopeOptions Options) : Domain(Name);
+
+/// <summary><c>iclr2021</c> (SPEC §3.9): CROWN-IBP with lower slopes from one signed-gradient step from U[0, 1]
+/// (drawn from a generator seeded with <paramref name="Seed"/>).</summary>
+public sealed record Iclr2021Domain(string Name, ulong Seed) : Domain(Name);
+
+/// <summary><c>alpha-crown</c>: CROWN with lower slopes optimised per spec row (SPEC §3.11's differentiable Triangle).</summary>
+public sealed record AlphaCrownDomain(string Name, AlphaCrownOptions Options) : Domain(Name);
+/// <summary>The exact layer-wise Triangle LP (SPEC §3.11): evaluation only, no gradients, Normalize/Flatten/Dense/ReLU
+/// networks only.</summary>
+public sealed record TriangleLpDomain(string Name, TriangleLpOptions Options) : Domain(Name);

@@ -1,0 +1,14 @@
+namespace Certify.Functional.Verification.Optimization;
+
+/// <summary>How α-CROWN optimises its lower slopes (SPEC §3.11's suggestion: CROWN with optimised lower slopes).</summary>
+/// <param name="Steps">Gradient steps (0 = CROWN's adaptive slopes, the starting point).</param>
+/// <param name="LearningRate">Step size of the first step.</param>
+/// <param name="Decay">The step size is multiplied by this after every step (auto_LiRPA's default 0.98).</param>
+/// <param name="Intermediate">Also optimise the slopes used for every intermediate (pre-activation) bound, layer by
+/// layer, each neuron of the bounded layer a spec row of its own (per side); otherwise CROWN's intermediate bounds.</param>
+/// <param name="Signed">Signed-gradient steps α ← α + lr·sign(g) instead of Adam.</param>
+public sealed record AlphaCrownOptions(int Steps = 20, double LearningRate = 0.1, double Decay = 0.98, bool Intermediate = false, bool Signed = false)
+{
+    /// <summary>The defaults: 20 Adam steps of 0.1 (decay 0.98), CROWN's intermediate bounds.</summary>
+    public static AlphaCrownOptions Default { get; } = new();
+}

@@ -1,0 +1,116 @@
+using Certify.Functional.Bounds;
+using Certify.Functional.Networks;
+using Certify.Functional.Relaxations.DeepZ;
+using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Domains;
+using Certify.Functional.Relaxations.Hybrid;
+using Certify.Functional.Relaxations.Ibp;
+using Certify.Functional.Relaxations.Interpreter;
+using Certify.Functional.Verification.Optimization;
+using Certify.Functional.Verification.Runtime;
+using Certify.Functional.Relaxations.Shared;
+using Certify.Functional.Verification.Triangle;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Verification;
+
+/// <summary>
+/// The entry points a researcher reaches for first: <see cref="Bounds(NetworkModule, Tensor, Tensor, double, Domain, SpecKind)"/> (per-layer pre-activation bounds and the
+/// specification bounds of a batch in a domain) and <see cref="Certify"/>. Declared networks run their generated
+/// straight-line propagators; any other network is interpreted layer by layer with the same modules.
+/// Tensors returned belong to the caller's dispose scope.
+/// </summary>
+public static class Verifier
+{
+    /// <summary>Bounds for inputs <paramref name="x"/> [B, …] (pixels in [0, 1]) with labels <paramref name="y"/> [B]
+    /// over the clamped ball of radius <paramref name="eps"/>. Differentiable (use under no_grad to verify only), except
+    /// <see cref="TriangleLpDomain"/> (LP optima: constants without gradient; see <see cref="TriangleLp.Bounds"/> for progress).</summary>
+    public static SpecBounds Bounds(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs) =>
+        Bounds(Propagators.For(net), x, y, eps, domain, kind);
+
+    /// <summary><see cref="Bounds(NetworkModule, Tensor, Tensor, double, Domain, SpecKind)"/> with propagators bound once
+    /// (generated or interpreted), as trainers use it.</summary>
+    public static SpecBounds Bounds(Propagators propagators, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
+    {
+        int classes = (int)propagators.Network.Description.Output.Size;
+        Spec spec = kind == SpecKind.Diffs ? Spec.Diffs(y, classes) : Spec.Eye(y);
+        var bounds = Compute(propagators, x, y, eps, domain, kind, spec, classes);
+        return spec is DiffSpec d ? bounds with { Others = d.Others } : bounds;       // reused by the loss
+    }
+
+    static SpecBounds Compute(Propagators p, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind, Spec spec, int classes)
+    {
+        var net = p.Network;
+        var asLayer = kind == SpecKind.Eye ? SpecLayer.AsLayer(Spec.Diffs(y, classes), x.dtype) : null;
+        switch (domain)
+        {
+            case IbpDomain b:
+            {
+                var box = p.Box(InputRegion.Box(x, eps), b.Options, spec);
+                return Result(box.PreActivation, box.Output, asLayer is null ? box.Output : DenseBox.Propagate(asLayer, box.Output), kind);
+            }
+            case ZonotopeDomain z:
+            {
+                var ibp = z.IbpBounds ? p.Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
+                var zono = p.Zonotope(InputRegion.Zonotope(x, eps), z.Options, spec, ibp);
+                return Result(zono.PreActivation, zono.Output.Concretize(), (asLayer is null ? zono.Output : DenseZonotope.Propagate(asLayer, zono.Output)).Concretize(), kind);
+            }
+            case HybridDomain h:
+            {
+                var hybrid = p.Hybrid(InputRegion.Hybrid(x, eps), h.Options, spec);
+                return Result(hybrid.PreActivation, hybrid.Output.Concretize(), (asLayer is null ? hybrid.Output : DenseHybrid.Propagate(asLayer, hybrid.Output)).Concretize(), kind);
+            }
+            case DeepPolyDomain d:
+            {
+                var (lo, hi) = InputRegion.Corners(x, eps);
+                var ibp = d.IbpIntermediate ? p.Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
+                var result = p.DeepPoly(lo, hi, d.Options, spec, ibp, null);
+                return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
+            }
+            case Iclr2021Domain i:
+            {
+                var (lo, hi) = InputRegion.Corners(x, eps);
+                var ibp = p.Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation;
+                var result = Iclr2021.Propagate(net, lo, hi, spec, ibp, i.Seed);
+                return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
+            }
+            case AlphaCrownDomain a:
+            {
+                var (lo, hi) = InputRegion.Corners(x, eps);
+                var result = AlphaCrown.Propagate(net, lo, hi, a.Options, spec);
+                return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
+            }
+            case TriangleLpDomain t:
+                return TriangleLp.Bounds(net, x, y, eps, progress: null, t.Options, kind);
+            default:
+                throw new ArgumentException($"Domain '{domain.Name}' has no bound computation here.", nameof(domain));
+        }
+    }
+
+    /// <summary>Certified flags [B] (bool): every lower bound of z_y − z_j strictly positive, confirmed in float64 above
+    /// its rounding margin (<see cref="FinalCheck"/>). Runs without gradients.
+    /// Refuses the defect-compatible unsound domains (zdiag-c-unsound, "-C" …-unrounded), whose "certificates" would mean nothing,
+    /// and throws <see cref="InvalidOperationException"/> when a native kernel failed its self-check (<see cref="KernelCheck"/>).</summary>
+    public static Tensor Certify(NetworkModule net, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
+    {
+        if (domain.Unsoundness is { } why) throw new ArgumentException(why, nameof(domain));
+        KernelCheck.ThrowIfFailed(x.device);
+        using var _ = no_grad();
+        using var float64 = FinalCheck.Float64Copy(net, x.device);
+        return FinalCheck.Certified(float64, x, y, eps, domain, kind, Bounds(net, x, y, eps, domain, kind).DiffLower);
+    }
+
+    static SpecBounds BackSubstituted(IReadOnlyList<Box> pre, Tensor lower, Tensor? upper, Tensor y, SpecKind kind) => upper is null
+        ? new SpecBounds(pre, lower, null, kind)
+        : new SpecBounds(pre, DiffsFromLogits(lower, upper, y), Box.FromBounds(lower, upper), kind);
+
+    // l_y − u_j for j ≠ y in increasing j, from per-logit bounds [B, K].
+    static Tensor DiffsFromLogits(Tensor lower, Tensor upper, Tensor y)
+    {
+        var others = Spec.OtherClasses(y, (int)lower.shape[1]);
+        return lower.gather(1, y.unsqueeze(1)) - upper.gather(1, others);
+    }
+
+    static SpecBounds Result(IReadOnlyList<Box> pre, Box output, Box diffs, SpecKind kind) =>
+        new(pre, diffs.Lower, kind == SpecKind.Eye ? output : null, kind);
+}
