@@ -36,9 +36,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(specs, static (spc, spec) =>
         {
             spc.AddSource(NetworkEmitter.HintName(spec), NetworkEmitter.Emit(spec));
-            foreach (var domain in BoundDomainInfo.All)
-                spc.AddSource(NetworkEmitter.HintName(spec, domain.Domain.Name), NetworkEmitter.EmitDomain(spec, domain));
-            spc.AddSource(NetworkEmitter.HintName(spec, DeepPolyInfo.Name), DeepPolyEmitter.Emit(spec));
+            spc.AddSource(NetworkEmitter.HintName(spec, WalkEmitter.Name), WalkEmitter.Emit(spec));
             spc.AddSource(NetworkEmitter.HintName(spec, TrainerEmitter.Name), TrainerEmitter.Emit(spec));
         });
     }

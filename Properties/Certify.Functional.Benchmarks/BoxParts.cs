@@ -24,7 +24,7 @@ public static class BoxParts
         T("natural forward+backward", () => nn.functional.cross_entropy(net.forward(x), y).backward());
         T("input region", () => InputRegion.Box(x, 0.1));
         T("spec", () => Spec.Diffs(y, 10));
-        T("box propagate (generated)", () => ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, 0.1), BoxOptions.Plain, Spec.Diffs(y, 10)));
+        T("box propagate (generated)", () => Propagators.For(net).Box(InputRegion.Box(x, 0.1), BoxOptions.Plain, Spec.Diffs(y, 10)));
         var region = InputRegion.Box(x, 0.1);
         var normalized = Relaxations.Ibp.NormalizeBox.Propagate(net.NormalizeAt(0), region);
         var flat = Relaxations.Ibp.FlattenBox.Propagate(Layers.Flatten.Instance, normalized);

@@ -24,9 +24,9 @@ public static class CrownParts
         var domain = Fixtures.Domain("crown-ibp");
         var spec = Spec.Diffs(y, 10);
         var (lo, hi) = InputRegion.Corners(x, 0.1);
-        var ibp = ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, 0.1), BoxOptions.Plain, spec).PreActivation;
+        var ibp = Propagators.For(net).Box(InputRegion.Box(x, 0.1), BoxOptions.Plain, spec).PreActivation;
         var env = ibp.Select(b => CrownEnvelopes.Compute(new CrownOptions(), b)).ToArray();
-        T("ibp pass", () => ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, 0.1), BoxOptions.Plain, spec));
+        T("ibp pass", () => Propagators.For(net).Box(InputRegion.Box(x, 0.1), BoxOptions.Plain, spec));
         T("envelopes", () => ibp.Select(b => CrownEnvelopes.Compute(new CrownOptions(), b)).ToArray());
         var s10 = DenseDeepPoly.Backward(SpecLayer.Merge(net.DenseAt(10), spec), LinearBound.Identity);
         T("merge", () => DenseDeepPoly.Backward(SpecLayer.Merge(net.DenseAt(10), spec), LinearBound.Identity));
@@ -51,7 +51,7 @@ public static class CrownParts
         T("concretize", () => InputDeepPoly.Concretize(s0, lo, hi, true));
         T("composed chain", () =>
         {
-            var pre = ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, 0.1), BoxOptions.Plain, spec).PreActivation;
+            var pre = Propagators.For(net).Box(InputRegion.Box(x, 0.1), BoxOptions.Plain, spec).PreActivation;
             var e = pre.Select(b => CrownEnvelopes.Compute(new CrownOptions(), b)).ToArray();
             var b = DenseDeepPoly.Backward(SpecLayer.Merge(net.DenseAt(10), spec), LinearBound.Identity);
             b = DenseDeepPoly.Backward(net.DenseAt(8), ReluDeepPoly.Backward(e[3], b, true, true));
@@ -61,7 +61,7 @@ public static class CrownParts
             b = NormalizeDeepPoly.Backward(net.NormalizeAt(0), [1, 28, 28], FlattenDeepPoly.Backward([1, 28, 28], b));
             InputDeepPoly.Concretize(b, lo, hi, true);
         });
-        T("generated with ibp given", () => ((IDeepPolyPropagator)net).PropagateDeepPoly(lo, hi, new CrownOptions(), spec, ibp, null));
+        T("generated with ibp given", () => Propagators.For(net).DeepPoly(lo, hi, new CrownOptions(), spec, ibp, null));
         T("bounds", () => Verifier.Bounds(net, x, y, 0.1, domain));
         T("loss fwd+bwd", () => SpecLoss.Loss(Verifier.Bounds(net, x, y, 0.1, domain), y).backward());
         T("box loss fwd+bwd", () => SpecLoss.Loss(Verifier.Bounds(net, x, y, 0.1, Domain.Box), y).backward());

@@ -22,7 +22,7 @@ public static class DeepPolyParts
         var (x, y) = data.Batch(Enumerable.Range(0, 100).ToArray());
         void T(string name, Action a) => Fixtures.PrintMedian(name, a, 3, 15);
         var (lo, hi) = InputRegion.Corners(x, 0.1);
-        var b = ((IDeepPolyPropagator)net).PropagateDeepPoly(lo, hi, new CrownOptions(), Spec.Diffs(y, 10), null, null);
+        var b = Propagators.For(net).DeepPoly(lo, hi, new CrownOptions(), Spec.Diffs(y, 10), null, null);
         var env = b.Envelopes;
         long[] shape = [1, 28, 28];
         var p4 = DenseDeepPoly.BackwardPair(net.DenseAt(4), LinearBoundPair.Identity);

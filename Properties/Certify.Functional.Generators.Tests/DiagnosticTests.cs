@@ -158,6 +158,6 @@ public class DiagnosticTests
             public sealed partial class Marked;
             """);
         Assert.Empty(diagnostics);
-        Assert.Contains("DenseAt(0)", Assert.Single(result.GeneratedSources, g => g.HintName == "Marked.g.cs").SourceText.ToString());
+        Assert.Contains("DenseAt(0)", Assert.Single(result.GeneratedSources, g => g.HintName == "Marked.Walk.g.cs").SourceText.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using Certify.Functional.Generators.Emit;
 using Certify.Functional.Generators.Model;
 using Microsoft.CodeAnalysis;
 
@@ -60,7 +61,7 @@ public class GeneratorSnapshotTests
         VerifyAll(result, "Driver");
     }
 
-    // The module file, one file per bound domain, the back-substitution file and the trainer entry point.
+    // The module file, the layer walk every domain runs through and the trainer entry point.
     static IEnumerable<string> Files(string stem) =>
-        new[] { $"{stem}.g.cs", $"{stem}.{DeepPolyInfo.Name}.g.cs", $"{stem}.Trainer.g.cs" }.Concat(BoundDomainInfo.All.Select(d => $"{stem}.{d.Domain.Name}.g.cs"));
+        new[] { $"{stem}.g.cs", $"{stem}.{WalkEmitter.Name}.g.cs", $"{stem}.{TrainerEmitter.Name}.g.cs" };
 }

@@ -38,36 +38,17 @@ public class LayerKindsTests
             else
                 Assert.Equal(layer, typeof(Certify.Functional.Networks.NetworkModule)
                     .GetMethod(row.Accessor, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, new[] { typeof(int) })?.ReturnType);
-
-            string relaxation = LayerKinds.RelaxationType(row.Kind, DomainInfo.Concrete).Replace("global::", "");
-            var propagate = Relaxations.GetType(relaxation)?.GetMethod("Propagate", BindingFlags.Public | BindingFlags.Static);
-            Assert.True(propagate is not null, $"{row.Kind}: {relaxation}.Propagate");
-            Assert.Equal(new[] { layer, typeof(TorchSharp.torch.Tensor) }, propagate!.GetParameters().Select(p => p.ParameterType));
-            Assert.Equal(typeof(TorchSharp.torch.Tensor), propagate.ReturnType);
         }
     }
 
+    /// <summary>The generated walk calls <c>TTable.{LayerType}</c> for every kind: both relaxation tables declare one
+    /// static member per layer kind under that name (plus the merged specification and the concretization).</summary>
     [Fact]
-    public void Every_kind_has_a_back_substitution_module()
+    public void Every_kind_is_a_member_of_both_relaxation_tables()
     {
-        Assert.Equal(Enum.GetValues<LayerKind>().OrderBy(k => k), DeepPolyInfo.Backward.Select(b => b.Kind).OrderBy(k => k));
-        foreach (var row in DeepPolyInfo.Backward)
-        {
-            var module = Relaxations.GetType($"Certify.Functional.Relaxations.DeepPoly.{row.Module}");
-            var backward = module?.GetMethod("Backward", BindingFlags.Public | BindingFlags.Static);
-            Assert.True(backward is not null, $"{row.Kind}: {row.Module}.Backward");
-            Assert.Equal(typeof(Certify.Functional.Bounds.LinearBound), backward!.ReturnType);
-            Assert.Contains($".{row.Module}.Backward(", row.Call);
-            var margin = Relaxations.GetType("Certify.Functional.Relaxations.DeepPoly.RoundingMargin")?
-                .GetMethod(row.Kind.ToString(), BindingFlags.Public | BindingFlags.Static | BindingFlags.IgnoreCase);
-            Assert.True(margin is not null, $"{row.Kind}: RoundingMargin.{row.Kind}");
-            Assert.Contains($".RoundingMargin.{margin!.Name}(", row.MarginCall);
-            var pair = module!.GetMethod("BackwardPair", BindingFlags.Public | BindingFlags.Static);
-            Assert.True(pair is not null, $"{row.Kind}: {row.Module}.BackwardPair");
-            Assert.Equal(typeof(Certify.Functional.Bounds.LinearBoundPair), pair!.ReturnType);
-            Assert.Contains($".{row.Module}.BackwardPair(", row.PairCall);
-        }
-        var method = typeof(Certify.Functional.Relaxations.Domains.IDeepPolyPropagator).GetMethod("PropagateDeepPoly")!;
-        Assert.Equal(DeepPolyInfo.Result.Replace("global::", ""), method.ReturnType.FullName);
+        var kinds = LayerKinds.All.Select(k => k.LayerType).ToArray();
+        static string[] Members(Type table) => table.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.IsAbstract).Select(m => m.Name).OrderBy(n => n).ToArray();
+        Assert.Equal(kinds.Append("SpecDense").OrderBy(n => n), Members(typeof(Certify.Functional.Relaxations.Domains.IForwardRelaxations<,>)));
+        Assert.Equal(kinds.Append("Concretize").OrderBy(n => n), Members(typeof(Certify.Functional.Relaxations.Domains.IBackwardRelaxations<,,>)));
     }
 }

@@ -54,7 +54,7 @@ public class NetworkEmitterTests
     {
         var spec = Spec(Namespace("Demo"), "Identity", "Identity", ShapeSpec.Of(1, 2, 2));
         string code = NetworkEmitter.Emit(spec);
-        Assert.Contains("return input.alias();", code);
+        Assert.Contains("=> input.alias();", code);
         Snapshot.Verify(code, "Emitter.Identity");
     }
 

@@ -10,8 +10,8 @@ namespace Certify.Functional.Generators.Emit;
 /// writes is straight-line, with one local per layer, and only *calls* relaxation modules; all math lives in
 /// Certify.Functional.Relaxations.</summary>
 /// <remarks>Every file shares one shell (<see cref="EmitFile"/>: header, namespace, enclosing types, the partial
-/// class). <see cref="Emit"/> writes the module file; a bound domain adds its own file through the same shell with a
-/// method written by <see cref="WritePropagation"/> (hint <c>{Namespace}.{Type}.{Domain}.g.cs</c>).</remarks>
+/// class). <see cref="Emit"/> writes the module file; <see cref="WalkEmitter"/> the layer walk every domain runs through
+/// (hint <c>{Namespace}.{Type}.Walk.g.cs</c>), <see cref="TrainerEmitter"/> the trainer entry point.</remarks>
 internal static class NetworkEmitter
 {
     /// <summary>The tool name in <c>[GeneratedCode]</c>.</summary>
@@ -137,76 +137,16 @@ internal static class NetworkEmitter
 
     static void WriteForward(SourceWriter w, NetworkSpec spec)
     {
-        w.Line($"/// <summary>Concrete forward pass: logits [B, {Dims(spec.Output)}] for pixel inputs [B, {Dims(spec.Input)}] in [0, 1]. Calls each layer's concrete relaxation in order.</summary>");
+        w.Line($"/// <summary>Concrete forward pass: logits [B, {Dims(spec.Output)}] for pixel inputs [B, {Dims(spec.Input)}] in [0, 1]. The walk through the concrete relaxation table.</summary>");
         w.Line($"/// <param name=\"input\">A batch of inputs, [B, {Dims(spec.Input)}]; never disposed.</param>");
         w.Line($"/// <returns>A fresh tensor [B, {Dims(spec.Output)}]; the caller's dispose scope owns it.</returns>");
         w.Line(GeneratedCode);
         w.Line($"public override {Tensor} forward({Tensor} input)");
-        w.Open();
-        WritePropagation(w, spec, DomainInfo.Concrete, "input");
-        w.Close();
+        using (w.Indent())
+            w.Line(spec.Layers.Count == 0
+                ? "=> input.alias();"
+                : $"=> Propagate<global::Certify.Functional.Relaxations.Concrete.ConcreteRelaxations, {Tensor}, global::LanguageExt.Unit>(input, default, null).Output;");
     }
-
-    /// <summary>The straight-line body shared by every domain: one local per layer, each the relaxation of that
-    /// layer applied to the previous local, then the return of the last. With no layers it returns
-    /// <c>{input}.alias()</c> (never an input itself).</summary>
-    internal static void WritePropagation(SourceWriter w, NetworkSpec spec, DomainInfo domain, string input)
-    {
-        string previous = input;
-        foreach (var layer in spec.Layers)
-        {
-            w.Line($"var {layer.LocalName} = {LayerKinds.RelaxationType(layer.Kind, domain)}.Propagate({LayerValue(layer)}, {previous});");
-            previous = layer.LocalName;
-        }
-        w.Line(spec.Layers.Count == 0 ? $"return {input}.alias();" : $"return {previous};");
-    }
-
-    /// <summary>The file of one bound domain: <c>partial class … : {Interface}</c> with its straight-line propagation
-    /// method. ReLU bounds are recorded in locals <c>pre{i}</c>; the specification is merged into a final Dense layer,
-    /// or applied as a layer of its own when the network does not end with one.</summary>
-    public static string EmitDomain(NetworkSpec spec, BoundDomainInfo info) => EmitFile(spec, info.Interface, (w, s) =>
-    {
-        string element = info.Domain.ElementType;
-        string result = $"global::Certify.Functional.Bounds.Propagation<{element}>";
-        w.Line("/// <inheritdoc/>");
-        w.Line($"/// <remarks>{info.Summary}, straight-line for inputs [B, {Dims(s.Input)}]: bounds at every ReLU input and the output element, the specification merged into the last layer. Fresh tensors, owned by the caller's dispose scope.</remarks>");
-        w.Line(GeneratedCode);
-        w.Line($"public {result} {info.Method}({element} input, {info.Parameters})");
-        w.Open();
-        string previous = "input";
-        var recorded = new System.Collections.Generic.List<string>();
-        int last = s.Layers.Count - 1;
-        foreach (var layer in s.Layers)
-        {
-            if (layer.Kind == LayerKind.ReLU)
-            {
-                string pre = "pre" + Int(layer.Index);
-                w.Line($"var {pre} = {Fill(info.ReluBounds, previous, pre, recorded.Count)};");
-                w.Line($"var {layer.LocalName} = {Fill(info.ReluCall, previous, pre, recorded.Count)};");
-                recorded.Add(pre);
-            }
-            else
-            {
-                string call = layer.Kind == LayerKind.Dense && layer.Index == last
-                    ? (info.SpecDenseCall ?? $"{LayerKinds.RelaxationType(layer.Kind, info.Domain)}.Propagate(global::Certify.Functional.Relaxations.Shared.SpecLayer.Merge($layer, spec), $x)")
-                        .Replace("$layer", LayerValue(layer)).Replace("$x", previous)
-                    : $"{LayerKinds.RelaxationType(layer.Kind, info.Domain)}.Propagate({LayerValue(layer)}, {previous})";
-                w.Line($"var {layer.LocalName} = {call};");
-            }
-            previous = layer.LocalName;
-        }
-        if (last < 0 || s.Layers[last].Kind != LayerKind.Dense)
-        {
-            w.Line($"var output = global::Certify.Functional.Relaxations.Shared.SpecLayer.AsLayer(spec, this) is {{ }} specLayer ? {LayerKinds.RelaxationType(LayerKind.Dense, info.Domain)}.Propagate(specLayer, {previous}) : {previous};");
-            previous = "output";
-        }
-        string bounds = recorded.Count == 0 ? "global::System.Array.Empty<global::Certify.Functional.Bounds.Box>()" : $"new global::Certify.Functional.Bounds.Box[] {{ {string.Join(", ", recorded)} }}";
-        w.Line($"return new {result}({bounds}, {previous});");
-        w.Close();
-    });
-
-    static string Fill(string template, string previous, string pre, int ordinal) =>
-        template.Replace("$x", previous).Replace("$pre", pre).Replace("$k", Int(ordinal));
 
     internal static string LayerValue(LayerSpec layer)
     {

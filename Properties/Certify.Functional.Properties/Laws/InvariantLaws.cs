@@ -27,13 +27,13 @@ public static class InvariantLaws
         foreach (var name in Hybrid)
         {
             var h = (HybridDomain)SoundnessLaw.Parse(name);
-            var p = InterpretedPropagation.PropagateHybrid(net, InputRegion.Hybrid(x, c.Eps), h.Options, spec);
+            var p = Propagators.Interpreted(net).Hybrid(InputRegion.Hybrid(x, c.Eps), h.Options, spec);
             Tolerance.NonNegative($"{name} β on {c}", p.Output.Beta);
         }
         foreach (var name in new[] { "box", "box:widen=0.5", "box:round=0.5,per-unit=10" })
         {
             var b = (IbpDomain)SoundnessLaw.Parse(name);
-            var p = InterpretedPropagation.PropagateBox(net, InputRegion.Box(x, c.Eps), b.Options, spec);
+            var p = Propagators.Interpreted(net).Box(InputRegion.Box(x, c.Eps), b.Options, spec);
             Tolerance.NonNegative($"{name} radius on {c}", p.Output.Radius);
             foreach (var pre in p.PreActivation) Tolerance.NonNegative($"{name} ReLU-input radius on {c}", pre.Radius);
         }

@@ -68,7 +68,7 @@ public sealed class AlphaCrownProperties : TorchTest
         var (x, y) = (c.Inputs(), c.Labels());
         var (lo, hi) = InputRegion.Corners(x, c.Eps);
         var spec = Spec.Diffs(y, c.Arch.Classes);
-        var ibp = Functional.Relaxations.Interpreter.InterpretedPropagation.PropagateBox(net, InputRegion.Box(x, c.Eps), BoxOptions.Plain, spec).PreActivation;
+        var ibp = Functional.Relaxations.Domains.Propagators.Interpreted(net).Box(InputRegion.Box(x, c.Eps), BoxOptions.Plain, spec).PreActivation;
         foreach (var slope in Iclr2021.LearnSlopes(net, lo, hi, spec, ibp, seed: (ulong)c.Seed))
         {
             Assert.False(slope!.requires_grad, "learned slopes are detached");

@@ -3,6 +3,7 @@ using Certify.Functional.Layers;
 using Certify.Functional.Properties.Laws;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Verification.Domains;
+using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Verification.Optimization;
 using Certify.Functional.Relaxations.Shared;
@@ -100,7 +101,7 @@ public sealed class OptimizedSlopeTests : TorchTest
         var (lo, hi) = InputRegion.Corners(x, 0.3);
         var spec = Spec.Diffs(y, 4);
         using var _ = no_grad();
-        var crown = InterpretedBackSubstitution.Propagate(net, lo, hi, new CrownOptions(), spec);
+        var crown = CrownBackSubstitution.Propagate(LayerWalk.For(net), lo, hi, new CrownOptions(), spec);
         var pre = crown.PreActivation[0];
         long crossing = pre.Lower.lt(0).logical_and(pre.Upper.gt(0)).sum(1).max().item<long>();
         Assert.True(crossing >= 2, $"the case should have crossing neurons (max {crossing} per example)");
@@ -108,7 +109,7 @@ public sealed class OptimizedSlopeTests : TorchTest
         for (long v = 0; v < 1L << hidden; v++)
         {
             var bits = tensor(Enumerable.Range(0, hidden).Select(j => (float)((v >> j) & 1)).ToArray()).unsqueeze(0).expand(8, hidden);
-            best = best.maximum(InterpretedBackSubstitution.Propagate(net, lo, hi, new CrownOptions(), spec, lowerSlopes: [bits]).Lower);
+            best = best.maximum(CrownBackSubstitution.Propagate(LayerWalk.For(net), lo, hi, new CrownOptions(), spec, lowerSlopes: [bits]).Lower);
         }
         var alpha = AlphaCrown.Propagate(net, lo, hi, new AlphaCrownOptions(Steps: 300, LearningRate: 0.1, Decay: 0.985), spec).Lower;
         var shortfall = (best - alpha).max().item<float>();

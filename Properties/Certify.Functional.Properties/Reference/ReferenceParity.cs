@@ -145,9 +145,9 @@ public static class ReferenceParity
         var spec = Spec.Diffs(y, (int)net.Description.Output.Size);
         var lower = domain switch
         {
-            IbpDomain b => ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, eps), b.Options, spec).Output.Lower,
-            ZonotopeDomain z => ((IZonotopePropagator)net).PropagateZonotope(InputRegion.Zonotope(x, eps), z.Options, spec, null).Output.Concretize().Lower,
-            HybridDomain h => ((IHybridPropagator)net).PropagateHybrid(InputRegion.Hybrid(x, eps), h.Options, spec).Output.Concretize().Lower,
+            IbpDomain b => Propagators.For(net).Box(InputRegion.Box(x, eps), b.Options, spec).Output.Lower,
+            ZonotopeDomain z => Propagators.For(net).Zonotope(InputRegion.Zonotope(x, eps), z.Options, spec, null).Output.Concretize().Lower,
+            HybridDomain h => Propagators.For(net).Hybrid(InputRegion.Hybrid(x, eps), h.Options, spec).Output.Concretize().Lower,
             DeepPolyDomain d => DeepPolyLower(net, x, eps, d, spec),
             _ => throw new ArgumentException($"Domain '{domain.Name}' is not compared with the reference."),
         };
@@ -158,8 +158,8 @@ public static class ReferenceParity
     static Tensor DeepPolyLower(NetworkModule net, Tensor x, double eps, DeepPolyDomain d, Spec spec)
     {
         var (lo, hi) = InputRegion.Corners(x, eps);
-        var ibp = d.IbpIntermediate ? ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
-        return ((IDeepPolyPropagator)net).PropagateDeepPoly(lo, hi, d.Options, spec, ibp, null).Lower;
+        var ibp = d.IbpIntermediate ? Propagators.For(net).Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
+        return Propagators.For(net).DeepPoly(lo, hi, d.Options, spec, ibp, null).Lower;
     }
 
     static float Min(ReadOnlySpan<float> row)

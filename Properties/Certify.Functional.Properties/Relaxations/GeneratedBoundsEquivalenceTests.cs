@@ -1,6 +1,7 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Verification.Domains;
+using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Relaxations.Shared;
 using Certify.Functional.Samples;
@@ -34,7 +35,8 @@ public class GeneratedBoundsEquivalenceTests : TorchTest
         var domain = Domain.Parse(domainName).Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
         using var scope = NewDisposeScope();
         using var net = entry.Create();
-        Assert.True(net is IBoxPropagator and IZonotopePropagator and IHybridPropagator, "declared networks implement the generated propagators");
+        var generated = Propagators.Of(Assert.IsAssignableFrom<ILayerWalk>(net));   // declared networks carry a generated walk
+        var interpreted = Propagators.Interpreted(net);
         var x = rand([2, .. entry.Input.Dims.Select(d => (long)d)]);
         var y = tensor(new long[] { 3, 7 });
         foreach (Spec spec in new Spec[] { Spec.Diffs(y, 10), Spec.Eye(y) })
@@ -43,23 +45,23 @@ public class GeneratedBoundsEquivalenceTests : TorchTest
             {
                 case IbpDomain b:
                 {
-                    var g = ((IBoxPropagator)net).PropagateBox(InputRegion.Box(x, 0.05), b.Options, spec);
-                    var i = InterpretedPropagation.PropagateBox(net, InputRegion.Box(x, 0.05), b.Options, spec);
+                    var g = generated.Box(InputRegion.Box(x, 0.05), b.Options, spec);
+                    var i = interpreted.Box(InputRegion.Box(x, 0.05), b.Options, spec);
                     AssertSame(g.PreActivation, g.Output, i.PreActivation, i.Output);
                     break;
                 }
                 case ZonotopeDomain z:
                 {
-                    var ibp = z.IbpBounds ? InterpretedPropagation.PropagateBox(net, InputRegion.Box(x, 0.05), BoxOptions.Plain, spec).PreActivation : null;
-                    var g = ((IZonotopePropagator)net).PropagateZonotope(InputRegion.Zonotope(x, 0.05), z.Options, spec, ibp);
-                    var i = InterpretedPropagation.PropagateZonotope(net, InputRegion.Zonotope(x, 0.05), z.Options, spec, ibp);
+                    var ibp = z.IbpBounds ? interpreted.Box(InputRegion.Box(x, 0.05), BoxOptions.Plain, spec).PreActivation : null;
+                    var g = generated.Zonotope(InputRegion.Zonotope(x, 0.05), z.Options, spec, ibp);
+                    var i = interpreted.Zonotope(InputRegion.Zonotope(x, 0.05), z.Options, spec, ibp);
                     AssertSame(g.PreActivation, g.Output.Concretize(), i.PreActivation, i.Output.Concretize());
                     break;
                 }
                 case HybridDomain h:
                 {
-                    var g = ((IHybridPropagator)net).PropagateHybrid(InputRegion.Hybrid(x, 0.05), h.Options, spec);
-                    var i = InterpretedPropagation.PropagateHybrid(net, InputRegion.Hybrid(x, 0.05), h.Options, spec);
+                    var g = generated.Hybrid(InputRegion.Hybrid(x, 0.05), h.Options, spec);
+                    var i = interpreted.Hybrid(InputRegion.Hybrid(x, 0.05), h.Options, spec);
                     AssertSame(g.PreActivation, g.Output.Concretize(), i.PreActivation, i.Output.Concretize());
                     break;
                 }
@@ -99,22 +101,61 @@ public class GeneratedBoundsEquivalenceTests : TorchTest
         using var scope = NewDisposeScope();
         using var net = entry.Create();
         using var _ = no_grad();
-        var generated = Assert.IsAssignableFrom<IDeepPolyPropagator>(net);
+        var walk = Assert.IsAssignableFrom<ILayerWalk>(net);
+        var generated = Propagators.Of(walk);
+        var interpreted = Propagators.Interpreted(net);
         var x = rand([2, .. entry.Input.Dims.Select(d => (long)d)]);
         var y = tensor(new long[] { 3, 7 });
         var (lo, hi) = InputRegion.Corners(x, 0.05);
         bool heavy = Heavy(entry) && !domain.IbpIntermediate;
         foreach (Spec spec in heavy ? new Spec[] { Spec.Diffs(y, 10) } : new Spec[] { Spec.Diffs(y, 10), Spec.Eye(y) })
         {
-            var ibp = domain.IbpIntermediate ? InterpretedPropagation.PropagateBox(net, InputRegion.Box(x, 0.05), BoxOptions.Plain, spec).PreActivation : null;
-            var g = generated.PropagateDeepPoly(lo, hi, domain.Options, spec, ibp, null);
-            var i = InterpretedBackSubstitution.Propagate(net, lo, hi, domain.Options, spec, ibp);
+            var ibp = domain.IbpIntermediate ? interpreted.Box(InputRegion.Box(x, 0.05), BoxOptions.Plain, spec).PreActivation : null;
+            var g = generated.DeepPoly(lo, hi, domain.Options, spec, ibp, null);
+            var i = interpreted.DeepPoly(lo, hi, domain.Options, spec, ibp, null);
             AssertSame(g, i, $"{domainName}, {spec.GetType().Name}");
             if (domainName != "deeppoly" || heavy || i.PreActivation.Count == 0) continue;
             var slopes = i.PreActivation.Select((p, k) => k == 0 ? null : (Tensor?)rand(p.Lower.shape)).ToList();
-            AssertSame(generated.PropagateDeepPoly(lo, hi, domain.Options, spec, null, slopes),
-                InterpretedBackSubstitution.Propagate(net, lo, hi, domain.Options, spec, null, slopes), $"{domainName} with lower slopes, {spec.GetType().Name}");
+            AssertSame(generated.DeepPoly(lo, hi, domain.Options, spec, null, slopes),
+                interpreted.DeepPoly(lo, hi, domain.Options, spec, null, slopes), $"{domainName} with lower slopes, {spec.GetType().Name}");
+            // α-CROWN's intermediate step: one side of the last ReLU's input with per-neuron slopes, through both walks.
+            var earlier = i.PreActivation.Take(i.PreActivation.Count - 1).ToList();
+            var rows = i.PreActivation[^1].Lower[0].numel();
+            var rowSlopes = earlier.Select(p => (Tensor?)rand([p.Lower.shape[0], rows, .. p.Lower.shape[1..]])).ToList();
+            foreach (bool lower in new[] { true, false })
+                Assert.True(Same(CrownBackSubstitution.PreActivationSide(walk, lo, hi, domain.Options, earlier, rowSlopes, lower),
+                    CrownBackSubstitution.PreActivationSide(new InterpretedWalk(net), lo, hi, domain.Options, earlier, rowSlopes, lower)),
+                    $"{domainName}: the last ReLU's {(lower ? "lower" : "upper")} side with per-neuron slopes differs");
         }
+    }
+
+    /// <summary>The generated concrete forward pass and the rounding margins' walk equal the interpreter's bitwise.</summary>
+    [Theory]
+    [MemberData(nameof(NetworkIndices))]
+    public void Generated_and_interpreted_forward_and_margins_are_identical(int index)
+    {
+        var entry = NetworkCatalog.All[index];
+        using var scope = NewDisposeScope();
+        using var net = entry.Create();
+        using var _ = no_grad();
+        var walk = Assert.IsAssignableFrom<ILayerWalk>(net);
+        var interpreted = new InterpretedWalk(net);
+        var x = rand([2, .. entry.Input.Dims.Select(d => (long)d)]);
+        Assert.True(Same(net.forward(x), interpreted.Propagate<Certify.Functional.Relaxations.Concrete.ConcreteRelaxations, Tensor, LanguageExt.Unit>(x, default, null).Output),
+            "forward differs");
+        var (lo, hi) = InputRegion.Corners(x, 0.05);
+        var (mg, mi) = (new List<Tensor>(), new List<Tensor>());
+        var (a, b) = (RoundingMargin.Output(walk, lo, hi, mg), RoundingMargin.Output(interpreted, lo, hi, mi));
+        Assert.True(Same(a.Value, b.Value) && a.Accumulations == b.Accumulations, "output magnitude differs");
+        Assert.Equal(mi.Count, mg.Count);
+        for (int k = 0; k < mg.Count; k++) Assert.True(Same(mg[k], mi[k]), $"margin {k} differs");
+    }
+
+    public static TheoryData<int> NetworkIndices()
+    {
+        var data = new TheoryData<int>();
+        for (int i = 0; i < NetworkCatalog.All.Count; i++) data.Add(i);
+        return data;
     }
 
     static void AssertSame(Certify.Functional.Relaxations.DeepPoly.BackSubstitution a, Certify.Functional.Relaxations.DeepPoly.BackSubstitution b, string what)

@@ -2,6 +2,7 @@ using Certify.Functional.Layers;
 using Certify.Functional.Properties.Arbitraries;
 using Certify.Functional.Properties.Laws;
 using Certify.Functional.Relaxations.DeepPoly;
+using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Bounds;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -41,9 +42,9 @@ public sealed class RoundingRegressionTests : TorchTest
         var c = Cases.First()[1] as NetworkCase ?? throw new InvalidOperationException();
         using var net = c.CreateNetwork();
         var x = c.Inputs();
-        Assert.Null(RoundingMargin.For(net, new CrownOptions(CrownVariant.Adaptive), x, x));
-        Assert.Null(RoundingMargin.For(net, new CrownOptions(CrownVariant.OneC), x, x));
-        var margins = RoundingMargin.For(net, new CrownOptions(CrownVariant.LowerTriaC), x, x)!;
+        Assert.Null(RoundingMargin.For(LayerWalk.For(net), new CrownOptions(CrownVariant.Adaptive), x, x));
+        Assert.Null(RoundingMargin.For(LayerWalk.For(net), new CrownOptions(CrownVariant.OneC), x, x));
+        var margins = RoundingMargin.For(LayerWalk.For(net), new CrownOptions(CrownVariant.LowerTriaC), x, x)!;
         Assert.Equal(2, margins.Count);
         Assert.Equal([c.Batch, 3, 5, 5], margins[0].shape);
         Assert.Equal([c.Batch, 1], margins[1].shape);
@@ -56,7 +57,7 @@ public sealed class RoundingRegressionTests : TorchTest
         using var net64 = c.CreateNetwork();
         net64.to(ScalarType.Float64);
         var x64 = x.to(float64);
-        var m64 = RoundingMargin.For(net64, new CrownOptions(CrownVariant.LowerTriaC), x64, x64)!;
+        var m64 = RoundingMargin.For(LayerWalk.For(net64), new CrownOptions(CrownVariant.LowerTriaC), x64, x64)!;
         var ratio = (m64[1] / margins[1].to(float64)).max().item<double>();
         Assert.InRange(ratio, Math.Pow(2, -29) * 0.999, Math.Pow(2, -29) * 1.001);
     }

@@ -2,6 +2,7 @@ using Certify.Functional.Bounds;
 using Certify.Functional.Layers;
 using Certify.Functional.Properties.Arbitraries;
 using Certify.Functional.Properties.Laws;
+using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
@@ -114,7 +115,7 @@ public static class TriangleLpLaws
         for (int trial = 0; trial < 3; trial++)
         {
             var slopes = crown.PreActivation.Select(p => (Tensor?)rand(p.Lower.shape, generator: g)).ToList();
-            var fixedSlopes = InterpretedBackSubstitution.Propagate(net, lo, hi, new CrownOptions(), spec, lowerSlopes: slopes);
+            var fixedSlopes = CrownBackSubstitution.Propagate(LayerWalk.For(net), lo, hi, new CrownOptions(), spec, lowerSlopes: slopes);
             Tolerance.Inside($"{where}: LP diffs vs CROWN with random lower slopes (trial {trial})", lp.DiffLower, null, fixedSlopes.Lower, null);
         }
     }

@@ -1,7 +1,7 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Layers;
-using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.Concrete;
+using Certify.Functional.Relaxations.Domains;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.DeepPoly;
@@ -43,34 +43,19 @@ public static class RoundingMargin
 
     /// <summary>One margin per ReLU input ([B, …], detached, ≥ 0) for the input region [<paramref name="lo"/>,
     /// <paramref name="hi"/>] ([B, …input]), or null when <paramref name="options"/> need none: the per-layer steps below
-    /// over the network's layer list (the generated code calls the same steps in straight lines).</summary>
-    public static IReadOnlyList<Tensor>? For(NetworkModule net, CrownOptions options, Tensor lo, Tensor hi)
+    /// walked through the network (<see cref="MarginRelaxations"/>).</summary>
+    public static IReadOnlyList<Tensor>? For(ILayerWalk walk, CrownOptions options, Tensor lo, Tensor hi)
     {
         if (!Needed(options)) return null;
         var margins = new List<Tensor>();
-        Output(net, lo, hi, margins);
+        Output(walk, lo, hi, margins);
         return margins;
     }
 
     /// <summary>The magnitude of the network's output over [<paramref name="lo"/>, <paramref name="hi"/>], appending every
-    /// ReLU's margin to <paramref name="margins"/>: the per-layer steps below over the network's layer list.</summary>
-    public static Magnitude Output(NetworkModule net, Tensor lo, Tensor hi, List<Tensor> margins)
-    {
-        var m = Input(lo, hi);
-        foreach (var layer in net.Description.Layers)
-        {
-            m = layer.Declaration.Kind switch
-            {
-                LayerKind.Normalize => Normalize(net.NormalizeAt(layer.Index), m),
-                LayerKind.Flatten => Flatten(m),
-                LayerKind.Dense => Dense(net.DenseAt(layer.Index), m),
-                LayerKind.Conv2d => Conv2d(net.Conv2dAt(layer.Index), m),
-                LayerKind.ReLU => Relu(m, margins),
-                _ => throw new InvalidOperationException($"Layer {layer.Index}: no rounding margin for {layer.Declaration.Kind}."),
-            };
-        }
-        return m;
-    }
+    /// ReLU's margin to <paramref name="margins"/>: the per-layer steps below walked through the network.</summary>
+    public static Magnitude Output(ILayerWalk walk, Tensor lo, Tensor hi, List<Tensor> margins) =>
+        walk.Propagate<MarginRelaxations, Magnitude, List<Tensor>>(Input(lo, hi), margins, spec: null).Output;
 
     /// <summary>The input's magnitude max(|lo|, |hi|), no accumulation yet.</summary>
     public static Magnitude Input(Tensor lo, Tensor hi) => new(maximum(lo.detach().abs(), hi.detach().abs()), 0);

@@ -2,7 +2,7 @@ using Certify.Functional.Bounds;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.DeepPoly;
-using Certify.Functional.Relaxations.Interpreter;
+using Certify.Functional.Relaxations.Domains;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Verification.Optimization;
@@ -34,6 +34,7 @@ public static class AlphaCrown
     /// <summary>Bounds of <paramref name="spec"/> over the box [<paramref name="lo"/>, <paramref name="hi"/>] ([B, …input]).</summary>
     public static AlphaCrownResult Propagate(NetworkModule net, Tensor lo, Tensor hi, AlphaCrownOptions options, Spec spec)
     {
+        var walk = LayerWalk.For(net);                                         // a declared network's generated chains
         var (loD, hiD) = (lo.detach(), hi.detach());
         var pre = new List<Box>();
         foreach (var relu in net.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU))
@@ -42,16 +43,16 @@ public static class AlphaCrown
             long[] shape = [lo.shape[0], .. relu.Input.Dims.Select(n => (long)n)];
             Tensor Side(bool lower) => (options.Intermediate && earlier.Length > 0
                 ? Optimize(options, earlier, lower,
-                    (boxes, slopes) => InterpretedBackSubstitution.PreActivationSide(net, loD, hiD, Adaptive, boxes, slopes, lower).flatten(1),
-                    slopes => InterpretedBackSubstitution.PreActivationSide(net, lo, hi, Adaptive, earlier, slopes, lower),
+                    (boxes, slopes) => CrownBackSubstitution.PreActivationSide(walk, loD, hiD, Adaptive, boxes, slopes, lower).flatten(1),
+                    slopes => CrownBackSubstitution.PreActivationSide(walk, lo, hi, Adaptive, earlier, slopes, lower),
                     relu.Input.Size).Value
-                : InterpretedBackSubstitution.PreActivationSide(net, lo, hi, Adaptive, earlier, null, lower)).view(shape);
+                : CrownBackSubstitution.PreActivationSide(walk, lo, hi, Adaptive, earlier, null, lower)).view(shape);
             pre.Add(Box.FromBounds(Side(lower: true), Side(lower: false)));
         }
         long k = spec is DiffSpec d ? d.Others.shape[1] : net.Description.Output.Size;
         (Tensor Value, SlopeAscentResult? Run) Final(bool lower) => Optimize(options, pre, lower,
-            (boxes, slopes) => InterpretedBackSubstitution.SpecificationSide(net, loD, hiD, Adaptive, spec, boxes, slopes, lower),
-            slopes => InterpretedBackSubstitution.SpecificationSide(net, lo, hi, Adaptive, spec, pre, slopes, lower), k);
+            (boxes, slopes) => CrownBackSubstitution.SpecificationSide(walk, loD, hiD, Adaptive, spec, boxes, slopes, lower),
+            slopes => CrownBackSubstitution.SpecificationSide(walk, lo, hi, Adaptive, spec, pre, slopes, lower), k);
         var (lowerValue, run) = Final(lower: true);
         var upperValue = spec is DiffSpec ? null : Final(lower: false).Value;
         return new AlphaCrownResult(pre, lowerValue, upperValue, run?.Slopes ?? [], run?.Initial ?? lowerValue.detach());

@@ -1,7 +1,7 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.DeepPoly;
-using Certify.Functional.Relaxations.Interpreter;
+using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Verification;
 using static TorchSharp.torch;
 
@@ -24,7 +24,7 @@ public static class Iclr2021
 
     /// <summary>The bounds with learned slopes; <paramref name="ibp"/> are the IBP bounds of every ReLU input.</summary>
     public static BackSubstitution Propagate(NetworkModule net, Tensor lo, Tensor hi, Spec spec, IReadOnlyList<Box> ibp, ulong seed = DefaultSeed) =>
-        InterpretedBackSubstitution.Propagate(net, lo, hi, Adaptive, spec, ibp, LearnSlopes(net, lo, hi, spec, ibp, seed));
+        CrownBackSubstitution.Propagate(LayerWalk.For(net), lo, hi, Adaptive, spec, ibp, LearnSlopes(net, lo, hi, spec, ibp, seed));
 
     /// <summary>The learned λ_l, one per ReLU, [B, …] in [0, 1], detached (fresh tensors in the caller's scope).</summary>
     public static IReadOnlyList<Tensor?> LearnSlopes(NetworkModule net, Tensor lo, Tensor hi, Spec spec, IReadOnlyList<Box> ibp, ulong seed = DefaultSeed)
@@ -38,11 +38,12 @@ public static class Iclr2021
         var leaves = initial.Select(t => t.requires_grad_(true)).ToArray();
         var frozen = ibp.Select(b => new Box(b.Center.detach(), b.Radius.detach())).ToArray();
         var (loD, hiD) = (lo.detach(), hi.detach());
-        var lower = InterpretedBackSubstitution.SpecificationSide(net, loD, hiD, Adaptive, spec, frozen, leaves, lower: true);
+        var walk = LayerWalk.For(net);                                         // a declared network's generated chains
+        var lower = CrownBackSubstitution.SpecificationSide(walk, loD, hiD, Adaptive, spec, frozen, leaves, lower: true);
         var loss = spec is DiffSpec
             ? nn.functional.cross_entropy(SpecLoss.PseudoLogits(lower, spec.Labels), spec.Labels)
             : nn.functional.cross_entropy(SpecLoss.WorstCaseLogits(lower,
-                InterpretedBackSubstitution.SpecificationSide(net, loD, hiD, Adaptive, spec, frozen, leaves, lower: false), spec.Labels), spec.Labels);
+                CrownBackSubstitution.SpecificationSide(walk, loD, hiD, Adaptive, spec, frozen, leaves, lower: false), spec.Labels), spec.Labels);
         var g = autograd.grad([loss], leaves, allow_unused: true);
         var stepped = leaves.Select((l, k) => (g[k] is { IsInvalid: false } gk ? (l.detach() - gk.sign()).clamp(0, 1) : l.detach().clone())).ToArray();
         scope.MoveToOuter(stepped);

@@ -67,7 +67,7 @@ public static class FinalCheck
     {
         var (lo, hi) = InputRegion.Corners(x, eps);
         var margins = new List<Tensor>();
-        var m = RoundingMargin.Output(net, lo, hi, margins);
+        var m = RoundingMargin.Output(LayerWalk.For(net), lo, hi, margins);
         long neurons = x[0].numel() + net.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).Sum(l => l.Output.Size);
         double u = RoundingMargin.Unit(ScalarType.Float64), n = m.Accumulations + neurons + 4;
         double gamma = n * u / (1 - n * u) * Math.Pow(2, margins.Count + 1);
