@@ -32,6 +32,13 @@ public static class NetworkArbitraries
         (2, Gen.Choose(1, 20).Select(k => k / 1000.0)),
         (7, Gen.Choose(0, 500).Select(k => k / 1000.0)));
 
+    /// <summary>ε for the stable-neuron exactness law, never 0 (the point box has its own law): on a 1e-3 grid in
+    /// [0.001, 0.5], with extra mass in [0.001, 0.02]. The law gives the network margins for this radius, so it is the
+    /// width actually bounded (up to clamping at the input's edges).</summary>
+    public static Gen<double> StableEps { get; } = Gen.Frequency(
+        (2, Gen.Choose(1, 20).Select(k => k / 1000.0)),
+        (7, Gen.Choose(1, 500).Select(k => k / 1000.0)));
+
     /// <summary>Architectures: Dense-only (3 in 5) or Conv (2 in 5).</summary>
     public static Gen<Architecture> Architectures { get; } = Gen.Frequency((3, DenseNets()), (2, ConvNets()));
 

@@ -27,8 +27,36 @@ public sealed class ExactnessProperties : TorchTest
     /// <summary>ε = 0 gives the concrete forward pass; the first ReLU input is exact at any ε.</summary>
     [Property] public void Point_box_and_first_layer_are_exact(NetworkCase c) => ExactnessLaws.PointBoxAndFirstLayer(c);
 
-    /// <summary>hBox/zonotope families are exact when every neuron is stable on the ball.</summary>
-    [Property] public void Stable_networks_are_exact(NetworkCase c) => ExactnessLaws.StableNeurons(c);
+    /// <summary>Cases of the stable-neuron law: a generated case with ε from <see cref="NetworkArbitraries.StableEps"/>
+    /// (never 0), shrinking like the other cases but keeping ε &gt; 0.</summary>
+    static readonly Arbitrary<NetworkCase> StableCases = Arb.From(
+        from c in NetworkArbitraries.CaseGen
+        from eps in NetworkArbitraries.StableEps
+        select c.WithEps(eps),
+        c => NetworkArbitraries.Shrink(c).Where(s => s.Eps > 0));
+
+    /// <summary>hBox/zonotope families are exact when every neuron is stable on the ball. Reports (not quiet) the
+    /// distribution of each case's smallest effective ε, how many cases have no ReLU (affine networks), and how many
+    /// examples got less than the drawn ε.</summary>
+    [Property(QuietOnSuccess = false)]
+    public Property Stable_networks_are_exact() => Prop.ForAll(StableCases, c =>
+    {
+        var used = ExactnessLaws.StableNeurons(c);
+        return true
+            .Collect($"smallest effective ε {Bucket(used.Min())}")
+            .Classify(!c.Arch.Layers.Any(l => l is Certify.Functional.Layers.ReluDeclaration), "no ReLU")
+            .Classify(used.Any(e => e < c.Eps), "an example below the drawn ε");
+    });
+
+    static string Bucket(double eps) => eps switch
+    {
+        0 => "0",
+        < 1e-4 => "in (0, 1e-4)",
+        < 1e-3 => "in [1e-4, 1e-3)",
+        < 1e-2 => "in [1e-3, 1e-2)",
+        < 1e-1 => "in [1e-2, 0.1)",
+        _ => "in [0.1, 0.5]",
+    };
 }
 
 /// <summary>Representation invariants (SPEC §12.1.4); pinned seed.</summary>
