@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.Concrete;
 
 /// <summary>Concrete domain, Conv2d: cross-correlation with zero padding (<see cref="Convolution.Apply"/>). Shapes: [B, C, H, W] → [B, C', H', W'].</summary>
-public sealed class Conv2dConcrete : IRelaxation<Conv2d, Tensor>
+public static class Conv2dConcrete
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Tensor Propagate(Conv2d layer, Tensor x) =>
         Convolution.Apply(layer, x, layer.Weight, layer.Bias);
 }

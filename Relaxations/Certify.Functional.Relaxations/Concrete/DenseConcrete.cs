@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.Concrete;
 
 /// <summary>Concrete (point) domain, Dense: y = x Wᵀ + b. Exact by definition. Shapes: [B, in] → [B, out].</summary>
-public sealed class DenseConcrete : IRelaxation<Dense, Tensor>
+public static class DenseConcrete
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Tensor Propagate(Dense layer, Tensor x) => nn.functional.linear(x, layer.Weight, layer.Bias);
 }

@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.Concrete;
 
 /// <summary>Concrete domain, Flatten: [B, C, H, W] → [B, C·H·W] (row-major, as PyTorch).</summary>
-public sealed class FlattenConcrete : IRelaxation<Flatten, Tensor>
+public static class FlattenConcrete
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Tensor Propagate(Flatten layer, Tensor x) => x.flatten(1);
 }

@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.Concrete;
 
 /// <summary>Concrete domain, Normalize: (x − mean)/σ per channel (dimension 1). Shapes: [B, C, …] → same.</summary>
-public sealed class NormalizeConcrete : IRelaxation<Normalize, Tensor>
+public static class NormalizeConcrete
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Tensor Propagate(Normalize layer, Tensor x) => (x - ChannelView(layer.Mean, x)) / ChannelView(layer.Sigma, x);
 
     /// <summary>Per-channel constants [C] viewed as [1, C, 1, 1] (or [1, C] for flat inputs) to broadcast over

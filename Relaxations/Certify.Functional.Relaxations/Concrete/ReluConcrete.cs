@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.Concrete;
 
 /// <summary>Concrete domain, ReLU: max(x, 0) elementwise.</summary>
-public sealed class ReluConcrete : IRelaxation<Relu, Tensor>
+public static class ReluConcrete
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Tensor Propagate(Relu layer, Tensor x) => nn.functional.relu(x);
 }

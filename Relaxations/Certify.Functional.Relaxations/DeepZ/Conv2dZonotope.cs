@@ -7,9 +7,9 @@ namespace Certify.Functional.Relaxations.DeepZ;
 
 /// <summary>DeepZ, Conv2d (SPEC §3.3): center conv(c, W, b), generators conv(Eₖ, W) without bias. Exact.
 /// Diagonal generators: the k unit images are convolved once for the whole batch. [B, C, H, W] → [B, C', H', W'].</summary>
-public sealed class Conv2dZonotope : IRelaxation<Conv2d, Zonotope>
+public static class Conv2dZonotope
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Zonotope Propagate(Conv2d layer, Zonotope x) => new(
         Conv(layer, x.Center, layer.Bias),
         ErrorMaps.Linear(x.Errors, e => Conv(layer, e, null), x.Center.shape[1..]));

@@ -6,9 +6,9 @@ namespace Certify.Functional.Relaxations.DeepZ;
 
 /// <summary>DeepZ, Dense (SPEC §3.3): center c Wᵀ + b, generators E Wᵀ. Exact (affine maps of zonotopes are
 /// zonotopes). Diagonal generators are mapped as rows of Wᵀ scaled per example. [B, in] → [B, out].</summary>
-public sealed class DenseZonotope : IRelaxation<Dense, Zonotope>
+public static class DenseZonotope
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Zonotope Propagate(Dense layer, Zonotope x) => new(
         Affine.Linear(layer, x.Center),
         ErrorMaps.Dense(x.Errors, layer));

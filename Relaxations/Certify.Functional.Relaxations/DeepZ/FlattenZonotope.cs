@@ -6,9 +6,9 @@ namespace Certify.Functional.Relaxations.DeepZ;
 
 /// <summary>DeepZ, Flatten: center [B, C, H, W] → [B, C·H·W], dense generators likewise; diagonal generators keep
 /// their flattened positions. Exact.</summary>
-public sealed class FlattenZonotope : IRelaxation<Flatten, Zonotope>
+public static class FlattenZonotope
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Zonotope Propagate(Flatten layer, Zonotope x) =>
         new(x.Center.flatten(1), ErrorMaps.Flatten(x.Errors));
 }

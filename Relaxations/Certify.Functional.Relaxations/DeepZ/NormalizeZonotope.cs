@@ -7,9 +7,9 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.DeepZ;
 
 /// <summary>DeepZ, Normalize (SPEC §3.3): center (c − μ)/σ, generators E/σ per channel. Exact.</summary>
-public sealed class NormalizeZonotope : IRelaxation<Normalize, Zonotope>
+public static class NormalizeZonotope
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Zonotope Propagate(Normalize layer, Zonotope x) =>
         new(NormalizeConcrete.Propagate(layer, x.Center), ErrorMaps.Scale(x.Errors, InverseSigma(layer, x.Center)));
 

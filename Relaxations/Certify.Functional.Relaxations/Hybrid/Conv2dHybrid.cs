@@ -7,9 +7,9 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.Hybrid;
 
 /// <summary>hBox family, Conv2d (SPEC §3.3): center conv(c, W, b), β' = conv(β, |W|), generators conv(Eₖ, W).</summary>
-public sealed class Conv2dHybrid : IRelaxation<Conv2d, HybridZonotope>
+public static class Conv2dHybrid
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static HybridZonotope Propagate(Conv2d layer, HybridZonotope x)
     {
         var zono = Conv2dZonotope.Propagate(layer, new Zonotope(x.Center, x.Errors));

@@ -5,9 +5,9 @@ using Certify.Functional.Relaxations.Shared;
 namespace Certify.Functional.Relaxations.Hybrid;
 
 /// <summary>hBox family, Flatten: center, β and dense generators flattened; diagonal positions unchanged. Exact.</summary>
-public sealed class FlattenHybrid : IRelaxation<Flatten, HybridZonotope>
+public static class FlattenHybrid
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static HybridZonotope Propagate(Flatten layer, HybridZonotope x) =>
         new(x.Center.flatten(1), x.Beta.flatten(1), ErrorMaps.Flatten(x.Errors));
 }

@@ -7,9 +7,9 @@ using Certify.Functional.Relaxations.DeepZ;
 namespace Certify.Functional.Relaxations.Hybrid;
 
 /// <summary>hBox family, Normalize (SPEC §3.3): center (c − μ)/σ, β/|σ|, E/σ. Exact.</summary>
-public sealed class NormalizeHybrid : IRelaxation<Normalize, HybridZonotope>
+public static class NormalizeHybrid
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static HybridZonotope Propagate(Normalize layer, HybridZonotope x)
     {
         var inverse = NormalizeZonotope.InverseSigma(layer, x.Center);

@@ -7,9 +7,9 @@ namespace Certify.Functional.Relaxations.Ibp;
 
 /// <summary>IBP, Conv2d (SPEC §3.3): center conv(c, W, b), radius conv(r, |W|). Sound as for Dense (a convolution
 /// is a linear map). Shapes [B, C, H, W] → [B, C', H', W'].</summary>
-public sealed class Conv2dBox : IRelaxation<Conv2d, Box>
+public static class Conv2dBox
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Box Propagate(Conv2d layer, Box x) => new(
         Convolution.Apply(layer, x.Center, layer.Weight, layer.Bias),
         Convolution.Apply(layer, x.Radius, layer.Weight.abs(), null));

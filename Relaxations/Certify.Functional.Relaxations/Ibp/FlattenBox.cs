@@ -5,8 +5,8 @@ using Certify.Functional.Bounds;
 namespace Certify.Functional.Relaxations.Ibp;
 
 /// <summary>IBP, Flatten: [B, C, H, W] → [B, C·H·W] for center and radius. Exact.</summary>
-public sealed class FlattenBox : IRelaxation<Flatten, Box>
+public static class FlattenBox
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Box Propagate(Flatten layer, Box x) => new(x.Center.flatten(1), x.Radius.flatten(1));
 }

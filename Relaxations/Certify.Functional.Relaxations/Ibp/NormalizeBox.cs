@@ -6,9 +6,9 @@ using Certify.Functional.Bounds;
 namespace Certify.Functional.Relaxations.Ibp;
 
 /// <summary>IBP, Normalize (SPEC §3.3): center (c − μ)/σ, radius r/|σ|. Exact (a per-channel affine map).</summary>
-public sealed class NormalizeBox : IRelaxation<Normalize, Box>
+public static class NormalizeBox
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Box Propagate(Normalize layer, Box x) =>
         new(NormalizeConcrete.Propagate(layer, x.Center), x.Radius / NormalizeConcrete.ChannelView(layer.Sigma.abs(), x.Radius));
 }

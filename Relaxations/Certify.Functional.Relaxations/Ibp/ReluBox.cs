@@ -5,9 +5,9 @@ using Certify.Functional.Bounds;
 namespace Certify.Functional.Relaxations.Ibp;
 
 /// <summary>IBP, ReLU (SPEC §3.4): [relu(l), relu(u)]. Sound and exact per neuron because ReLU is monotone.</summary>
-public sealed class ReluBox : IRelaxation<Relu, Box>
+public static class ReluBox
 {
-    /// <inheritdoc cref="IRelaxation{TLayer, TBound}.Propagate"/>
+    /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>
     public static Box Propagate(Relu layer, Box x)
     {
         // In place on fresh temporaries: fewer allocations on the hot path of Box training; autograd-safe because
