@@ -37,7 +37,16 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             spc.AddSource(NetworkEmitter.HintName(spec), NetworkEmitter.Emit(spec));
             spc.AddSource(NetworkEmitter.HintName(spec, WalkEmitter.Name), WalkEmitter.Emit(spec));
-            spc.AddSource(NetworkEmitter.HintName(spec, TrainerEmitter.Name), TrainerEmitter.Emit(spec));
+        });
+
+        // The trainer entry point only where the training library is referenced (a project that only verifies does
+        // not need it, and its code would not compile there).
+        var training = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(TrainerEmitter.TrainerType) is not null)
+            .WithTrackingName(TrackingNames.Training);
+        context.RegisterSourceOutput(specs.Combine(training), static (spc, pair) =>
+        {
+            if (pair.Right) spc.AddSource(NetworkEmitter.HintName(pair.Left, TrainerEmitter.Name), TrainerEmitter.Emit(pair.Left));
         });
     }
 }

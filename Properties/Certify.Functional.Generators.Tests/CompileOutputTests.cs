@@ -59,4 +59,21 @@ public class CompileOutputTests
         Assert.Equal(4 * 3, result.GeneratedSources.Length);
         AssertClean(output);
     }
+
+    [Fact]
+    public void Without_the_training_library_there_is_no_trainer_and_the_rest_compiles()
+    {
+        var compilation = GeneratorHarness.CompilationWithoutTraining("""
+            using Certify.Functional;
+            namespace Demo;
+            /// <summary>Verify only.</summary>
+            [Network, Input(1, 4, 4), Flatten, Dense(5), ReLU, Dense(3)]
+            public sealed partial class VerifyOnly;
+            """);
+        Assert.Null(compilation.GetTypeByMetadataName("Certify.Functional.Training.NetworkTrainer"));
+        var (output, diagnostics, result) = GeneratorHarness.Run(compilation);
+        Assert.Empty(diagnostics);
+        Assert.Equal(new[] { "Demo.VerifyOnly.Walk.g.cs", "Demo.VerifyOnly.g.cs" }, result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+        AssertClean(output);
+    }
 }

@@ -32,6 +32,12 @@ internal static class GeneratorHarness
         CSharpCompilation.Create("Certify.Functional.GeneratorTestInput", trees, references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
+    /// <summary>A compilation that references everything but the training library (a project that only verifies).</summary>
+    public static CSharpCompilation CompilationWithoutTraining(params string[] sources) =>
+        CSharpCompilation.Create("Certify.Functional.GeneratorTestInput", sources.Select((s, i) => Parse(s, $"Input{i}.cs")),
+            references.Value.Where(r => !(r.Display ?? "").EndsWith("Certify.Functional.Training.dll", StringComparison.Ordinal)),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
     public static CSharpCompilation Compilation(params string[] sources) =>
         Compilation(sources.Select((s, i) => Parse(s, $"Input{i}.cs")).ToArray());
 

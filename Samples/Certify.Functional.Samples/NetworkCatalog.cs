@@ -20,7 +20,7 @@ public sealed record CatalogEntry(string Name, NetworkDescription Description, F
     public Shape Input => Description.Input;
 }
 
-/// <summary>The paper's networks (SPEC §5) by name and input shape, declared in <c>Networks/</c> and expanded by the generator.</summary>
+/// <summary>The paper's networks (training.md §5) by name and input shape, declared in <c>Networks/</c> and expanded by the generator.</summary>
 public static class NetworkCatalog
 {
     /// <summary>Every known network.</summary>

@@ -1,6 +1,6 @@
 namespace Certify.Functional.Bounds;
 
-/// <summary>The per-neuron ReLU transformer of the zonotope and hybrid families (SPEC §3.4).</summary>
+/// <summary>The per-neuron ReLU transformer of the zonotope and hybrid families (relaxations.md §3.4).</summary>
 public enum ZonoRelu
 {
     /// <summary>DeepZ: minimal-area parallelogram, slope u/(u−l).</summary>
@@ -12,7 +12,7 @@ public enum ZonoRelu
     /// <summary>"diag-c": diag, and dead neurons shifted too (sound: the shift gets its own noise).</summary>
     DiagC,
     /// <summary>The reference's defective diag-c for the zono family: dead neurons shifted without a new error
-    /// symbol. Unsound (SPEC §3.4); for reproducing the reference only, never for certification.</summary>
+    /// symbol. Unsound (relaxations.md §3.4); for reproducing the reference only, never for certification.</summary>
     DiagCDefect,
     /// <summary>"switch": diag if −l ≤ u, else box.</summary>
     Switch,
@@ -25,7 +25,7 @@ public enum ZonoRelu
 /// <param name="Gamma">γ of <see cref="ZonoRelu.Soft"/>.</param>
 public sealed record ZonotopeOptions(ZonoRelu Relu = ZonoRelu.DeepZ, double Gamma = 1.0);
 
-/// <summary>Loosening of the Box domain before every ReLU (SPEC §3.12, Table 4).</summary>
+/// <summary>Loosening of the Box domain before every ReLU (relaxations.md §3.12, Table 4).</summary>
 public abstract record Loosening;
 
 /// <summary>"C": [l, u] → [l − ω, u + ω] (continuous).</summary>

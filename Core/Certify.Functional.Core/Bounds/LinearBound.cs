@@ -18,7 +18,7 @@ public sealed record LinearBound(Tensor? A, Tensor? Const, Tensor? Columns = nul
     public static Tensor? Add(Tensor? constant, Tensor? term) => constant is null ? term : term is null ? constant : constant + term;
 }
 
-/// <summary>The CROWN/DeepPoly ReLU relaxations of SPEC §3.7.1 (the reference's <c>--crown_variant</c> names).</summary>
+/// <summary>The CROWN/DeepPoly ReLU relaxations of relaxations.md §3.7.1 (the reference's <c>--crown_variant</c> names).</summary>
 public enum CrownVariant
 {
     /// <summary>Adaptive lower slope (0 if u &lt; −l else 1): CROWN / DeepPoly.</summary>

@@ -13,7 +13,7 @@ public abstract record Spec(Tensor Labels)
     /// <summary>Per-logit bounds.</summary>
     public static EyeSpec Eye(Tensor labels) => new(labels);
 
-    /// <summary>C [B, K−1, K] with rows e_y − e_j for every j ≠ y in increasing j (SPEC §2, the reference's sign).</summary>
+    /// <summary>C [B, K−1, K] with rows e_y − e_j for every j ≠ y in increasing j (relaxations.md §2, the reference's sign).</summary>
     public static Tensor DiffMatrix(Tensor labels, int classes) => DiffMatrix(labels, OtherClasses(labels, classes), classes);
 
     /// <summary>C as above from the other classes already listed (<see cref="DiffSpec.Others"/>).</summary>

@@ -7,7 +7,7 @@ using static LanguageExt.Prelude;
 namespace Certify.Functional.Data;
 
 /// <summary>
-/// The datasets of the paper by name (case-insensitive), with the normalization constants of SPEC §4.4:
+/// The datasets of the paper by name (case-insensitive), with the normalization constants of training.md §4.4:
 /// <list type="bullet">
 /// <item><c>mnist</c>: without a data directory the embedded 8,000/2,000 subset; with one, the IDX files
 /// <c>{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]</c> in it. Mean 0.1307, std 0.3081.</item>

@@ -3,7 +3,7 @@ using Certify.Functional.Layers;
 namespace Certify.Functional.Data;
 
 /// <summary>Per-channel normalization constants of a dataset, (x − Mean[c]) / Std[c] on pixels scaled to [0, 1]
-/// (SPEC §4.4). Equality is by value.</summary>
+/// (training.md §4.4). Equality is by value.</summary>
 public sealed record Normalization(IReadOnlyList<double> Mean, IReadOnlyList<double> Std)
 {
     /// <summary>Constants for a one-channel dataset.</summary>

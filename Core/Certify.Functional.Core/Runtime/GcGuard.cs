@@ -35,7 +35,18 @@ public sealed class GcGuard : IDisposable
     /// collection ended it. Call it only where no torch call is in flight on this thread.</summary>
     public void SafePoint()
     {
-        if (disposed) return;
+        if (!disposed) Renew();
+    }
+
+    /// <summary><see cref="SafePoint"/> for code that does not hold the guard (a test case, a batch): renews the region
+    /// when a guard is open on this thread, does nothing otherwise.</summary>
+    public static void AtSafePoint()
+    {
+        if (depth > 0) Renew();
+    }
+
+    static void Renew()
+    {
         bool inRegion = GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
         if (inRegion && GC.GetTotalAllocatedBytes() - openedAt < Budget / 2) return;
         try

@@ -10,6 +10,9 @@ internal static class TrainerEmitter
     /// <summary>The hint-name part.</summary>
     public const string Name = "Trainer";
 
+    /// <summary>The trainer type the entry point constructs; the file is emitted only when the compilation has it.</summary>
+    public const string TrainerType = "Certify.Functional.Training.NetworkTrainer";
+
     /// <summary>The trainer file.</summary>
     public static string Emit(NetworkSpec spec) => NetworkEmitter.EmitFile(spec, null, static (w, s) =>
     {

@@ -10,6 +10,9 @@ internal static class TrackingNames
     /// <summary>The valid specs that source is emitted for.</summary>
     public const string Specs = nameof(Specs);
 
+    /// <summary>Whether the compilation references the training library (the trainer entry point is emitted then).</summary>
+    public const string Training = nameof(Training);
+
     /// <summary>Every step name above.</summary>
-    public static readonly string[] All = { Parse, Diagnostics, Specs };
+    public static readonly string[] All = { Parse, Diagnostics, Specs, Training };
 }

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Properties.Analysis;
 
 /// <summary>
-/// The continuity acceptance tests (SPEC §7.2, §7.3): slicing L_abs along b₁ on <see cref="TinyNetworks"/>, the jump
+/// The continuity acceptance tests (properties.md §7.2, §7.3): slicing L_abs along b₁ on <see cref="TinyNetworks"/>, the jump
 /// detector finds CROWN's jump at |l| = u (one neuron, a = 0 ⇔ b₁ = −w₁x₀ = −1) and hBox's at l = 0 (twin network,
 /// a = r ⇔ b₁ = r − w₁x₀ = −0.5), and nothing for Box and DeepZ on either network. Slice: b₁ = −0.75 + t, t ∈ [−0.5, 0.5],
 /// 201 points (coarse step 0.005, finest interval 5e−5 after two 10× refinements). Locations and slope shares are measured

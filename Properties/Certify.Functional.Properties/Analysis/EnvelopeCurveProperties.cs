@@ -68,7 +68,7 @@ public sealed class EnvelopeCurveProperties : TorchTest
     [Fact]
     public void The_defective_diag_c_is_a_single_line_that_misses_relu_on_dead_neurons()
     {
-        // SPEC §3.4: l = −10, u = −6 ⇒ y = x + 5 ∈ [−5, −1], excluding relu = 0.
+        // relaxations.md §3.4: l = −10, u = −6 ⇒ y = x + 5 ∈ [−5, −1], excluding relu = 0.
         var curve = EnvelopeCurves.For(Domain.Parse("zdiag-c-unsound").ThrowIfFail(), -10, -6, 3);
         Assert.Equal(new double[] { -5, -3, -1 }, curve.LowerEnvelope);
         Assert.Equal(curve.LowerEnvelope, curve.UpperEnvelope);

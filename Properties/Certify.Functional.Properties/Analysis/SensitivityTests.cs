@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Properties.Analysis;
 
 /// <summary>
-/// SPEC §7.3's one-hidden-neuron example: the bounds of Box, hBox, DeepZ and CROWN against the closed forms and the
+/// properties.md §7.3's one-hidden-neuron example: the bounds of Box, hBox, DeepZ and CROWN against the closed forms and the
 /// reference's values, DeepZ's ∂/∂b₁ = w₂·a/r, and <see cref="Sensitivity.Measure"/> against the closed form: for the same
 /// seeded directions d_m, E_m |F(θ + δd_m) − F(θ)|/δ, E_m ‖∇F(θ + δd_m) − ∇F(θ)‖/‖∇F(θ)‖, the gradient's Lipschitz ratio
 /// S = E_m ‖∇F(θ + δd_m) − ∇F(θ)‖/(δ‖d_m‖) and Ŝ = S‖θ‖²/F(θ), with F the float64 closed-form loss (the finite difference
@@ -22,7 +22,7 @@ public sealed class SensitivityTests : TorchTest
     static double Tol(double v) => 1e-5 * (1 + Math.Abs(v));
 
     [Theory]
-    // (b₁, w₂) and SPEC §7.3's reference values (x₀ = 0.5, ε = 0.25, w₁ = 2): Box, hBox, DeepZ, CROWN.
+    // (b₁, w₂) and properties.md §7.3's reference values (x₀ = 0.5, ε = 0.25, w₁ = 2): Box, hBox, DeepZ, CROWN.
     [InlineData(-0.9, 1.5, 0, 0, -0.36, -0.6)]
     [InlineData(-1.1, 1.5, 0, 0, -0.36, 0)]
     [InlineData(-0.9, -1.5, -0.9, -0.9, -0.9, -0.9)]

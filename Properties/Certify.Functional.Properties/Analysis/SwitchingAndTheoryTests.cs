@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Analysis;
 
-/// <summary><see cref="SwitchingSurfaces"/> counts and <see cref="ContinuityTheory"/>'s table against SPEC §7.2.</summary>
+/// <summary><see cref="SwitchingSurfaces"/> counts and <see cref="ContinuityTheory"/>'s table against properties.md §7.2.</summary>
 [Collection(LawCollection.Name)]
 public sealed class SwitchingAndTheoryTests : TorchTest
 {
@@ -33,7 +33,7 @@ public sealed class SwitchingAndTheoryTests : TorchTest
     }
 
     [Theory]
-    // domain, jump at l = 0, at u = 0, at |l| = u, continuous (SPEC §7.2's table).
+    // domain, jump at l = 0, at u = 0, at |l| = u, continuous (properties.md §7.2's table).
     [InlineData("box", false, false, false, true)]
     [InlineData("zono", false, false, false, true)]
     [InlineData("hzono", false, false, false, true)]

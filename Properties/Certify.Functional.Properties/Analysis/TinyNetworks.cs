@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Properties.Analysis;
 
 /// <summary>
-/// The hand-built networks of SPEC §7.3's worked example, on one input x ∈ [x₀ − ε, x₀ + ε] (x₀ = 0.5, ε = 0.25: no
+/// The hand-built networks of properties.md §7.3's worked example, on one input x ∈ [x₀ − ε, x₀ + ε] (x₀ = 0.5, ε = 0.25: no
 /// clamping), label 0, two logits so that the merged specification z₀ − z₁ is the example's output:
 /// <list type="bullet">
 /// <item><see cref="OneNeuron"/>: z₀ − z₁ = w₂·ReLU(w₁x + b₁) + b₂ (second logit's weights and bias 0).</item>
@@ -62,7 +62,7 @@ public static class TinyNetworks
 }
 
 /// <summary>
-/// Closed forms of SPEC §7.3 (float64) for <see cref="TinyNetworks.OneNeuron"/> with the second logit's parameters free
+/// Closed forms of properties.md §7.3 (float64) for <see cref="TinyNetworks.OneNeuron"/> with the second logit's parameters free
 /// too: w₂ = W₂[0] − W₂[1], b₂ = b₂[0] − b₂[1] (the merged specification), a = w₁x₀ + b₁, r = |w₁|ε, l = a − r, u = a + r.
 /// Case split as the modules: crossing ⇔ l &lt; 0 &lt; u; zonotope/hybrid active ⇔ l ≥ 0; CROWN active ⇔ l &gt; 0 (at l = 0 its
 /// crossing formulas give the same line). The reference's 1e−6 (DeepZ) and 1e−9 (chord) are kept.

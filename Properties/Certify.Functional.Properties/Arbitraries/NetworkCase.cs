@@ -1,3 +1,4 @@
+using Certify.Functional.Runtime;
 using Certify.Functional.Layers;
 using Certify.Functional.Relaxations.Interpreter;
 using static TorchSharp.torch;
@@ -42,6 +43,7 @@ public sealed record NetworkCase(Architecture Arch, int Seed, double Scale, doub
     /// The caller disposes it.</summary>
     public InterpretedNetwork CreateNetwork()
     {
+        GcGuard.AtSafePoint();                                                 // a case starts: no torch call in flight
         manual_seed(Seed);
         var net = new InterpretedNetwork(Arch.Describe());
         using (no_grad())

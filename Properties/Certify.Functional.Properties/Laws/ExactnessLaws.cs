@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Properties.Laws;
 
 /// <summary>
-/// Exactness (SPEC §12.2): without crossing neurons the domains that treat stable neurons exactly give the exact
+/// Exactness (soundness.md §12.2): without crossing neurons the domains that treat stable neurons exactly give the exact
 /// range of the (then affine) network. Three forms:
 /// <list type="bullet">
 /// <item>ε = 0 (a point box): every domain except the loosened Boxes (they widen by design) and the diag-c variants

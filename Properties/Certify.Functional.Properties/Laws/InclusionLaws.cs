@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Properties.Laws;
 
 /// <summary>
-/// The theorems of SPEC §12.2 only (never §12.3's non-relations such as DeepZ vs Box or hBox vs zono), as inclusions
+/// The theorems of soundness.md §12.2 only (never §12.3's non-relations such as DeepZ vs Box or hBox vs zono), as inclusions
 /// per ReLU input, per logit (eye) and for the merged difference lower bounds, with tol = 1e-5·(1 + |v|) for float32
 /// rounding:
 /// hBox ⊆ Box; zBox ⊆ hBox; zDiag ⊆ hDiag; Box ⊆ box:round=ω,per-unit=W ⊆ box:widen=ω; Box monotone in ε.

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Laws;
 
-/// <summary>Representation invariants (SPEC §12.1.4): β ≥ 0 of hybrid elements and radius ≥ 0 of Box elements after a
+/// <summary>Representation invariants (soundness.md §12.1.4): β ≥ 0 of hybrid elements and radius ≥ 0 of Box elements after a
 /// whole network; per-neuron ReLU parameters 0 ≤ λ ≤ 1, μ ≥ 0, and the band λx + [0, 2μ] contains relu(x) on [l, u].</summary>
 public static class InvariantLaws
 {
@@ -61,7 +61,7 @@ public static class InvariantLaws
         Tolerance.AtMost($"{where}: relu(x) ≤ λx + 2μ", zeros_like(lambda), relu - low - 2 * mu.unsqueeze(1));
     }
 
-    /// <summary>CROWN / DeepPoly envelope (SPEC §12.1.4): for bounds l ≤ u, 0 ≤ λ_l, λ_u ≤ 1 and
+    /// <summary>CROWN / DeepPoly envelope (soundness.md §12.1.4): for bounds l ≤ u, 0 ≤ λ_l, λ_u ≤ 1 and
     /// λ_l x + μ_l ≤ relu(x) ≤ λ_u x + μ_u (± tol) at 11 points of [l, u], both ends included. The reference's 1e-9 in
     /// the chord's denominator leaves the upper line short by u·1e-9/(u − l) at x = u, within tol.</summary>
     public static void CrownEnvelope(CrownOptions options, double[] lower, double[] upper)

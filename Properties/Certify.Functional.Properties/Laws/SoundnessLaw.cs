@@ -8,10 +8,10 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Properties.Laws;
 
 /// <summary>
-/// SPEC §12.1, written once for every sound domain: for points x' of the clamped box (center, uniform samples,
+/// soundness.md §12.1, written once for every sound domain: for points x' of the clamped box (center, uniform samples,
 /// vertices), every ReLU input value lies in its recorded bounds, every difference z_y − z_j is ≥ its merged
 /// ("diffs") lower bound, and every logit lies in its per-logit ("eye") bounds. Alongside, the representation
-/// invariants l ≤ u of every recorded box and the elision theorem of §12.2 (the merged lower bound is at least
+/// invariants l ≤ u of every recorded box and the elision theorem of soundness.md §12.2 (the merged lower bound is at least
 /// l_y − u_j of the per-logit bounds).
 /// </summary>
 public static class SoundnessLaw
@@ -31,7 +31,7 @@ public static class SoundnessLaw
     }
 
     /// <summary>Checks <paramref name="c"/> in <paramref name="domainName"/>; throws on the first violation.
-    /// <paramref name="elision"/> = false skips the §12.2 elision comparison, which is a theorem only when the merged
+    /// <paramref name="elision"/> = false skips the soundness.md §12.2 elision comparison, which is a theorem only when the merged
     /// and per-logit bounds use the same relaxation (not for slopes optimised separately per specification, α-CROWN).</summary>
     public static void Holds(string domainName, NetworkCase c, bool elision = true)
     {
@@ -75,7 +75,7 @@ public static class SoundnessLaw
         Tolerance.AtLeast($"{where}: logit (eye)", perLogit.Lower, logits);
         Tolerance.AtMost($"{where}: logit (eye)", perLogit.Upper, logits);
 
-        // §12.2 elision: d_j (merged) ≥ l_y − u_j (per-logit). Skipped (a) when asked: slopes optimised per specification
+        // soundness.md §12.2 elision: d_j (merged) ≥ l_y − u_j (per-logit). Skipped (a) when asked: slopes optimised per specification
         // (α-CROWN) are not one relaxation; (b) for CROWN-IBP: its IBP intermediate bounds can be narrower than the range a
         // neuron's back-substituted expression takes over the input box, and outside [l, u] the ReLU's lower line may exceed
         // its upper one, so the per-logit split can win (seen: 1.4e-3 on a 2-6-4 net).

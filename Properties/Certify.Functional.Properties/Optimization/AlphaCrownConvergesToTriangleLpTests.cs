@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Properties.Optimization;
 
 /// <summary>
-/// α-CROWN → triangle-LP (SPEC §3.11): with the same intermediate bounds, the optimum of CROWN's final lower bound over
+/// α-CROWN → triangle-LP (relaxations.md §3.11): with the same intermediate bounds, the optimum of CROWN's final lower bound over
 /// lower slopes α ∈ [0, 1] equals the triangle-LP value of the final specification. With one hidden layer both methods
 /// use the exact interval bounds of the first layer, so after enough steps α-CROWN must reach the LP value within 1e-3
 /// (and never exceed it: the LP is the tightest single-neuron convex relaxation).

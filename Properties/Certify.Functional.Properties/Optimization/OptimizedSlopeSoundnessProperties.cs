@@ -5,9 +5,9 @@ using FsCheck.Xunit;
 namespace Certify.Functional.Properties.Optimization;
 
 /// <summary>
-/// The soundness law (SPEC §12.1) for the optimised-slope domains at several iterates: α-CROWN after 0 (= CROWN), 1 and 5
+/// The soundness law (soundness.md §12.1) for the optimised-slope domains at several iterates: α-CROWN after 0 (= CROWN), 1 and 5
 /// steps (Adam and signed steps, with and without optimised intermediate bounds) and iclr2021. Every α ∈ [0, 1] gives a
-/// sound bound, so every iterate must pass. The §12.2 elision comparison (merged ≥ per-logit differences) is kept only
+/// sound bound, so every iterate must pass. The soundness.md §12.2 elision comparison (merged ≥ per-logit differences) is kept only
 /// for steps = 0: with optimisation the merged and per-logit bounds use different slopes (learned separately for each
 /// specification, also by iclr2021), and the theorem needs the same relaxation on both sides.
 /// </summary>

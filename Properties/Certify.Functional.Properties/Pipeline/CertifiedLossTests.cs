@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Pipeline;
 
-/// <summary>Loss composition (SPEC §2, §4.1) and the golden CE values of SPEC §13 coming out of the training loss.</summary>
+/// <summary>Loss composition (relaxations.md §2, training.md §4.1) and the golden CE values of soundness.md §13 coming out of the training loss.</summary>
 public class CertifiedLossTests : TorchTest
 {
     static double Loss(string domain, double kappa, double beta = 1, double l1 = 0)

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Pipeline;
 
-/// <summary>IBP initialization (SPEC §4.6): every weight but the last ~ N(0, (√(2π)/fan_in)²), biases and the last layer untouched,
+/// <summary>IBP initialization (training.md §4.6): every weight but the last ~ N(0, (√(2π)/fan_in)²), biases and the last layer untouched,
 /// deterministic under the seed.</summary>
 public sealed class InitializationTests : TorchTest
 {

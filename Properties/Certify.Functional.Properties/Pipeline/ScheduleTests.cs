@@ -3,7 +3,7 @@ using Certify.Functional.Training.Schedules;
 
 namespace Certify.Functional.Properties.Pipeline;
 
-/// <summary>The schedules against SPEC §4.2–4.3, including the reference's milestone arithmetic.</summary>
+/// <summary>The schedules against training.md §4.2–4.3, including the reference's milestone arithmetic.</summary>
 public class ScheduleTests
 {
     [Fact]

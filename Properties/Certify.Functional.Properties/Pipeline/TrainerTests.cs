@@ -172,7 +172,7 @@ public class TrainerTests : TorchTest
     [InlineData("crown-ibp", "none")]
     [InlineData("deeppoly", "rgs")]
     [InlineData("box", "pgpe")]
-    // The reference kept every batch's graph alive (SPEC §10 item 16); here every step has its own dispose scope.
+    // The reference kept every batch's graph alive (reference.md §10 item 16); here every step has its own dispose scope.
     public void Live_tensors_stay_flat_over_an_epoch_of_the_training_loop(string domain, string smoothing)
     {
         var dir = TempDir();

@@ -21,7 +21,7 @@ namespace Certify.Functional.Properties.Reference;
 /// CERTIFY_CONV_PARITY_IMAGES=200, as run for issue 12; 50 by default, which keeps CI's 24 cases to about 4 minutes
 /// instead of 15: the float64 DeepPoly runs dominate). A flag may differ only where the float64
 /// smallest lower bound is within the float32 error bound of 0 (a tie; reported, not failed). The lower bounds of the
-/// relaxations that are continuous in the bounds they start from (Box, DeepZ; SPEC's continuity table) differ by no more
+/// relaxations that are continuous in the bounds they start from (Box, DeepZ; properties.md §7.2's continuity table) differ by no more
 /// than the rigorous float32 error bound of the computation (<see cref="FinalCheck.Margin"/> at float32's unit
 /// roundoff); the largest relative difference of every relaxation is logged (seen: up to 2.9e-4 for DeepZ on
 /// fashionmnist_CONV_hbox at ε 0.3, whose logits' absolute magnitude is large; hBox's case split at l = 0 and CROWN's

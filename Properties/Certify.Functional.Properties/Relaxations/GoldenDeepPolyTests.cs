@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Relaxations;
 
-/// <summary>SPEC §13 for the back-substitution family: deeppoly and its variants, soft slope, CROWN-IBP (R), the β mixing,
+/// <summary>soundness.md §13 for the back-substitution family: deeppoly and its variants, soft slope, CROWN-IBP (R), the β mixing,
 /// the identity-spec per-logit bounds and the gradient.</summary>
 public class GoldenDeepPolyTests : TorchTest
 {

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Relaxations;
 
-/// <summary>The network of SPEC §13: Linear(4,5) → ReLU → Linear(5,5) → ReLU → Linear(5,10), no normalization,
+/// <summary>The network of soundness.md §13: Linear(4,5) → ReLU → Linear(5,5) → ReLU → Linear(5,10), no normalization,
 /// W_i[r][c] = sin((r·n_in + c + 1) + 0.37·i), b_i[r] = 0.1·cos((r + 1) + 0.5·i) (float64, then float32);
 /// input [0.2, 0.5, 0.7, 0.9], label 3, ε 0.1.</summary>
 public static class GoldenNetwork

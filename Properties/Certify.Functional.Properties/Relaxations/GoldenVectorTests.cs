@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Properties.Relaxations;
 
-/// <summary>SPEC §13: bounds and losses to 1e-5, gradients to 1e-4, computed by the unmodified reference code.</summary>
+/// <summary>soundness.md §13: bounds and losses to 1e-5, gradients to 1e-4, computed by the unmodified reference code.</summary>
 public class GoldenVectorTests : TorchTest
 {
     const double BoundTol = 1e-5, GradTol = 1e-4;

@@ -5,7 +5,7 @@ using FsCheck.Xunit;
 namespace Certify.Functional.Properties.Relaxations;
 
 /// <summary>
-/// The soundness law (SPEC §12.1) for every sound domain and variant. Each property checks MaxTest random networks
+/// The soundness law (soundness.md §12.1) for every sound domain and variant. Each property checks MaxTest random networks
 /// with 16–24 inputs each (≥ 10⁴ network×input pairs per domain) against ~80–100 points of each input's box.
 /// Replay pins the seed, so every run checks the same cases.
 /// </summary>
@@ -38,9 +38,9 @@ public sealed class SoundnessProperties : TorchTest
 }
 
 /// <summary>
-/// The soundness law (SPEC §12.1) for the back-substitution family: CROWN / DeepPoly with its adaptive lower slope and
+/// The soundness law (soundness.md §12.1) for the back-substitution family: CROWN / DeepPoly with its adaptive lower slope and
 /// all eight variants, soft slopes, and CROWN-IBP (R). Same cases as <see cref="SoundnessProperties"/> (same seed,
-/// ≥ 10⁴ network×input pairs per domain). No ordering against Box or DeepZ is asserted (SPEC §12.3).
+/// ≥ 10⁴ network×input pairs per domain). No ordering against Box or DeepZ is asserted (soundness.md §12.3).
 /// </summary>
 [Collection(LawCollection.Name)]
 [Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = SoundnessProperties.MaxTest, QuietOnSuccess = true, Replay = "(9431762108551,5170381)")]

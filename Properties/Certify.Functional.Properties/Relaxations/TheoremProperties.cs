@@ -7,7 +7,7 @@ using FsCheck.Xunit;
 
 namespace Certify.Functional.Properties.Relaxations;
 
-/// <summary>SPEC §12.2's inclusion theorems (and nothing of §12.3) on random networks and inputs; pinned seed.</summary>
+/// <summary>soundness.md §12.2's inclusion theorems (and nothing of §12.3) on random networks and inputs; pinned seed.</summary>
 [Collection(LawCollection.Name)]
 [Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 300, QuietOnSuccess = true, Replay = "(271828182845,3141592653)")]
 public sealed class InclusionProperties : TorchTest
@@ -19,7 +19,7 @@ public sealed class InclusionProperties : TorchTest
     [Property] public void Box_is_monotone_in_eps(InclusionCase c) => InclusionLaws.BoxMonotoneInEps(c);
 }
 
-/// <summary>Exactness without crossing neurons (SPEC §12.2); pinned seed.</summary>
+/// <summary>Exactness without crossing neurons (soundness.md §12.2); pinned seed.</summary>
 [Collection(LawCollection.Name)]
 [Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 150, QuietOnSuccess = true, Replay = "(161803398874,2718281829)")]
 public sealed class ExactnessProperties : TorchTest
@@ -59,7 +59,7 @@ public sealed class ExactnessProperties : TorchTest
     };
 }
 
-/// <summary>Representation invariants (SPEC §12.1.4); pinned seed.</summary>
+/// <summary>Representation invariants (soundness.md §12.1.4); pinned seed.</summary>
 [Collection(LawCollection.Name)]
 [Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 100, QuietOnSuccess = true, Replay = "(5772156649,1414213563)")]
 public sealed class InvariantProperties : TorchTest

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Properties.Relaxations;
 
 /// <summary>
-/// SPEC §3.4's known defect, on the spec's own numbers: x ∈ [0, 1] (x₀ = 0.5, ε = 0.5), pre-activation 4x − 10 ∈
+/// relaxations.md §3.4's known defect, on the spec's own numbers: x ∈ [0, 1] (x₀ = 0.5, ε = 0.5), pre-activation 4x − 10 ∈
 /// [−10, −6] (a dead neuron), ReLU, then logits (−relu, 0). The reference's zdiag-c shifts the dead neuron by
 /// −l/2 = 5 without a noise symbol, so it claims relu ∈ [−5, −1] — excluding the true value 0 — and "certifies"
 /// z₀ − z₁ ≥ 1 although z₀ − z₁ = 0 everywhere. The sound zdiag-c contains the point; Certify refuses the defect.

@@ -39,7 +39,7 @@ public static class TriangleArbitraries
 }
 
 /// <summary>
-/// The laws of the exact Triangle LP (SPEC §3.11, §12.2): soundness at every layer and for the specification; at least
+/// The laws of the exact Triangle LP (relaxations.md §3.11, soundness.md §12.2): soundness at every layer and for the specification; at least
 /// as tight as CROWN with its own and with random fixed lower slopes (final specification) and as Box and CROWN at
 /// every intermediate layer; exact without crossing neurons; the first-layer closed form and the skip-stable option
 /// change nothing they should not.
@@ -76,7 +76,7 @@ public static class TriangleLpLaws
         Tolerance.AtLeast($"{where}: z_y − z_j (eye)", eye.DiffLower, differences);
         Tolerance.AtLeast($"{where}: logit (eye)", eye.Logits!.Lower, logits);
         Tolerance.AtMost($"{where}: logit (eye)", eye.Logits!.Upper, logits);
-        // Elision (§12.2): merged ≥ l_y − u_j.
+        // Elision (soundness.md §12.2): merged ≥ l_y − u_j.
         Tolerance.Inside($"{where}: merged vs l_y − u_j", diffs.DiffLower, null, eye.DiffLower, null);
 
         var solved = TriangleLp.Bounds(net, x, y, c.Eps, options: new TriangleLpOptions(SolveFirstLayer: true));

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.DeepPoly;
 
-/// <summary>Back-substitution through Conv2d (SPEC §3.7): A ← A·M with M the convolution's matrix
+/// <summary>Back-substitution through Conv2d (relaxations.md §3.7): A ← A·M with M the convolution's matrix
 /// (<see cref="Convolution.Transpose"/>; the reference's conv_transpose2d computes the same product, but libtorch's oneDNN
 /// kernel for it is wrong on AVX-512 CPUs); Const += Σ_c (Σ_spatial A_c)·b_c. Exact.
 /// From the identity it starts at M itself (<see cref="Convolution.Matrix"/>).</summary>

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.DeepPoly;
 
 /// <summary>
-/// CROWN / DeepPoly back-substitution (SPEC §3.7) over a network's <see cref="ILayerWalk"/> (a declared network's
+/// CROWN / DeepPoly back-substitution (relaxations.md §3.7) over a network's <see cref="ILayerWalk"/> (a declared network's
 /// generated chains, or the interpreter's): the bounds of every ReLU input by back-substituting both sides from the
 /// layer before it down to the input (or, for CROWN-IBP, given IBP bounds), then the specification from the last layer
 /// (lower side only for logit differences, both sides per logit). One driver for every caller: training, certification,

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.DeepPoly;
 
-/// <summary>Back-substitution through Dense (SPEC §3.7): A ← A·W, Const += A·b (with the incoming A). Exact.
+/// <summary>Back-substitution through Dense (relaxations.md §3.7): A ← A·W, Const += A·b (with the incoming A). Exact.
 /// From the identity it starts at the weight itself (no identity matrix): A = W, Const = b.</summary>
 public static class DenseDeepPoly
 {

@@ -3,7 +3,7 @@ using Certify.Functional.Relaxations.Shared;
 
 namespace Certify.Functional.Relaxations.DeepPoly;
 
-/// <summary>Concretisation over the input box (SPEC §3.7): lower = Σ(A⁺·lo + A⁻·hi) + Const, upper = Σ(A⁺·hi + A⁻·lo) + Const.
+/// <summary>Concretisation over the input box (relaxations.md §3.7): lower = Σ(A⁺·lo + A⁻·hi) + Const, upper = Σ(A⁺·hi + A⁻·lo) + Const.
 /// Exact for a linear function over a box.</summary>
 public static class InputDeepPoly
 {

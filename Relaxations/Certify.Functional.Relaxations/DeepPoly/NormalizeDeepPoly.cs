@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.DeepPoly;
 
-/// <summary>Back-substitution through Normalize (SPEC §3.7): Const += Σ_c (Σ_spatial A_c)·(−μ_c/σ_c), A_c ← A_c/σ_c.
+/// <summary>Back-substitution through Normalize (relaxations.md §3.7): Const += Σ_c (Σ_spatial A_c)·(−μ_c/σ_c), A_c ← A_c/σ_c.
 /// Exact (a per-channel affine map).</summary>
 public static class NormalizeDeepPoly
 {

@@ -6,7 +6,7 @@ namespace Certify.Functional.Relaxations.DeepPoly;
 
 /// <summary>Both sides through ReLU at once. Where the envelope's two lines coincide (stable neurons: y = λx, no
 /// offset) both sides are scaled by the same λ, the factored difference included; only the neurons where they differ
-/// (crossing) need each side's own sign split (SPEC §3.7), done on those columns alone: their mean joins the middle and
+/// (crossing) need each side's own sign split (relaxations.md §3.7), done on those columns alone: their mean joins the middle and
 /// their half-difference becomes new rank of the difference (one unit row of V per such neuron). Same bound as two
 /// <see cref="Backward"/> calls, up to float summation order.</summary>
 public static partial class ReluDeepPoly

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.DeepPoly;
 
-/// <summary>Back-substitution through ReLU with an envelope λ_l x + μ_l ≤ y ≤ λ_u x + μ_u (SPEC §3.7). For a lower
+/// <summary>Back-substitution through ReLU with an envelope λ_l x + μ_l ≤ y ≤ λ_u x + μ_u (relaxations.md §3.7). For a lower
 /// bound: A ← A⁺λ_l + A⁻λ_u, Const += Σ(A⁺μ_l + A⁻μ_u); for an upper bound the lines swap. Sound because A⁺ multiplies
 /// a quantity that is at least (at most) the line it is replaced by.</summary>
 public static partial class ReluDeepPoly

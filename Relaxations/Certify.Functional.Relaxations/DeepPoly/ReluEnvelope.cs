@@ -8,7 +8,7 @@ namespace Certify.Functional.Relaxations.DeepPoly;
 public sealed record ReluEnvelope(Tensor LambdaLower, Tensor? MuLower, Tensor LambdaUpper, Tensor? MuUpper);
 
 /// <summary>
-/// The envelope table of SPEC §3.7.1 as the reference computes it. dead ⇔ u &lt; 0, active ⇔ l &gt; 0 (strict), the
+/// The envelope table of relaxations.md §3.7.1 as the reference computes it. dead ⇔ u &lt; 0, active ⇔ l &gt; 0 (strict), the
 /// rest uses the crossing formulas (l = 0 or u = 0 exactly included). Upper chord through (l, 0) and (u, u):
 /// λ_u = u/(u − l + 1e−9), μ_u = u·(1 − λ_u) = λ_u·(1e−9 − l) where l &lt; 0 &lt; u (the reference: −u·l/(u − l + 1e−9), which the +1e−9
 /// puts just below relu(u); equal without it). Soundness: on [l, u] the chord is above

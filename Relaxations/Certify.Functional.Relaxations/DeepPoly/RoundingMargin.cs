@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.DeepPoly;
 
 /// <summary>
-/// Outward rounding for the envelopes whose lines carry a computed bound as a constant (the "-C" variants of SPEC
+/// Outward rounding for the envelopes whose lines carry a computed bound as a constant (the "-C" variants of relaxations.md
 /// §3.7.1: active lower line l; lower-tria-c upper line x − l; upper-tria-c upper line u).
 /// <para>In exact arithmetic those lines are sound because l ≤ x ≤ u on the neuron's range. The bounds are float32
 /// sums, though, and at ε = 0 (or any stable neuron that is tight) the computed l can exceed the least value of x by its

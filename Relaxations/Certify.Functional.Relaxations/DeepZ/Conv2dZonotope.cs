@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.DeepZ;
 
-/// <summary>DeepZ, Conv2d (SPEC §3.3): center conv(c, W, b), generators conv(Eₖ, W) without bias. Exact.
+/// <summary>DeepZ, Conv2d (relaxations.md §3.3): center conv(c, W, b), generators conv(Eₖ, W) without bias. Exact.
 /// Diagonal generators: the k unit images are convolved once for the whole batch. [B, C, H, W] → [B, C', H', W'].</summary>
 public static class Conv2dZonotope
 {

@@ -4,7 +4,7 @@ using Certify.Functional.Relaxations.Shared;
 
 namespace Certify.Functional.Relaxations.DeepZ;
 
-/// <summary>DeepZ, Dense (SPEC §3.3): center c Wᵀ + b, generators E Wᵀ. Exact (affine maps of zonotopes are
+/// <summary>DeepZ, Dense (relaxations.md §3.3): center c Wᵀ + b, generators E Wᵀ. Exact (affine maps of zonotopes are
 /// zonotopes). Diagonal generators are mapped as rows of Wᵀ scaled per example. [B, in] → [B, out].</summary>
 public static class DenseZonotope
 {

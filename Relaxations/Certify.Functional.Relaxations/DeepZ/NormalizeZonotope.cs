@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.DeepZ;
 
-/// <summary>DeepZ, Normalize (SPEC §3.3): center (c − μ)/σ, generators E/σ per channel. Exact.</summary>
+/// <summary>DeepZ, Normalize (relaxations.md §3.3): center (c − μ)/σ, generators E/σ per channel. Exact.</summary>
 public static class NormalizeZonotope
 {
     /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.DeepZ;
 
 /// <summary>
-/// DeepZ family, ReLU (Singh et al. 2018; SPEC §3.4): h' = λh + μ, E' = λE, plus one new noise symbol with
+/// DeepZ family, ReLU (Singh et al. 2018; relaxations.md §3.4): h' = λh + μ, E' = λE, plus one new noise symbol with
 /// coefficient μ per neuron position that needs one in any example of the batch (coefficient 0 elsewhere; kept
 /// diagonal). Sound: relu(x) ∈ λx + [0, 2μ] on [l, u], and the new symbol spans exactly that band.
 /// <c>bounds</c> are the pre-activation bounds used for the case split: the element's own

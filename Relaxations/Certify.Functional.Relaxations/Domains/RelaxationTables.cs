@@ -42,7 +42,7 @@ public interface IForwardRelaxations<TElement, TContext>
 public readonly record struct ReluStep<TElement>(TElement Output, Box? Bounds);
 
 /// <summary>
-/// The back-substitution table (CROWN / DeepPoly, SPEC §3.7): one member per layer kind moving a linear bound from
+/// The back-substitution table (CROWN / DeepPoly, relaxations.md §3.7): one member per layer kind moving a linear bound from
 /// a layer's output to its input, and the concretization over the input region. Implemented by
 /// <see cref="DeepPolyOneSide"/> (one side, <typeparamref name="TSide"/> = lower?) and <see cref="DeepPolyBothSides"/>
 /// (both sides at once, the pre-activation chains); walked by <see cref="ILayerWalk.BackSubstitute"/>.

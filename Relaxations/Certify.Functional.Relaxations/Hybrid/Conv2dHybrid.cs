@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.Hybrid;
 
-/// <summary>hBox family, Conv2d (SPEC §3.3): center conv(c, W, b), β' = conv(β, |W|), generators conv(Eₖ, W).</summary>
+/// <summary>hBox family, Conv2d (relaxations.md §3.3): center conv(c, W, b), β' = conv(β, |W|), generators conv(Eₖ, W).</summary>
 public static class Conv2dHybrid
 {
     /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>

@@ -4,7 +4,7 @@ using Certify.Functional.Relaxations.Shared;
 
 namespace Certify.Functional.Relaxations.Hybrid;
 
-/// <summary>hBox family, Dense (SPEC §3.3): center c Wᵀ + b, box part β|W|ᵀ (re-boxed), generators E Wᵀ.
+/// <summary>hBox family, Dense (relaxations.md §3.3): center c Wᵀ + b, box part β|W|ᵀ (re-boxed), generators E Wᵀ.
 /// Sound: the independent box noise maps into |W|β, the shared generators exactly. [B, in] → [B, out].</summary>
 public static class DenseHybrid
 {

@@ -6,7 +6,7 @@ using Certify.Functional.Relaxations.DeepZ;
 
 namespace Certify.Functional.Relaxations.Hybrid;
 
-/// <summary>hBox family, Normalize (SPEC §3.3): center (c − μ)/σ, β/|σ|, E/σ. Exact.</summary>
+/// <summary>hBox family, Normalize (relaxations.md §3.3): center (c − μ)/σ, β/|σ|, E/σ. Exact.</summary>
 public static class NormalizeHybrid
 {
     /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>

@@ -4,7 +4,7 @@ using Certify.Functional.Relaxations.Shared;
 namespace Certify.Functional.Relaxations.Hybrid;
 
 /// <summary>
-/// hBox family, ReLU (SPEC §3.4): h' = λh + μ, β' = λβ + μ, E' = λE — the new uncertainty μ goes into the
+/// hBox family, ReLU (relaxations.md §3.4): h' = λh + μ, β' = λβ + μ, E' = λE — the new uncertainty μ goes into the
 /// independent box part instead of new symbols. Sound: relu(x) ∈ λx + [0, 2μ] on [l, u] and λ ≥ 0.
 /// With the "box" rule this is hBox / symbolic intervals; with DeepZ slopes hZono.
 /// </summary>

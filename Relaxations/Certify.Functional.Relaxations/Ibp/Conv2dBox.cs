@@ -5,7 +5,7 @@ using Certify.Functional.Relaxations.Shared;
 
 namespace Certify.Functional.Relaxations.Ibp;
 
-/// <summary>IBP, Conv2d (SPEC §3.3): center conv(c, W, b), radius conv(r, |W|). Sound as for Dense (a convolution
+/// <summary>IBP, Conv2d (relaxations.md §3.3): center conv(c, W, b), radius conv(r, |W|). Sound as for Dense (a convolution
 /// is a linear map). Shapes [B, C, H, W] → [B, C', H', W'].</summary>
 public static class Conv2dBox
 {

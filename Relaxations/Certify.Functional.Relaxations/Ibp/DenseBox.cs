@@ -5,7 +5,7 @@ using Certify.Functional.Bounds;
 
 namespace Certify.Functional.Relaxations.Ibp;
 
-/// <summary>IBP, Dense (Gowal et al. 2018; SPEC §3.3): center c Wᵀ + b, radius r |W|ᵀ. Sound: for |x − c| ≤ r,
+/// <summary>IBP, Dense (Gowal et al. 2018; relaxations.md §3.3): center c Wᵀ + b, radius r |W|ᵀ. Sound: for |x − c| ≤ r,
 /// |W(x − c)| ≤ |W| r. Shapes [B, in] → [B, out]; W may be per example [B, out, in] (merged specification).</summary>
 public static class DenseBox
 {

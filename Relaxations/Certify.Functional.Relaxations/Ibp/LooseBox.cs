@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.Ibp;
 
 /// <summary>
-/// Loose parametrized Box (SPEC §3.12, the paper's Table 4), applied to the element before every ReLU.
+/// Loose parametrized Box (relaxations.md §3.12, the paper's Table 4), applied to the element before every ReLU.
 /// Widen ("C"): [l − ω, u + ω]. Round ("DC"): l' = l − ω(⌈Wl⌉ − Wl), u' = u + ω(Wu − ⌊Wu⌋): a sawtooth widening in
 /// [0, ω) with W jumps per unit. Both only enlarge the interval, so they stay sound. ⌈·⌉ and ⌊·⌋ have zero
 /// gradient, hence ∂l'/∂l = ∂u'/∂u = 1 + ωW between jumps, as in the reference.

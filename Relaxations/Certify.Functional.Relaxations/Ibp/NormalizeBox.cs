@@ -5,7 +5,7 @@ using Certify.Functional.Bounds;
 
 namespace Certify.Functional.Relaxations.Ibp;
 
-/// <summary>IBP, Normalize (SPEC §3.3): center (c − μ)/σ, radius r/|σ|. Exact (a per-channel affine map).</summary>
+/// <summary>IBP, Normalize (relaxations.md §3.3): center (c − μ)/σ, radius r/|σ|. Exact (a per-channel affine map).</summary>
 public static class NormalizeBox
 {
     /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>

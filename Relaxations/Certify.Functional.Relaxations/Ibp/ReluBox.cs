@@ -4,7 +4,7 @@ using Certify.Functional.Bounds;
 
 namespace Certify.Functional.Relaxations.Ibp;
 
-/// <summary>IBP, ReLU (SPEC §3.4): [relu(l), relu(u)]. Sound and exact per neuron because ReLU is monotone.</summary>
+/// <summary>IBP, ReLU (relaxations.md §3.4): [relu(l), relu(u)]. Sound and exact per neuron because ReLU is monotone.</summary>
 public static class ReluBox
 {
     /// <summary>The image of <paramref name="x"/> under <paramref name="layer"/>.</summary>

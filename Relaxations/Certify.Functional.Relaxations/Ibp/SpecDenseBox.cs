@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.Ibp;
 
 /// <summary>
-/// IBP of the last Dense layer with the specification merged in (SPEC §2 elision, §3.3): the same bounds as
+/// IBP of the last Dense layer with the specification merged in (relaxations.md §2 elision, §3.3): the same bounds as
 /// <c>DenseBox.Propagate(SpecLayer.Merge(last, spec), x)</c>, computed without per-example weights when that is cheaper.
 /// For a batch of differences, every ordered class pair (i, k) gets the row W_i − W_k (rounded once, as in the merged
 /// layer) and the bias b_i − b_k; the center c·(W_i − W_k)ᵀ and radius r·|W_i − W_k|ᵀ of all K² pairs are two shared

@@ -13,7 +13,7 @@ namespace Certify.Functional.Relaxations.Shared;
 /// <c>conv2d</c> (forward kernels are right; <c>KernelCheck</c> checks them once per process). When a gradient may flow
 /// it is im2col: <c>unfold</c> and a matrix product, whose backward is <c>fold</c> and matrix products.</description></item>
 /// <item><description><see cref="Transpose"/>: a coefficient matrix times the convolution's matrix (back-substitution,
-/// SPEC §3.7) as matrix products and <c>fold</c> (col2im), whose backward is <c>unfold</c>; and <see cref="Matrix"/>:
+/// relaxations.md §3.7) as matrix products and <c>fold</c> (col2im), whose backward is <c>unfold</c>; and <see cref="Matrix"/>:
 /// that matrix itself, its weights scattered into place (no arithmetic, so every entry is exact), where
 /// back-substitution starts.</description></item>
 /// </list>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.Shared;
 
-/// <summary>The input region B(x, ε) = [max(x − ε, lo), min(x + ε, hi)] (SPEC §2, §3.2) in each domain's form.
+/// <summary>The input region B(x, ε) = [max(x − ε, lo), min(x + ε, hi)] (relaxations.md §2, §3.2) in each domain's form.
 /// Pixel space: the network's own Normalize layer comes after.</summary>
 public static class InputRegion
 {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.Shared;
 
-/// <summary>Per-neuron affine-with-noise ReLU relaxation y ∈ λ·x + [0, 2μ] (SPEC §3.4): slope λ, offset μ ≥ 0, and
+/// <summary>Per-neuron affine-with-noise ReLU relaxation y ∈ λ·x + [0, 2μ] (relaxations.md §3.4): slope λ, offset μ ≥ 0, and
 /// which neurons receive a fresh noise symbol (zonotope family) for the μ part.</summary>
 /// <param name="Lambda">Slopes [B, …].</param>
 /// <param name="Mu">Offsets [B, …].</param>
@@ -11,7 +11,7 @@ namespace Certify.Functional.Relaxations.Shared;
 public sealed record ReluCoefficients(Tensor Lambda, Tensor Mu, Tensor NewNoise);
 
 /// <summary>
-/// The transformer table of SPEC §3.4, as written in the reference: crossing ⇔ l &lt; 0 &lt; u, active ⇔ l ≥ 0,
+/// The transformer table of relaxations.md §3.4, as written in the reference: crossing ⇔ l &lt; 0 &lt; u, active ⇔ l ≥ 0,
 /// dead otherwise. Dead → (0, 0), active → (1, 0); crossing neurons per rule. Soundness: for x ∈ [l, u] every rule's
 /// band λx + [0, 2μ] contains relu(x) (λ ∈ [0, 1], μ the smallest offset that covers both ends). Divisions use
 /// crossing-only safe operands so that unselected branches never produce ∞/NaN gradients.
@@ -46,7 +46,7 @@ public static class ReluRules
         if (options.Relu is ZonoRelu.DiagC or ZonoRelu.DiagCDefect)
         {
             // Dead neurons (u < 0 strictly) shifted like diag: y ∈ x + [0, −l]. The defect-compatible variant gives
-            // this shift no noise symbol in the zonotope family (the reference's bug, SPEC §3.4).
+            // this shift no noise symbol in the zonotope family (the reference's bug, relaxations.md §3.4).
             var deadShifted = u.lt(0);
             var ld = where(deadShifted, l, zero);
             lambda = where(deadShifted, one, lambda);

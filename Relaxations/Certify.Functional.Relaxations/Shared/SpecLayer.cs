@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Relaxations.Shared;
 
-/// <summary>Elision (SPEC §2): the specification C merged into the last Dense layer, W' = C·W [B, K−1, in],
+/// <summary>Elision (relaxations.md §2): the specification C merged into the last Dense layer, W' = C·W [B, K−1, in],
 /// b' = C·b [B, K−1], so that bounds are computed directly on the differences z_y − z_j.</summary>
 public static class SpecLayer
 {

@@ -13,7 +13,7 @@ namespace Certify.Functional.Training;
 public sealed record BatchLoss(Tensor Loss, Tensor Logits, Tensor? Certified);
 
 /// <summary>
-/// The certified-training loss of SPEC §2, §3.6, §3.8, §4.1: L = κ·CE(f(x), y) + (1 − κ)·L_abs + λ·Σ_W ‖W‖₁ (all Dense and
+/// The certified-training loss of relaxations.md §2, §3.6, §3.8, training.md §4.1: L = κ·CE(f(x), y) + (1 − κ)·L_abs + λ·Σ_W ‖W‖₁ (all Dense and
 /// Conv weights, biases excluded). κ = 1 exactly skips the abstract propagation (as the reference does). For
 /// <c>crown-ibp</c> the β mixing of pseudo-logits applies (β = 0: IBP only; β = 1: CROWN-IBP only).
 /// </summary>

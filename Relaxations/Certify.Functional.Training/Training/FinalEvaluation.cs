@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Training;
 
-/// <summary>The end-of-run evaluation (SPEC §6, plus the PGD the reference never ran): clean accuracy, PGD adversarial
+/// <summary>The end-of-run evaluation (training.md §6, plus the PGD the reference never ran): clean accuracy, PGD adversarial
 /// accuracy and certified accuracy per verify domain on the first <see cref="TrainConfig.TestLimit"/> test images, all
 /// per image in <c>per_image.csv</c> (columns img, label, pred, pgd, then one per domain: 1/0).</summary>
 public static class FinalEvaluation

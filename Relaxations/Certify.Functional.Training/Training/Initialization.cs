@@ -7,7 +7,7 @@ namespace Certify.Functional.Training;
 public static class Initialization
 {
     /// <summary>
-    /// IBP initialization (Shi et al. 2021, "Fast certified robust training with short warmup"; SPEC §4.6): every weight
+    /// IBP initialization (Shi et al. 2021, "Fast certified robust training with short warmup"; training.md §4.6): every weight
     /// tensor of two or more dimensions except the last is redrawn from N(0, σ²) with σ = √(2π)/fan_in (fan_in = input
     /// features, or in-channels × kernel area). Then E Σ_j |W_ij| = fan_in·σ·√(2/π) = 2 per output: an interval's radius is
     /// doubled by the layer and about halved by the ReLU after it, so interval widths stay stable through depth at the start

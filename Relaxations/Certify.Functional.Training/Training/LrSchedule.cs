@@ -8,7 +8,7 @@ public static class LrSchedule
 {
     /// <summary>Schedule names: constant; cosine (½(1 + cos(π·step/total)), from the base rate to 0); milestones
     /// (MultiStepLR ×0.1 at <see cref="TrainConfig.LrMilestones"/>, stepped every batch); step (StepLR ×0.5 every
-    /// <see cref="TrainConfig.LrStepEpochs"/> epochs, 20 by default) and tenhalf (every half of that: 10 epochs), stepped only after warm-up + mix (SPEC §4.3).</summary>
+    /// <see cref="TrainConfig.LrStepEpochs"/> epochs, 20 by default) and tenhalf (every half of that: 10 epochs), stepped only after warm-up + mix (training.md §4.3).</summary>
     public static IReadOnlyList<string> Names { get; } = ["constant", "cosine", "milestones", "step", "tenhalf"];
 
     /// <summary>The factor applied to the base learning rate after <paramref name="step"/> of

@@ -30,7 +30,7 @@ public sealed record TrainRun(IProgress<TrainProgress>? Progress = null, Cancell
     Action<NetworkModule>? Prepare = null, Action<string, int, int>? Evaluation = null, Action<NetworkModule, int, StepValues>? EpochEnd = null);
 
 /// <summary>
-/// The certified-training pipeline for one network (SPEC §4.1): data order → batches → loss → step → schedules →
+/// The certified-training pipeline for one network (training.md §4.1): data order → batches → loss → step → schedules →
 /// evaluation → checkpoint, over an immutable, validated <see cref="TrainConfig"/>. The propagators of the network are
 /// bound once at construction — generated networks get a trainer from their generated <c>Trainer(config)</c> entry point
 /// (straight-line propagators, no run-time dispatch), loaded networks from <see cref="Interpreted"/>.
@@ -160,7 +160,7 @@ public sealed class NetworkTrainer
         bool Smoothed => c.Smoothing != "none";
 
         /// <summary>ε, κ, β, learning rate and smoothing σ of the step after <paramref name="step"/> completed steps
-        /// (SPEC §4.2); σ decays linearly from --sigma towards --sigma-end over the run's steps.</summary>
+        /// (training.md §4.2); σ decays linearly from --sigma towards --sigma-end over the run's steps.</summary>
         StepValues Values(long step, int epoch, long batch)
         {
             double At(double start, double end) => new PhaseSchedule(start, end, WarmupSteps, MixSteps).At(step);

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Training;
 
-/// <summary>Settings of the PGD attack (SPEC §6): random start δ₀ ~ U[−ε, ε], <paramref name="Steps"/> signed-gradient
+/// <summary>Settings of the PGD attack (training.md §6): random start δ₀ ~ U[−ε, ε], <paramref name="Steps"/> signed-gradient
 /// steps of size <paramref name="StepSize"/> on the cross-entropy, projection onto the ε-ball and onto [0, 1], and
 /// <paramref name="Restarts"/> independent random starts (an image counts as broken if any restart breaks it).</summary>
 public sealed record PgdOptions(int Steps = 100, double StepSize = 0.01, int Restarts = 1);

@@ -6,7 +6,7 @@ using static LanguageExt.Prelude;
 
 namespace Certify.Functional.Training;
 
-/// <summary>A named training configuration: one row of the paper's Table 2 (SPEC §4.5) or an FC-SMALL version of an
+/// <summary>A named training configuration: one row of the paper's Table 2 (training.md §4.5) or an FC-SMALL version of an
 /// MNIST row.</summary>
 /// <param name="Name">e.g. "mnist-fc-box".</param>
 /// <param name="Row">Which row it reproduces, for people.</param>
@@ -16,7 +16,7 @@ public sealed record Preset(string Name, string Row, TrainConfig Config);
 /// <summary>
 /// Presets by name and the budgets that scale them. Table 2 rows are reproduced exactly: Adam, PyTorch default
 /// initialization, ε_train = ε_test = 0.3, batch size, λ (L1), specification, warm-up/mix/epochs, learning rate and its
-/// schedule, κ and β ramps, seed and verify domain. The reference's extra LR step per epoch (SPEC §4.3, quirk 5) is a
+/// schedule, κ and β ramps, seed and verify domain. The reference's extra LR step per epoch (training.md §4.3, quirk 5) is a
 /// defect and off; <c>--reference-lr-extra-step</c> turns it on. FC-SMALL presets take the FC rows' settings.
 /// Budgets: <c>paper</c> = as published; <c>quick</c> = a tenth of the epochs with the same phase proportions (warm-up,
 /// mix, LR milestones and StepLR periods scale with the run), for a 2-core CPU. Any flag given explicitly overrides a preset value.
@@ -26,7 +26,7 @@ public static class Presets
     /// <summary>Budget names.</summary>
     public static IReadOnlyList<string> Budgets { get; } = ["paper", "quick"];
 
-    // (suffix, row, domain, batch, λ L1, spec, warm, mix, lr, schedule, κ2, β1→β2, seed, verify) of SPEC §4.5, FC then CONV.
+    // (suffix, row, domain, batch, λ L1, spec, warm, mix, lr, schedule, κ2, β1→β2, seed, verify) of training.md §4.5, FC then CONV.
     static readonly (string Suffix, string Row, string Domain, int Batch, double L1, string Spec, int Warm, int Mix, double Lr, string Schedule, double Kappa2, double Beta2, long Seed, string Verify)[] Fc =
     [
         ("box", "Box", "box", 100, 5e-6, "diffs", 10, 100, 5e-4, "milestones", 0, 1, 10, "box"),

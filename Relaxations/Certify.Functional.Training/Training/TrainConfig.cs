@@ -21,7 +21,7 @@ public sealed record TrainConfig
     /// <summary>Folder with the dataset's files (null = the dataset's default).</summary>
     public string? DataDir { get; init; }
     /// <summary>Training mode: "natural" (cross-entropy on clean inputs), "pgd" (cross-entropy on PGD examples at the
-    /// scheduled ε) or "certified" (κ·CE + (1 − κ)·L_abs in <see cref="Domain"/>, SPEC §2, §4.1).</summary>
+    /// scheduled ε) or "certified" (κ·CE + (1 − κ)·L_abs in <see cref="Domain"/>, relaxations.md §2, training.md §4.1).</summary>
     public string Mode { get; init; } = "natural";
     /// <summary>Train domain of the certified mode (any name <c>Domain.Parse</c> accepts, e.g. "box", "deeppoly:0-c").</summary>
     public string Domain { get; init; } = "box";
@@ -49,13 +49,13 @@ public sealed record TrainConfig
     public double Regularization { get; init; }
     /// <summary>"l1" (Σ|W|, the reference's) or "l2" (Σ W²), over Dense and Conv weights, biases excluded.</summary>
     public string RegularizationKind { get; init; } = "l1";
-    /// <summary>"adam" (weight decay 0) or "sgd" (momentum 0.9, weight decay 5e-4), SPEC §4.1.</summary>
+    /// <summary>"adam" (weight decay 0) or "sgd" (momentum 0.9, weight decay 5e-4), training.md §4.1.</summary>
     public string Optimizer { get; init; } = "adam";
     /// <summary>Learning-rate milestones for the "milestones" schedule: m ≥ 1 are epochs, m &lt; 1 fractions of the run.</summary>
     public IReadOnlyList<double> LrMilestones { get; init; } = [];
     /// <summary>Epochs between halvings of the "step" schedule (StepLR ×0.5; the reference's default 20, "tenhalf" 10).</summary>
     public double LrStepEpochs { get; init; } = 20;
-    /// <summary>Reproduce the reference's extra LR-scheduler step at the end of every stepped epoch (SPEC §4.3, quirk 5).</summary>
+    /// <summary>Reproduce the reference's extra LR-scheduler step at the end of every stepped epoch (training.md §4.3, quirk 5).</summary>
     public bool ReferenceLrExtraStep { get; init; }
     /// <summary>Split every batch into this many pieces and accumulate gradients (same step, less memory).</summary>
     public int BatchPieces { get; init; } = 1;
@@ -107,7 +107,7 @@ public sealed record TrainConfig
     public double? SmoothingSigmaEnd { get; init; }
 
     /// <summary>Weight initialization: "default" (PyTorch's: kaiming-uniform weights, U(±1/√fan_in) biases) or "ibp"
-    /// (Shi et al. 2021, SPEC §4.6: every weight tensor but the last drawn from N(0, σ²), σ = √(2π)/fan_in, so that the
+    /// (Shi et al. 2021, training.md §4.6: every weight tensor but the last drawn from N(0, σ²), σ = √(2π)/fan_in, so that the
     /// interval width neither grows nor shrinks through a layer at initialization; biases keep the default).</summary>
     public string Init { get; init; } = "default";
 

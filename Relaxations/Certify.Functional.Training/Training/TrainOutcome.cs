@@ -13,7 +13,7 @@ public sealed record TrainOutcome(TrainConfig Config, IReadOnlyList<EpochStats> 
 /// <param name="Images">Test images evaluated (file order).</param>
 /// <param name="Eps">ε of PGD and certification.</param>
 /// <param name="Clean">Correctly classified images.</param>
-/// <param name="PgdRobust">Images still correct after PGD (SPEC §6), or null when PGD was skipped (--pgd-steps 0).</param>
+/// <param name="PgdRobust">Images still correct after PGD (training.md §6), or null when PGD was skipped (--pgd-steps 0).</param>
 /// <param name="Certified">Certified images per verify domain.</param>
 /// <param name="PerImage">Path of the per-image CSV.</param>
 /// <param name="Seconds">Wall time of the evaluation.</param>

@@ -12,7 +12,7 @@ namespace Certify.Functional.Verification.Domains;
 
 /// <summary>
 /// A verification/training domain: a family (Box, zonotope, hybrid zonotope) and its variant options, by the
-/// reference's names (SPEC §3): <c>box</c>, <c>hbox</c>, <c>hzono</c>, <c>hdiag</c>, <c>hdiag-c</c>, <c>hswitch</c>,
+/// reference's names (relaxations.md §3): <c>box</c>, <c>hbox</c>, <c>hzono</c>, <c>hdiag</c>, <c>hdiag-c</c>, <c>hswitch</c>,
 /// <c>zono</c>, <c>zbox</c>, <c>zdiag</c>, <c>zdiag-c</c>, <c>zswitch</c>, <c>zono-ibp</c>, with options
 /// <c>zono:gamma=1</c> (soft slope), <c>box:widen=0.1</c>, <c>box:round=0.5,per-unit=10</c>.
 /// <c>zdiag-c-unsound</c> is the reference's defective transformer, available for reproduction only: it never certifies.
@@ -187,7 +187,7 @@ public sealed record ZonotopeDomain(string Name, ZonotopeOptions Options, bool I
 {
     /// <inheritdoc/>
     public override string? Unsoundness => Options.Relu == ZonoRelu.DiagCDefect
-        ? $"Domain '{Name}' is the reference's unsound zdiag-c transformer (SPEC §3.4): it computes bounds for reproduction only and cannot certify. Use 'zdiag-c'."
+        ? $"Domain '{Name}' is the reference's unsound zdiag-c transformer (relaxations.md §3.4): it computes bounds for reproduction only and cannot certify. Use 'zdiag-c'."
         : null;
 }
 
@@ -204,12 +204,12 @@ public sealed record DeepPolyDomain(string Name, CrownOptions Options, bool IbpI
 /// <summary>The hybrid zonotope (hBox) family.</summary>
 public sealed record HybridDomain(string Name, ZonotopeOptions Options) : Domain(Name);
 
-/// <summary><c>iclr2021</c> (SPEC §3.9): CROWN-IBP with lower slopes from one signed-gradient step from U[0, 1]
+/// <summary><c>iclr2021</c> (relaxations.md §3.9): CROWN-IBP with lower slopes from one signed-gradient step from U[0, 1]
 /// (drawn from a generator seeded with <paramref name="Seed"/>).</summary>
 public sealed record Iclr2021Domain(string Name, ulong Seed) : Domain(Name);
 
-/// <summary><c>alpha-crown</c>: CROWN with lower slopes optimised per spec row (SPEC §3.11's differentiable Triangle).</summary>
+/// <summary><c>alpha-crown</c>: CROWN with lower slopes optimised per spec row (relaxations.md §3.11's differentiable Triangle).</summary>
 public sealed record AlphaCrownDomain(string Name, AlphaCrownOptions Options) : Domain(Name);
-/// <summary>The exact layer-wise Triangle LP (SPEC §3.11): evaluation only, no gradients, Normalize/Flatten/Dense/ReLU
+/// <summary>The exact layer-wise Triangle LP (relaxations.md §3.11): evaluation only, no gradients, Normalize/Flatten/Dense/ReLU
 /// networks only.</summary>
 public sealed record TriangleLpDomain(string Name, TriangleLpOptions Options) : Domain(Name);

@@ -17,7 +17,7 @@ namespace Certify.Functional.Verification.Optimization;
 public sealed record AlphaCrownResult(IReadOnlyList<Box> PreActivation, Tensor Lower, Tensor? Upper, IReadOnlyList<Tensor> LowerSlopes, Tensor InitialLower);
 
 /// <summary>
-/// α-CROWN (Xu et al. 2021, "Fast and Complete", §3.1) as a differentiable Triangle relaxation (SPEC §3.11): CROWN
+/// α-CROWN (Xu et al. 2021, "Fast and Complete", §3.1) as a differentiable Triangle relaxation (relaxations.md §3.11): CROWN
 /// whose lower slopes α ∈ [0, 1] are chosen per example, per neuron and per spec row by projected gradient ascent on
 /// the bound (<see cref="SlopeAscent"/>), starting from CROWN's adaptive slopes. Sound at every iterate: any lower line
 /// αx with α ∈ [0, 1] lies below relu on [l, u]. For fixed intermediate bounds and one hidden layer the optimum equals

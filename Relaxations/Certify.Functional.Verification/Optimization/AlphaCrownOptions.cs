@@ -1,6 +1,6 @@
 namespace Certify.Functional.Verification.Optimization;
 
-/// <summary>How α-CROWN optimises its lower slopes (SPEC §3.11's suggestion: CROWN with optimised lower slopes).</summary>
+/// <summary>How α-CROWN optimises its lower slopes (relaxations.md §3.11's suggestion: CROWN with optimised lower slopes).</summary>
 /// <param name="Steps">Gradient steps (0 = CROWN's adaptive slopes, the starting point).</param>
 /// <param name="LearningRate">Step size of the first step.</param>
 /// <param name="Decay">The step size is multiplied by this after every step (auto_LiRPA's default 0.98).</param>

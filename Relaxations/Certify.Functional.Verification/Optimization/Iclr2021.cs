@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Verification.Optimization;
 
 /// <summary>
-/// <c>iclr2021</c> (Lee et al. 2021, "Loss landscape matters", SPEC §3.9): CROWN-IBP whose crossing neurons' lower
+/// <c>iclr2021</c> (Lee et al. 2021, "Loss landscape matters", relaxations.md §3.9): CROWN-IBP whose crossing neurons' lower
 /// slopes are learned per example: λ_l ~ U[0, 1] per neuron (a torch generator seeded by <c>seed</c>), one signed
 /// gradient step λ_l ← clamp(λ_l − sign(∂CE(ẑ(d))/∂λ_l), 0, 1) on the final back-substitution with the network's
 /// parameters frozen and the bounds detached, then the final back-substitution with these λ_l (the envelope overrides

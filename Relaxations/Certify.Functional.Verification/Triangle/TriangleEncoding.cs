@@ -3,7 +3,7 @@ using Google.OrTools.LinearSolver;
 namespace Certify.Functional.Verification.Triangle;
 
 /// <summary>
-/// The encoding half of the Triangle LP (SPEC §3.11): builds one GLOP model per example from the input box, the
+/// The encoding half of the Triangle LP (relaxations.md §3.11): builds one GLOP model per example from the input box, the
 /// affine stages' float64 weights and the ReLU bounds, and sets objectives over it. It never solves; the loop in
 /// <see cref="TriangleLp"/> does. Variables: one per input element (bounded by the clamped box), one free variable
 /// per pre-activation x_i with the equality x_i − W_i·v = b_i, and per ReLU with bounds [l, u]:

@@ -34,7 +34,7 @@ public sealed record TriangleLpOptions(bool SkipStable = false, bool SolveFirstL
     /// <summary>GLOP's defaults, for the retry of a solve that stopped short.</summary>
     public const string DefaultGlop = "use_preprocessing: true, use_dual_simplex: false";
 
-    /// <summary>The exact layer-wise LP of SPEC §3.11.</summary>
+    /// <summary>The exact layer-wise LP of relaxations.md §3.11.</summary>
     public static TriangleLpOptions Exact { get; } = new();
 }
 
@@ -62,12 +62,12 @@ public sealed record TriangleLpExample(IReadOnlyList<double[]> Lower, IReadOnlyL
     double[]? LogitLower, double[]? LogitUpper, long Lps, int Fallbacks);
 
 /// <summary>
-/// The exact Triangle-LP verifier (SPEC §3.11, "analyze_lp" with the triangle relaxation), evaluation only, for fully
+/// The exact Triangle-LP verifier (relaxations.md §3.11, "analyze_lp" with the triangle relaxation), evaluation only, for fully
 /// connected networks: per example, layer by layer, the min and max LP of every Dense pre-activation over all
 /// constraints so far, then that layer's ReLU constraints with those bounds (<see cref="TriangleEncoding"/>); finally
 /// min z_y − z_j by LP for every j ≠ y. One GLOP model per example; only the objective changes between solves, so GLOP
 /// re-solves from the previous basis. Certified ⇔ every such minimum &gt; 0. Tighter than Box, DeepZ, CROWN/DeepPoly
-/// with any lower slopes (SPEC §12.2). Not differentiable (no gradients flow).
+/// with any lower slopes (soundness.md §12.2). Not differentiable (no gradients flow).
 /// </summary>
 public static class TriangleLp
 {

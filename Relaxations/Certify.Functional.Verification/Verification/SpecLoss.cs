@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Verification;
 
 /// <summary>
-/// From bounds to the abstract loss (SPEC §3.6). Diffs: pseudo-logits ẑ_y = 0, ẑ_j = −d_j, L = CE(ẑ, y)
+/// From bounds to the abstract loss (relaxations.md §3.6). Diffs: pseudo-logits ẑ_y = 0, ẑ_j = −d_j, L = CE(ẑ, y)
 /// = log(1 + Σ e^{−d_j}). Per-logit: worst-case logits w_y = l_y, w_k = u_k, L = CE(w, y). Gradients flow through every
 /// bound.
 /// </summary>
@@ -29,7 +29,7 @@ public static class SpecLoss
         ? nn.functional.cross_entropy(WorstCaseLogits(logits.Lower, logits.Upper, labels), labels)
         : nn.functional.cross_entropy(PseudoLogits(bounds.DiffLower, labels, bounds.Others), labels);
 
-    /// <summary>CROWN-IBP's β mixing (SPEC §3.8): CE((1 − β)·ẑ(d_IBP) + β·ẑ(d_CROWN-IBP), y) — the pseudo-logits are
+    /// <summary>CROWN-IBP's β mixing (relaxations.md §3.8): CE((1 − β)·ẑ(d_IBP) + β·ẑ(d_CROWN-IBP), y) — the pseudo-logits are
     /// mixed, not the losses.</summary>
     public static Tensor Mixed(Tensor diffLowerIbp, Tensor diffLowerCrownIbp, double beta, Tensor labels) =>
         nn.functional.cross_entropy((1 - beta) * PseudoLogits(diffLowerIbp, labels) + beta * PseudoLogits(diffLowerCrownIbp, labels), labels);

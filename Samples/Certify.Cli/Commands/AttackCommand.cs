@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Cli.Commands;
 
-/// <summary><c>certify attack</c>: PGD adversarial accuracy of a checkpoint (SPEC §6: random start, signed steps of
+/// <summary><c>certify attack</c>: PGD adversarial accuracy of a checkpoint (training.md §6: random start, signed steps of
 /// 0.01, projection onto the ε-ball and [0, 1]; plus restarts), per image (CSV) and aggregated (JSON, Markdown).</summary>
 public static class AttackCommand
 {

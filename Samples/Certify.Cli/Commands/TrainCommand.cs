@@ -41,7 +41,7 @@ public static class TrainCommand
         var lrSchedule = new Option<string>("--lr-schedule") { Description = $"Learning-rate schedule: {string.Join(", ", LrSchedule.Names)}", DefaultValueFactory = _ => d.LrSchedule };
         var milestones = new Option<string?>("--lr-milestones") { Description = "Milestones (×0.1): epochs (≥ 1) or fractions of the run (< 1), e.g. 130,190" };
         var stepEpochs = new Option<double>("--lr-step-epochs") { Description = "Epochs between halvings of the step schedule", DefaultValueFactory = _ => d.LrStepEpochs };
-        var extraStep = new Option<bool>("--reference-lr-extra-step") { Description = "Reproduce the reference's extra LR-scheduler step per epoch (SPEC §4.3 quirk)" };
+        var extraStep = new Option<bool>("--reference-lr-extra-step") { Description = "Reproduce the reference's extra LR-scheduler step per epoch (training.md §4.3 quirk)" };
         var eps = new Option<double>("--eps") { Description = "ε after the ramp (pixel units)", DefaultValueFactory = _ => d.Eps };
         var epsStart = new Option<double>("--eps-start") { Description = "ε during warm-up (ramps to --eps over the mix phase)", DefaultValueFactory = _ => d.EpsStart };
         var epsTest = new Option<double?>("--eps-test") { Description = "ε of the final PGD and certification (default --eps)" };
@@ -65,7 +65,7 @@ public static class TrainCommand
         var samples = new Option<int>("--samples") { Description = "Smoothing samples per step: antithetic pairs (pgpe) or perturbed gradients (rgs)", DefaultValueFactory = _ => d.SmoothingSamples };
         var sigmaEnd = new Option<double?>("--sigma-end") { Description = "Decay σ linearly to this value over the run (default: constant σ)" };
         var json = new Option<bool>("--json") { Description = "Print results.json to stdout instead of the summary lines" };
-        var init = new Option<string>("--init") { Description = $"Weight initialization: {string.Join(", ", TrainConfig.Inits)} (ibp: N(0, (√(2π)/fan_in)²) for every weight but the last, Shi et al. 2021, SPEC §4.6)", DefaultValueFactory = _ => d.Init };
+        var init = new Option<string>("--init") { Description = $"Weight initialization: {string.Join(", ", TrainConfig.Inits)} (ibp: N(0, (√(2π)/fan_in)²) for every weight but the last, Shi et al. 2021, training.md §4.6)", DefaultValueFactory = _ => d.Init };
 
         var initFrom = new Option<string?>("--init-from") { Description = "Start from these weights (a PyTorch state_dict of the same network, e.g. another run's model.pt): fine-tuning" };
 

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Analysis;
 
 /// <summary>
-/// The pure abstract loss L_abs(θ) of SPEC §3.6 on a fixed batch, as training computes it:
+/// The pure abstract loss L_abs(θ) of relaxations.md §3.6 on a fixed batch, as training computes it:
 /// <see cref="CertifiedLoss.Compute(Propagators, Tensor, Tensor, Domain, double, double, double, double, Verification.SpecKind, bool)"/>
 /// with κ = 0, β = 1 (CROWN-IBP: the pure CROWN-IBP bound) and no regularizer. Each call is one unit of work with its own
 /// dispose scope; only numbers and arrays leave it.

@@ -5,13 +5,13 @@ using LanguageExt;
 
 namespace Certify.Functional.Analysis;
 
-/// <summary>One row of SPEC §7.2's continuity table: where the relaxation's per-neuron transformer jumps.</summary>
+/// <summary>One row of properties.md §7.2's continuity table: where the relaxation's per-neuron transformer jumps.</summary>
 /// <param name="Domain">The domain name as parsed.</param>
 /// <param name="JumpAtLowerZero">The transformer jumps where l crosses 0.</param>
 /// <param name="JumpAtUpperZero">…where u crosses 0.</param>
 /// <param name="JumpAtBalanced">…where |l| = u (area heuristic switch).</param>
 /// <param name="OtherJumps">Jumps elsewhere (loose Box DC: l, u ∈ (1/W)ℤ; iclr2021: sign of a gradient).</param>
-/// <param name="Note">Why, in one line (SPEC §7.2 row, or [DERIVED] for rows the SPEC does not list).</param>
+/// <param name="Note">Why, in one line (properties.md §7.2 row, or [DERIVED] for rows properties.md §7.2 does not list).</param>
 public sealed record ContinuityRow(string Domain, bool JumpAtLowerZero, bool JumpAtUpperZero, bool JumpAtBalanced, bool OtherJumps, string Note)
 {
     /// <summary>L_abs is continuous in θ: no jump anywhere.</summary>
@@ -19,7 +19,7 @@ public sealed record ContinuityRow(string Domain, bool JumpAtLowerZero, bool Jum
 }
 
 /// <summary>
-/// SPEC §7.2's per-relaxation analysis as data, for reports. Criterion (SPEC §7.2): the abstract loss is continuous in θ
+/// properties.md §7.2's per-relaxation analysis as data, for reports. Criterion (properties.md §7.2): the abstract loss is continuous in θ
 /// iff the per-neuron linear bounds (λ_l, μ_l, λ_u, μ_u), or (λ, μ) for the zonotope/hybrid families, are continuous in
 /// (l, u) on {l ≤ u} including across l = 0 and u = 0, since the bounds themselves are continuous in θ for continuous
 /// transformers and everything else is continuous algebra.

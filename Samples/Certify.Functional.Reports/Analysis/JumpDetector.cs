@@ -4,7 +4,7 @@ namespace Certify.Functional.Analysis;
 /// <param name="CandidateRatio">An interval is a candidate when its |Δf| exceeds this many times the median |Δf| of the grid.</param>
 /// <param name="MinJump">…and exceeds this absolute size. Keep it above the evaluation's rounding noise (float32 losses of
 /// order 1: about 1e-6), since noise does not shrink under refinement either.</param>
-/// <param name="Subdivisions">Each refinement splits the interval into this many equal parts (10 in SPEC §7.2).</param>
+/// <param name="Subdivisions">Each refinement splits the interval into this many equal parts (10 in properties.md §7.2).</param>
 /// <param name="Refinements">Number of refinement levels (2: the interval is refined 10× and again 10×).</param>
 /// <param name="KeepFraction">A candidate is a jump when after every level the largest sub-difference is still at least this
 /// fraction of the candidate's original |Δf|.</param>
@@ -31,13 +31,13 @@ public sealed record Jump(double Location, double Size, double Width, double Coa
 /// <param name="Jumps">The jumps, by location.</param>
 /// <param name="Candidates">How many intervals were refined.</param>
 /// <param name="MaxDifference">max |Δf| between consecutive grid points.</param>
-/// <param name="MedianDifference">median |Δf| (SPEC §7.2 reports max relative to median).</param>
+/// <param name="MedianDifference">median |Δf| (properties.md §7.2 reports max relative to median).</param>
 /// <param name="Evaluations">Evaluations of f in total.</param>
 public sealed record SliceJumps(double[] T, double[] Values, IReadOnlyList<Jump> Jumps, int Candidates, double MaxDifference,
     double MedianDifference, int Evaluations);
 
 /// <summary>
-/// Tells discontinuities from steep slopes on a 1-D slice f (SPEC §7.2). Criterion: on a grid of n points, an interval
+/// Tells discontinuities from steep slopes on a 1-D slice f (properties.md §7.2). Criterion: on a grid of n points, an interval
 /// [t_i, t_{i+1}] is a candidate if D₀ = |f(t_{i+1}) − f(t_i)| &gt; max(CandidateRatio·median|Δf|, MinJump). The candidate is
 /// refined: split into S = 10 equal parts, the part with the largest |Δf| (D₁) is kept and split again (D₂), and so on.
 /// If f is continuous there (Lipschitz on the interval) the largest difference shrinks like 1/S per level (D_k ≈ D₀/S^k);

@@ -11,7 +11,7 @@ namespace Certify.Functional.Analysis;
 public sealed record SliceResult(double[] T, double[] Loss);
 
 /// <summary>
-/// Loss slices for the continuity study (SPEC §7.2): the abstract loss L_abs(θ + t·d) (κ = 0, <see cref="AbstractLoss"/>)
+/// Loss slices for the continuity study (properties.md §7.2): the abstract loss L_abs(θ + t·d) (κ = 0, <see cref="AbstractLoss"/>)
 /// on a fixed batch, for a direction d (<see cref="ParameterDirection.Random"/>, <see cref="ParameterDirection.Gradient"/>
 /// or <see cref="ParameterDirection.Unit"/>). Every evaluation runs without gradients in its own dispose scope and puts
 /// the weights back bit for bit afterwards (also when it throws). Mutates the network during a call: not thread-safe.
@@ -32,7 +32,7 @@ public static class LossSlice
         t => At(net, x, y, domain, eps, direction, t);
 
     /// <summary>L_abs(θ + t·d) for <paramref name="points"/> equally spaced t ∈ [−<paramref name="radius"/>, <paramref name="radius"/>]
-    /// (both ends included; SPEC §7.2 suggests 2001 points).</summary>
+    /// (both ends included; properties.md §7.2 suggests 2001 points).</summary>
     public static SliceResult Evaluate(NetworkModule net, Tensor x, Tensor y, Domain domain, double eps, ParameterDirection direction, double radius, int points)
     {
         var grid = Grid.Linspace(-radius, radius, points);

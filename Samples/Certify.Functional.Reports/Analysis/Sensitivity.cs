@@ -44,7 +44,7 @@ public sealed record SensitivityAtDelta(double Delta, double Sensitivity, double
 public sealed record SensitivityReport(string Domain, double Loss, double GradientNorm, double WeightNorm, IReadOnlyList<SensitivityAtDelta> PerDelta);
 
 /// <summary>
-/// Sensitivity of a relaxation's loss to small weight changes (SPEC §7.3; the paper's Sec. 4.3 derivation was not
+/// Sensitivity of a relaxation's loss to small weight changes (properties.md §7.3; the paper's Sec. 4.3 derivation was not
 /// retrievable, so this is our definition, documented in docs/sensitivity.md). With L = L_abs (κ = 0,
 /// <see cref="AbstractLoss"/>) on a fixed batch, M seeded random directions d (Gaussian, scaled per parameter tensor to
 /// ‖θ_p‖, so ‖d‖ = ‖θ‖ and δ is a relative step):

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace Certify.Functional.Analysis;
 
-/// <summary>How many neurons are near a case boundary of the ReLU transformers (SPEC §7.2), for one layer or in total.</summary>
+/// <summary>How many neurons are near a case boundary of the ReLU transformers (properties.md §7.2), for one layer or in total.</summary>
 /// <param name="Neurons">Neurons counted (batch × layer width).</param>
 /// <param name="Crossing">Neurons with l &lt; 0 &lt; u.</param>
 /// <param name="NearLowerZero">|l| &lt; τ: near the surface l = 0 (hBox, CROWN-0, *-Tria jump there).</param>

@@ -22,13 +22,13 @@ public sealed record SpecWidths(string Domain, double[][] Lower, double[][] Uppe
     /// <summary>Mean of u − l over all entries.</summary>
     public double MeanWidth => Width.SelectMany(w => w).Average();
 
-    /// <summary>SPEC §7.1's proxy on this batch: mean over images b of 1 / mean_j (u_bj − l_bj) (larger = tighter; +∞ if an
+    /// <summary>properties.md §7.1's proxy on this batch: mean over images b of 1 / mean_j (u_bj − l_bj) (larger = tighter; +∞ if an
     /// image's mean width is 0).</summary>
     public double InverseWidth => Width.Average(w => 1 / w.Average());
 }
 
 /// <summary>
-/// A documented family of tightness measures (SPEC §7.1: the paper's formula was not retrievable, so this is our protocol,
+/// A documented family of tightness measures (properties.md §7.1: the paper's formula was not retrievable, so this is our protocol,
 /// not the paper's numbers). Upper bounds of z_y − z_j come from the same domain run on the network with its output layer
 /// negated (weights and bias of the last Dense/Conv2d layer; no ReLU may follow it): the lower bound of z'_y − z'_j =
 /// −(z_y − z_j) is −u. Every domain thus gets its upper bound with its own machinery and with the specification merged
@@ -67,7 +67,7 @@ public static class Tightness
 
     /// <summary>(c) One scalar per relaxation over a panel (several networks and batches, the same relaxation and ε):
     /// T = (1/N)·Σ_{networks n} Σ_{images b of n} 1 / ((1/(K−1))·Σ_j (u_nbj − l_nbj)), N the total number of images; i.e.
-    /// SPEC §7.1's proxy "mean over points of 1 / mean_j width" pooled over the panel. Larger is tighter.</summary>
+    /// properties.md §7.1's proxy "mean over points of 1 / mean_j width" pooled over the panel. Larger is tighter.</summary>
     public static double Score(IEnumerable<SpecWidths> panel)
     {
         var perImage = panel.SelectMany(p => p.Width.Select(w => 1 / w.Average())).ToList();

@@ -1,6 +1,6 @@
 namespace Certify.Functional.Reports.Paradox;
 
-/// <summary>One row of the paper's Table 1 (MNIST CONV, ε 0.3; SPEC §1, §7).</summary>
+/// <summary>One row of the paper's Table 1 (MNIST CONV, ε 0.3; reference.md §1, properties.md §7).</summary>
 /// <param name="Tightness">The paper's tightness value.</param>
 /// <param name="Continuous">Continuity of the loss in the weights (✓ = true).</param>
 /// <param name="Insensitive">Sensitivity (✓ = true = not sensitive).</param>

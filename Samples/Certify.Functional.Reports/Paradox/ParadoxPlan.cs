@@ -35,7 +35,7 @@ public sealed record StudiedRelaxation(string Label, string Key, string Domain, 
 }
 
 /// <summary>
-/// What <c>certify paradox</c> runs: one identical schedule for every relaxation (SPEC §4.2: warm-up with κ = 1,
+/// What <c>certify paradox</c> runs: one identical schedule for every relaxation (training.md §4.2: warm-up with κ = 1,
 /// linear ramps of ε and κ, then ε fixed), sized by a budget. Budgets: <c>quick</c> (a first look, ≤ 5 minutes on 2
 /// cores), <c>default</c> (≤ 30 minutes), <c>paper</c> (the FC rows' 200-epoch schedule of Table 2 on the embedded data).
 /// </summary>
@@ -91,7 +91,7 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
         new("CROWN", "crown", "deeppoly", "deeppoly"),
     ];
 
-    /// <summary>The per-relaxation settings of the paper's Table 2 (FC rows, SPEC §4.5) that differ between relaxations:
+    /// <summary>The per-relaxation settings of the paper's Table 2 (FC rows, training.md §4.5) that differ between relaxations:
     /// hBox κ → 0.5 and L1 5e-5, CROWN-IBP (R) κ → 0.5, DeepZ the per-logit spec (eye), CROWN no L1; the schedule's length,
     /// learning rate and batch stay the plan's (<c>certify paradox --table2-settings</c>).</summary>
     public static StudiedRelaxation WithTable2Settings(StudiedRelaxation r) => r.Key switch

@@ -34,13 +34,13 @@ public static class ParadoxReport
             $"certified on the first {plan.TestImages} test images at ε {plan.Eps} with the training relaxation; wall time of this invocation {elapsed.TotalMinutes:F1} min (an invocation that continues a study reuses its finished runs; every run's own training time is in the table).")).AppendLine();
         var own = plan.Relaxations.Where(r => r.Settings.Length > 0).ToList();
         if (own.Count > 0)
-            md.AppendLine("Per-relaxation settings, where the paper's Table 2 (FC rows, SPEC §4.5) uses them: " +
+            md.AppendLine("Per-relaxation settings, where the paper's Table 2 (FC rows, training.md §4.5) uses them: " +
                 string.Join("; ", own.Select(r => $"{r.Label} {r.Settings}")) + ". Every other setting, and the budget, is the same for all.").AppendLine();
         md.AppendLine("## Table 1, rebuilt from this run").AppendLine().Append(table).AppendLine();
         md.AppendLine("Columns: *tightness* = 1 / mean width u − l of the bounds of z_y − z_j over the panel of all trained networks and the property images " +
-                      "(our proxy for SPEC §7.1; larger = tighter); *LP ratio* = width(triangle LP) / width(relaxation) (1 = as tight as the exact single-neuron LP); " +
+                      "(our proxy for properties.md §7.1; larger = tighter); *LP ratio* = width(triangle LP) / width(relaxation) (1 = as tight as the exact single-neuron LP); " +
                       "*jumps* = discontinuities of L_abs(θ + t·d), t ∈ [−0.02, 0.02], that persist under 10× and 100× refinement; *theory* = the transformer's " +
-                      "continuity in (l, u) (SPEC §7.2); *sensitivity* Ŝ = S·‖θ‖²/L with S = E_d ‖∇L(θ + δd) − ∇L(θ)‖/(δ‖d‖), δ = 1e-3, on the network " +
+                      "continuity in (l, u) (properties.md §7.2); *sensitivity* Ŝ = S·‖θ‖²/L with S = E_d ‖∇L(θ + δd) − ∇L(θ)‖/(δ‖d‖), δ = 1e-3, on the network " +
                       "trained with the relaxation (dimensionless; docs/sensitivity.md).").AppendLine();
         md.AppendLine("## Sensitivity of every relaxation on every trained network").AppendLine();
         md.AppendLine(string.Create(Inv, $"Ŝ on the first {plan.PropertyImages} test images at ε {plan.Eps}, {plan.SensitivityDirections} seeded directions, δ = 1e-3. ") +
@@ -197,7 +197,7 @@ public static class ParadoxReport
         var certified = rows.Select(r => r.Trained.Certified).Where(double.IsFinite).ToList();
         if (certified.Count > 1 && (certified.Max() - certified.Min() < 0.03 || certified.Max() < 0.05))
             v.Add(string.Create(Inv, $"**This budget is too small to separate the relaxations**: certified accuracies span {100 * certified.Min():F1}–{100 * certified.Max():F1} %. " +
-                $"The paradox shows with full schedules at ε 0.3 (SPEC §9.2, §11); run the default or paper budget."));
+                $"The paradox shows with full schedules at ε 0.3 (reference.md §9.2, §11); run the default or paper budget."));
         foreach (var r in rows.Where(r => r.Trained.Clean < 0.3))
             v.Add(string.Create(Inv, $"**{r.Trained.Relaxation.Label} (nearly) collapsed** (clean {100 * r.Trained.Clean:F1} %, under 30 %): its few certified images are mostly those of the classes it still predicts. The schedule is too aggressive for it at this budget."));
         bool order = Order(rows).Holds;

@@ -18,13 +18,13 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Reports.Paradox;
 
 /// <summary>The three properties measured on one trained network with its own relaxation.</summary>
-/// <param name="Tightness">Tightness score over the panel (SPEC §7.1 proxy, larger = tighter; see <see cref="ParadoxStudy"/>).</param>
+/// <param name="Tightness">Tightness score over the panel (properties.md §7.1 proxy, larger = tighter; see <see cref="ParadoxStudy"/>).</param>
 /// <param name="MeanWidth">Mean width of the spec bounds over the panel.</param>
 /// <param name="MeanMargin">Mean certified margin (min_j lower bound) over the panel.</param>
 /// <param name="LpWidthRatio">Mean width(triangle LP) / width(relaxation) over the panel's LP images (1 = as tight as the LP), or null.</param>
 /// <param name="Jumps">Discontinuities of the loss slice that persist under 10× and 100× refinement.</param>
 /// <param name="LargestJump">The largest persisting jump (|ΔL|), 0 when none.</param>
-/// <param name="Theory">The transformer's theoretical continuity (SPEC §7.2).</param>
+/// <param name="Theory">The transformer's theoretical continuity (properties.md §7.2).</param>
 /// <param name="NearSwitch">Neurons of the property batch within τ of the relaxation's switching surfaces / crossing neurons.</param>
 /// <param name="Sensitivity">Ŝ = S·‖θ‖²/L at δ = 1e-3 on this network with its own relaxation (<see cref="SensitivityAtDelta.Sensitivity"/>).</param>
 /// <param name="GradientLipschitz">S = E‖∇L(θ+δd) − ∇L(θ)‖/(δ‖d‖) at δ = 1e-3 (the gradient's local Lipschitz ratio).</param>
@@ -58,7 +58,7 @@ public sealed record ParadoxResult(IReadOnlyList<ParadoxRow> Rows, IReadOnlyList
 /// <item><description><b>Tightness</b> (our protocol; the paper's formula is not available): on a panel made of every
 /// trained network and the first <see cref="ParadoxPlan.PropertyImages"/> test images at the study's ε, the bounds of
 /// z_y − z_j of each relaxation R; score(R) = 1 / (mean over networks, images and j of u − l), larger = tighter (the
-/// inverse of the mean width rather than SPEC §7.1's mean of inverses, which a collapsed network with zero-width bounds
+/// inverse of the mean width rather than properties.md §7.1's mean of inverses, which a collapsed network with zero-width bounds
 /// makes infinite); also the mean certified margin and, on the first LP images, width(triangle LP) / width(R).</description></item>
 /// <item><description><b>Continuity</b>: L_abs(θ + t·d) − L_abs(θ) of each network with its own relaxation on a fixed batch,
 /// d a seeded Gaussian direction scaled per layer to ‖θ_layer‖, t ∈ [−0.02, 0.02]; jumps are differences that do not shrink

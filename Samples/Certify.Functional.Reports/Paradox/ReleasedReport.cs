@@ -16,7 +16,7 @@ public static class ReleasedReport
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The reference implementation on the released Fashion-MNIST networks (SPEC §9.2): standard and own-relaxation
+    /// <summary>The reference implementation on the released Fashion-MNIST networks (reference.md §9.2): standard and own-relaxation
     /// certified counts, with the images they were counted on.</summary>
     public static IReadOnlyDictionary<(string Arch, string Key), (int Standard, int Certified, int Images)> FashionReference { get; } =
         new Dictionary<(string, string), (int, int, int)>
@@ -82,11 +82,11 @@ public static class ReleasedReport
         if (table1 is not null)
         {
             md.AppendLine($"## Table 1, rebuilt from the released {table1.Arch} networks on MNIST").AppendLine();
-            md.AppendLine("The paper's Table 1 certifies on the full MNIST test set (the blog does not name the network; SPEC §1 reads it as CONV); ours are the first N of the " +
+            md.AppendLine("The paper's Table 1 certifies on the full MNIST test set (the blog does not name the network; reference.md §1 reads it as CONV); ours are the first N of the " +
                           "embedded 2,000-image subset, so a certified percentage *agrees* when the paper's lies within the 95 % binomial interval of ours (±1.96·√(p(1−p)/N)).").AppendLine();
             md.Append(Table1Markdown(table1)).AppendLine();
             md.AppendLine("Tightness: 1 / mean width of the bounds of z_y − z_j over the group's six networks and the property batch (our proxy, larger = tighter; the paper's " +
-                          "formula was not retrievable), compared by order only. Continuity: theory = the transformer's continuity in (l, u) (SPEC §7.2); measured = persisting " +
+                          "formula was not retrievable), compared by order only. Continuity: theory = the transformer's continuity in (l, u) (properties.md §7.2); measured = persisting " +
                           "jumps of the network's own training loss along one random weight direction (t ∈ [−0.02, 0.02], kept under 10× and 100× refinement); a slice without a " +
                           "jump does not prove continuity. Sensitivity: Ŝ = S·‖θ‖²/L with S = E_d ‖∇L(θ + δd) − ∇L(θ)‖/(δ‖d‖), δ = 1e-3 (docs/sensitivity.md); median over the six " +
                           "networks; verdict network by network (table below).").AppendLine();
@@ -95,8 +95,8 @@ public static class ReleasedReport
         foreach (var g in groups) md.Append(GroupMarkdown(plan, g));
 
         md.AppendLine("## Table-2 rows these weights cover").AppendLine();
-        md.AppendLine("The paper's printed Table-2 values were not retrievable (SPEC §9.1); the targets are the reference implementation's results on these same weights: " +
-                      "`reference/results` (per image, MNIST and Fashion-MNIST FC) and SPEC §9.2 (Fashion-MNIST FC and CONV totals). Our counts are on our sample; " +
+        md.AppendLine("The paper's printed Table-2 values were not retrievable (reference.md §9.1); the targets are the reference implementation's results on these same weights: " +
+                      "`reference/results` (per image, MNIST and Fashion-MNIST FC) and reference.md §9.2 (Fashion-MNIST FC and CONV totals). Our counts are on our sample; " +
                       "the reference's on the images it states.").AppendLine();
         md.AppendLine("| group | network | standard: ours | standard: reference | own certified: ours | own certified: reference | verdict |").AppendLine("|---|---|---:|---:|---:|---:|---|");
         foreach (var g in groups)

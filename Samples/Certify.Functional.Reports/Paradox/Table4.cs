@@ -10,7 +10,7 @@ using static LanguageExt.Prelude;
 
 namespace Certify.Functional.Reports.Paradox;
 
-/// <summary>One cell of the loose-Box grid (SPEC §3.12): widening ω, and W discontinuities per unit (0 = the continuous
+/// <summary>One cell of the loose-Box grid (relaxations.md §3.12): widening ω, and W discontinuities per unit (0 = the continuous
 /// "C" widening; W &gt; 0 = the discontinuous "DC" rounding), one seed.</summary>
 /// <param name="Omega">ω.</param>
 /// <param name="PerUnit">W (0 = continuous).</param>

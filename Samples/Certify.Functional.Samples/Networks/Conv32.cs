@@ -1,7 +1,7 @@
 namespace Certify.Functional.Samples.Networks;
 
 /// <summary>The paper's CONV for 3×32×32 inputs (SVHN/CIFAR-10) with the CIFAR normalization constants;
-/// 411,494 parameters (SPEC §5).</summary>
+/// 411,494 parameters (training.md §5).</summary>
 [Network("CONV")]
 [Input(3, 32, 32)]
 [Normalize(new[] { 0.4914, 0.4822, 0.4465 }, new[] { 0.2023, 0.1994, 0.2010 })]

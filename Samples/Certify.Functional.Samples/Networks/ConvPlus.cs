@@ -1,7 +1,7 @@
 namespace Certify.Functional.Samples.Networks;
 
 /// <summary>The paper's CONVPLUS (the IBP paper's DM-small) for 1×28×28 inputs: Conv2d(16, k4, s2), ReLU,
-/// Conv2d(32, k4, s1), ReLU, Flatten, Dense 100, ReLU, Dense 10; 329,606 parameters (SPEC §5).</summary>
+/// Conv2d(32, k4, s1), ReLU, Flatten, Dense 100, ReLU, Dense 10; 329,606 parameters (training.md §5).</summary>
 [Network("CONVPLUS")]
 [Input(1, 28, 28)]
 [Normalize(0.1307, 0.3081)]

@@ -1,7 +1,7 @@
 namespace Certify.Functional.Samples.Networks;
 
 /// <summary>The paper's FC (fc5) for MNIST/Fashion-MNIST: 784-400-200-100-100-10 with ReLUs, 425,410 parameters
-/// (SPEC §5). Layer indices match the reference state dicts (<c>layers.2.weight</c> is the first Dense).</summary>
+/// (training.md §5). Layer indices match the reference state dicts (<c>layers.2.weight</c> is the first Dense).</summary>
 [Network("FC")]
 [Input(1, 28, 28)]
 [Normalize(0.1307, 0.3081)]

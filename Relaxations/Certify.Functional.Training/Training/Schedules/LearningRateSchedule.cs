@@ -1,7 +1,7 @@
 namespace Certify.Functional.Training.Schedules;
 
 /// <summary>
-/// The reference's learning-rate schedules (SPEC §4.3) as pure functions of the number of scheduler steps taken.
+/// The reference's learning-rate schedules (training.md §4.3) as pure functions of the number of scheduler steps taken.
 /// PyTorch semantics: MultiStepLR after t steps gives lr₀·γ^(number of milestones ≤ t); StepLR gives lr₀·γ^⌊t/size⌋.
 /// Which optimizer steps also step the scheduler (and the reference's extra step per epoch) is decided by
 /// <see cref="SchedulerSteps"/>.
@@ -38,7 +38,7 @@ public sealed record ConstantSchedule(double BaseRate) : LearningRateSchedule(Ba
     public override double At(long schedulerSteps) => BaseRate;
 }
 
-/// <summary>When the reference steps its LR scheduler (SPEC §4.1/§4.3): after every batch when milestones are used,
+/// <summary>When the reference steps its LR scheduler (training.md §4.1/§4.3): after every batch when milestones are used,
 /// otherwise only once epoch ≥ warmup + mix; plus, under <paramref name="ExtraEpochStep"/> (the reference's behaviour for
 /// labels without "tweak"), one extra step at the end of every such epoch.</summary>
 /// <param name="Milestones">True when the schedule is milestone-based (stepped from the start).</param>

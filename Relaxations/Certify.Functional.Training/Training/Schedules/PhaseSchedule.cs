@@ -1,7 +1,7 @@
 namespace Certify.Functional.Training.Schedules;
 
 /// <summary>
-/// The reference's ε/κ/β scheduler (SPEC §4.2), counted in completed optimizer steps s:
+/// The reference's ε/κ/β scheduler (training.md §4.2), counted in completed optimizer steps s:
 /// value(s) = start if s &lt; warmup; end if s ≥ warmup + mix; else start + (s − warmup)/mix · (end − start).
 /// Pure: the position is the step count, so a resumed run needs nothing else.
 /// </summary>
