@@ -16,6 +16,7 @@ if (args.Length > 0 && args[0] == "profile") return Profile.Run(args[1..]);
 if (args.Length > 0 && args[0] == "steps") return StepTimes.Run(args[1..]);
 if (args.Length > 0 && args[0] == "crownparts") return CrownParts.Run(args[1..]);
 if (args.Length > 0 && args[0] == "dpparts") return DeepPolyParts.Run(args[1..]);
+if (args.Length > 0 && args[0] == "walks") return WalkTimes.Run(args[1..]);
 if (args.Length > 0 && args[0] == "boxparts") return BoxParts.Run(args[1..]);
 var config = ManualConfig.CreateMinimumViable()
     .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
