@@ -8,10 +8,9 @@ namespace Certify.Functional.Relaxations.Domains;
 
 /// <summary>
 /// The relaxation table of one forward domain: one member per layer kind, each a call into that domain's module
-/// (<c>Ibp/DenseBox</c>, <c>DeepZ/ReluZonotope</c>, …). Implemented by type-level tables (empty structs, never
-/// instantiated: <see cref="Concrete.ConcreteRelaxations"/>, <see cref="Ibp.BoxRelaxations"/>,
-/// <see cref="DeepZ.ZonotopeRelaxations"/>, <see cref="Hybrid.HybridRelaxations"/>, <see cref="MarginRelaxations"/>)
-/// and walked by <see cref="ILayerWalk.Propagate"/>: the interpreter's one loop, or a declared network's generated
+/// (<c>Ibp/DenseBox</c>, <c>DeepZ/ReluZonotope</c>, …). Implemented by type-level tables, one per domain in the domain's
+/// folder (empty structs, never instantiated: <c>Ibp/BoxRelaxations</c>, <c>Hybrid/HybridRelaxations</c>, …; the
+/// layer × domain matrix is in docs/architecture.md) and walked by <see cref="ILayerWalk.Propagate"/>: the interpreter's one loop, or a declared network's generated
 /// straight-line code. A layer kind added here is a compile error in every table until each domain relaxes it.
 /// </summary>
 /// <typeparam name="TElement">The domain's element: a point tensor, a Box, a zonotope, ….</typeparam>
