@@ -84,7 +84,7 @@ public static class ParadoxTraining
     static double Cost(StudiedRelaxation r) => (r.Domain.Split(':')[0] switch
     {
         "deeppoly" => 25.0, "alpha-crown" => 37, "hbox" => 20, "zono" => 16, "crown-ibp" => 1.7, _ => 0.4,
-    }) * (r.Smoothing == "none" ? 1 : 4);
+    }) * (r.Smoothed ? 4 : 1);
 
     // One (relaxation, seed) run: trains (or resumes), certifies, and runs the LP on a few images; null when interrupted.
     static Fin<TrainedRelaxation?> RunOne(ParadoxPlan plan, StudiedRelaxation r, long seed, CatalogEntry catalog, Dataset train, Dataset test,
@@ -105,7 +105,7 @@ public static class ParadoxTraining
         var run = catalog.Trainer(config).Run(train, test, new TrainRun(trainProgress?.Invoke(label), cancel, resume ? last : null, EpochEnd: AtEpochEnd));
         if (run.IsFail) return run.Map(_ => (TrainedRelaxation?)null);
         var outcome = (TrainOutcome)run;
-        if (outcome.Status != "completed") return FinSucc<TrainedRelaxation?>(null);
+        if (outcome.Status is not RunStatus.Completed) return FinSucc<TrainedRelaxation?>(null);
 
         int? lp = null;
         int lpImages = 0;

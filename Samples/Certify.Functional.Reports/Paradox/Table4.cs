@@ -59,7 +59,7 @@ public static class Table4
             var run = catalog.Trainer(config).Run(train.Take(plan.TrainImages), test, new TrainRun(Cancel: cancel));
             if (run.IsFail) return run.Map(_ => (IReadOnlyList<Table4Cell>)[]);
             var o = (TrainOutcome)run;
-            if (o.Status != "completed" || o.Evaluation is not { } ev) break;
+            if (o.Status is not RunStatus.Completed || o.Evaluation is not { } ev) break;
             cells.Add(cell with
             {
                 Certified = (double)ev.Certified[0].Certified / ev.Images, Clean = (double)ev.Clean / ev.Images, Seconds = o.Epochs.Sum(e => e.Seconds),
