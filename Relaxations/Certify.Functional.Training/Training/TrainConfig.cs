@@ -6,9 +6,11 @@ using static LanguageExt.Prelude;
 namespace Certify.Functional.Training;
 
 /// <summary>
-/// Everything a training run depends on, immutable. Build it with <c>with</c> from <see cref="Default"/>,
-/// then <see cref="Validate"/> it as a whole: every problem is reported at once. The configuration is stored in
-/// every checkpoint and in results.json, so a run can be reproduced from its output folder.
+/// Everything a training run depends on, immutable: the serialised form. Build it with <c>with</c> from <see cref="Default"/>,
+/// then <see cref="Plan"/> it: <see cref="Validate"/> checks it as a whole (every problem is reported at once) and
+/// <see cref="TrainPlan.From"/> parses its names (mode, domains, spec, optimizer, schedules, smoothing, device …) into the typed
+/// <see cref="TrainPlan"/> the trainer runs. The configuration is stored in every checkpoint and in results.json, so a run can be
+/// reproduced from its output folder.
 /// </summary>
 public sealed record TrainConfig
 {
