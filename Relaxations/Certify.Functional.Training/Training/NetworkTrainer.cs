@@ -96,7 +96,7 @@ public sealed class NetworkTrainer
             return from state in run.ResumeFrom is { } path ? Checkpoint.Load(path, network, optimizer).Map(header => header.State) : FinSucc(TrainingState.Start)
                    let shell = new Shell(plan, new TrainStep(plan, bind(network), optimizer), network, optimizer, train, test, run, device)
                    from trained in shell.Train(state)
-                   select trained.Status is RunStatus.Completed ? Evaluated(plan, trained, network, test, device, run, shell.Seconds) : trained;
+                   select trained.Status is RunStatus.Completed ? Evaluated(plan, trained, network, test, device, run, () => shell.Seconds) : trained;
         });
     }
 
@@ -106,11 +106,11 @@ public sealed class NetworkTrainer
             ? StateDict.Load(network, from).Match(Succ: FinSucc, Fail: e => FinFail<Unit>(Error.New(e.Code, $"Starting weights (--init-from): {e.Message}")))
             : FinSucc(unit);
 
-    // The final evaluation of a completed run, added to its outcome and reports.
-    static TrainOutcome Evaluated(TrainPlan plan, TrainOutcome trained, NetworkModule network, Dataset test, Device device, TrainRun run, double seconds)
+    // The final evaluation of a completed run, added to its outcome and reports (the run's wall time includes it).
+    static TrainOutcome Evaluated(TrainPlan plan, TrainOutcome trained, NetworkModule network, Dataset test, Device device, TrainRun run, Func<double> seconds)
     {
         var outcome = trained with { Evaluation = FinalEvaluation.Run(network, test, plan, device, run.Evaluation) };
-        RunReport.Write(plan, outcome, TimeSpan.FromSeconds(seconds));
+        RunReport.Write(plan, outcome, TimeSpan.FromSeconds(seconds()));
         return outcome;
     }
 
@@ -153,8 +153,8 @@ public sealed class NetworkTrainer
             bool resumed = epoch == start.Epoch;
             var tally = resumed ? start.Tally : EpochTally.Empty;
             var epochClock = Stopwatch.StartNew();
-            double secondsBefore = tally.Seconds;
-            double Elapsed() => secondsBefore + epochClock.Elapsed.TotalSeconds;
+            double epochSecondsBefore = tally.Seconds;
+            double Elapsed() => epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
             var first = at with { Tally = tally, Values = schedule.At(at.Step, epoch, 0) };
             int from = resumed ? start.Batch : 0;
             return Enumerable.Range(from, Math.Max(0, batches.Count - from))
