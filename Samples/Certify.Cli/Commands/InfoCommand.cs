@@ -2,7 +2,6 @@ using System.CommandLine;
 using Certify.Functional.Layers;
 using Certify.Functional.Training;
 using Certify.Functional.Samples;
-using Unit = LanguageExt.Unit;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Certify.Functional.Reports.Paradox;
 using Certify.Functional.Samples;
-using Unit = LanguageExt.Unit;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
 using TorchSharp;

@@ -7,7 +7,6 @@ using Certify.Functional.Layers;
 using Certify.Functional.Training;
 using Certify.Functional.Samples;
 
-using Unit = LanguageExt.Unit;
 using LanguageExt.Common;
 using TorchSharp;
 using static LanguageExt.Prelude;
