@@ -44,7 +44,7 @@ import os, re, sys
 
 root, mode = sys.argv[1], sys.argv[2]
 TABLE = "docs/spec-citations.tsv"
-EXCLUDED = {TABLE, "scripts/respec.sh", "docs/relaxations.md", "docs/training.md", "docs/properties.md",
+EXCLUDED = {TABLE, "scripts/respec.sh", "Properties/Certify.Functional.Properties/Docs/CitationTests.cs", "docs/relaxations.md", "docs/training.md", "docs/properties.md",
             "docs/soundness.md", "docs/reference.md", "docs/README.md"}
 EXTENSIONS = (".cs", ".md", ".sh", ".txt")
 SKIP_DIRS = {".git", "bin", "obj", "TestResults", "runs", ".vs", ".idea", "node_modules", "BenchmarkDotNet.Artifacts"}

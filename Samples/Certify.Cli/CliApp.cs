@@ -3,7 +3,9 @@ using System.CommandLine;
 using Certify.Cli.Commands;
 using Certify.Functional.Training;
 using Certify.Functional.Verification.Runtime;
+using Unit = LanguageExt.Unit;
 using LanguageExt.Common;
+using static TorchSharp.torch;
 
 namespace Certify.Cli;
 
@@ -59,21 +61,26 @@ public static class CliApp
 }
 
 /// <summary>The native-kernel self-check (<see cref="KernelCheck"/>) as the commands that compute certificates or
-/// gradients use it: null when every check passed on the device, else the exit code after printing why.</summary>
+/// gradients use it: a failure (one error per failed check) when a native kernel failed its check on the device.</summary>
 static class KernelGate
 {
-    /// <summary>Refuses (exit 2, one line per failed check) when a native kernel failed its check on
-    /// <paramref name="deviceName"/>.</summary>
-    public static int? Refuse(CliOutput output, string deviceName)
-    {
-        var ensured = KernelCheck.Ensure(Devices.Parse(deviceName));
-        return ensured.IsFail ? output.Fail((Error)ensured, CliApp.BadInput) : null;
-    }
+    /// <summary>Succeeds when every kernel check passed on <paramref name="device"/>.</summary>
+    public static LanguageExt.Fin<Unit> Check(Device device) => KernelCheck.Ensure(device);
+
+    /// <summary>Succeeds when every kernel check passed on the device called <paramref name="deviceName"/>.</summary>
+    public static LanguageExt.Fin<Unit> Check(string deviceName) => Check(Devices.Parse(deviceName));
+
+    /// <summary>Succeeds when every kernel check passed on the plan's device.</summary>
+    public static LanguageExt.Fin<Unit> Check(TrainDevice device) => Check(device.Open());
 }
 
 /// <summary>Where a command writes: results to <see cref="Out"/>, progress and errors to <see cref="Err"/>.</summary>
 public sealed record CliOutput(TextWriter Out, TextWriter Err)
 {
+    /// <summary><paramref name="body"/> of the value of <paramref name="result"/>, or, when it failed, every error printed
+    /// and <paramref name="exitCode"/>.</summary>
+    public int Exit<T>(LanguageExt.Fin<T> result, int exitCode, Func<T, int> body) => result.Match(Succ: body, Fail: e => Fail(e, exitCode));
+
     /// <summary>Prints every error (one line each, with its code) and returns <paramref name="exitCode"/>.</summary>
     public int Fail(Error error, int exitCode)
     {

@@ -16,7 +16,7 @@ public sealed class ConsoleProgress(TextWriter err, bool quiet, string? label = 
     {
         if (quiet) return;
         var inv = CultureInfo.InvariantCulture;
-        if (p.Phase == "epoch")
+        if (p.Phase is TrainPhase.Epoch)
         {
             string done = Prefix + string.Create(inv,
                 $"epoch {p.Epoch}/{p.Epochs}: {Schedule(p)}loss {p.Loss:F4}, train acc {100 * p.Accuracy:F2} %{Certified(p, "train cert")}, test acc {100 * p.TestAccuracy:F2} %, {p.ImagesPerSecond:F0} img/s, ETA {p.Eta:hh\\:mm\\:ss}");
@@ -24,7 +24,7 @@ public sealed class ConsoleProgress(TextWriter err, bool quiet, string? label = 
             sinceLast.Restart();
             return;
         }
-        if (p.Phase != "train" || sinceLast.ElapsedMilliseconds < (interactive ? 100 : 10_000)) return;
+        if (p.Phase is not TrainPhase.Train || sinceLast.ElapsedMilliseconds < (interactive ? 100 : 10_000)) return;
         sinceLast.Restart();
         const int bar = 24;
         int filled = p.Batches == 0 ? 0 : bar * p.Batch / p.Batches;

@@ -43,10 +43,13 @@ public static class NetworkResolution
             Resolve(net, arch, data.Shape).Bind(resolved =>
             {
                 var network = resolved.Create();
-                var loaded = StateDict.Load(network, model);
-                if (loaded.IsFail) { network.Dispose(); return loaded.Map(_ => default(LoadedModel)!); }
-                var note = keepNormalization ? null : UseDatasetNormalization(network, data);
-                return FinSucc(new LoadedModel(data, network, resolved.Description, note));
+                return StateDict.Load(network, model).Match(
+                    Succ: _ => FinSucc(new LoadedModel(data, network, resolved.Description, keepNormalization ? null : UseDatasetNormalization(network, data))),
+                    Fail: e =>
+                    {
+                        network.Dispose();
+                        return FinFail<LoadedModel>(e);
+                    });
             }));
 
     /// <summary>Sets every Normalization layer to the dataset's constants, as the reference loader does (the
@@ -80,4 +83,8 @@ public static class ResultExtensions
     /// <summary>A validation as a Fin whose error holds every failure.</summary>
     public static Fin<T> ToFin<T>(this Validation<Error, T> v) =>
         v.Match(Succ: FinSucc, Fail: errors => FinFail<T>(errors.Count == 1 ? errors.Head : Error.Many(errors)));
+
+    /// <summary>Every value, or the first failure.</summary>
+    public static Fin<IReadOnlyList<T>> Collect<T>(this IEnumerable<Fin<T>> results) =>
+        results.Aggregate(FinSucc<IReadOnlyList<T>>([]), (all, result) => all.Bind(values => result.Map(value => (IReadOnlyList<T>)[.. values, value])));
 }

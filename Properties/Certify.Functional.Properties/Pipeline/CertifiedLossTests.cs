@@ -10,7 +10,8 @@ public class CertifiedLossTests : TorchTest
     static double Loss(string domain, double kappa, double beta = 1, double l1 = 0)
     {
         using var net = GoldenNetwork.Create();
-        return CertifiedLoss.Compute(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Domain(domain), GoldenNetwork.Eps, kappa, beta, l1)
+        return CertifiedLoss.Compute(net, GoldenNetwork.Input(), GoldenNetwork.Label(),
+                new LossSettings(GoldenNetwork.Domain(domain), GoldenNetwork.Eps, kappa, beta) { Penalty = WeightPenalty.L1(l1) })
             .Loss.item<float>();
     }
 
@@ -45,7 +46,7 @@ public class CertifiedLossTests : TorchTest
     public void Kappa_one_computes_no_bounds()
     {
         using var net = GoldenNetwork.Create();
-        var r = CertifiedLoss.Compute(net, GoldenNetwork.Input(), GoldenNetwork.Label(), GoldenNetwork.Domain("deeppoly"), 0.1, 1.0, 1.0, 0);
+        var r = CertifiedLoss.Compute(net, GoldenNetwork.Input(), GoldenNetwork.Label(), new LossSettings(GoldenNetwork.Domain("deeppoly"), 0.1, 1.0, 1.0));
         Assert.Null(r.Certified);
     }
 }

@@ -66,9 +66,13 @@ public class ScheduleTests
     }
 }
 
-/// <summary><see cref="LrSchedule.Rate"/>: the learning rate the trainer uses for each (epoch, batch).</summary>
+/// <summary><see cref="LrSchedule.ForRun"/>: the learning rate the trainer uses for each (epoch, batch).</summary>
 public class LearningRateTests
 {
+    // The run's learning rates, bound once as the trainer binds them (from the plan, for a batch count).
+    static LearningRates Rates(Certify.Functional.Training.TrainConfig c, long batches) =>
+        TrainPlan.From(c).Match(p => p.LearningRate.ForRun(c.Epochs, batches), e => throw new Xunit.Sdk.XunitException(e.Message));
+
     static readonly Certify.Functional.Training.TrainConfig Table2Box = Certify.Functional.Training.Presets.Find("mnist-fc-box")
         .Match(p => p.Config, e => throw new Xunit.Sdk.XunitException(e.Message));
 
@@ -76,10 +80,10 @@ public class LearningRateTests
     public void Milestones_130_190_decay_at_those_epochs_without_the_extra_step()
     {
         const long batches = 600;                                   // MNIST 60k / B 100
-        Assert.Equal(5e-4, LrSchedule.Rate(Table2Box, 129, batches - 1, batches), 12);
-        Assert.Equal(5e-5, LrSchedule.Rate(Table2Box, 130, 0, batches), 12);
-        Assert.Equal(5e-5, LrSchedule.Rate(Table2Box, 189, batches - 1, batches), 12);
-        Assert.Equal(5e-6, LrSchedule.Rate(Table2Box, 190, 0, batches), 12);
+        Assert.Equal(5e-4, Rates(Table2Box, batches).At(129, batches - 1), 12);
+        Assert.Equal(5e-5, Rates(Table2Box, batches).At(130, 0), 12);
+        Assert.Equal(5e-5, Rates(Table2Box, batches).At(189, batches - 1), 12);
+        Assert.Equal(5e-6, Rates(Table2Box, batches).At(190, 0), 12);
     }
 
     [Fact]
@@ -88,8 +92,8 @@ public class LearningRateTests
         const long batches = 600;
         var reference = Table2Box with { ReferenceLrExtraStep = true };
         // After e epochs the scheduler has taken e·601 steps: 130·600 = 78,000 is reached in epoch 129 (0-based) at batch 78,000 − 129·601 = 471.
-        Assert.Equal(5e-4, LrSchedule.Rate(reference, 129, 470, batches), 12);
-        Assert.Equal(5e-5, LrSchedule.Rate(reference, 129, 471, batches), 12);
+        Assert.Equal(5e-4, Rates(reference, batches).At(129, 470), 12);
+        Assert.Equal(5e-5, Rates(reference, batches).At(129, 471), 12);
     }
 
     [Fact]
@@ -97,10 +101,10 @@ public class LearningRateTests
     {
         var zono = Certify.Functional.Training.Presets.Find("mnist-fc-zono").Match(p => p.Config, e => throw new Xunit.Sdk.XunitException(e.Message));
         const long batches = 10;
-        Assert.Equal(1e-3, LrSchedule.Rate(zono, 49, 9, batches), 12);     // mix ends after epoch 50
-        Assert.Equal(1e-3, LrSchedule.Rate(zono, 51, 9, batches), 12);
-        Assert.Equal(5e-4, LrSchedule.Rate(zono, 70, 0, batches), 12);     // 20 epochs of stepping: 200 scheduler steps
-        Assert.Equal(2.5e-4, LrSchedule.Rate(zono, 90, 0, batches), 12);
+        Assert.Equal(1e-3, Rates(zono, batches).At(49, 9), 12);     // mix ends after epoch 50
+        Assert.Equal(1e-3, Rates(zono, batches).At(51, 9), 12);
+        Assert.Equal(5e-4, Rates(zono, batches).At(70, 0), 12);     // 20 epochs of stepping: 200 scheduler steps
+        Assert.Equal(2.5e-4, Rates(zono, batches).At(90, 0), 12);
     }
 
     [Fact]
@@ -110,8 +114,8 @@ public class LearningRateTests
         Assert.Equal(20, quick.Epochs);
         Assert.Equal(1, quick.WarmupEpochs, 12);
         Assert.Equal(10, quick.MixEpochs, 12);
-        Assert.Equal(5e-4, LrSchedule.Rate(quick, 12, 99, 100), 12);
-        Assert.Equal(5e-5, LrSchedule.Rate(quick, 13, 0, 100), 12);        // 130/200 of 20 epochs
-        Assert.Equal(5e-6, LrSchedule.Rate(quick, 19, 0, 100), 12);        // 190/200
+        Assert.Equal(5e-4, Rates(quick, 100).At(12, 99), 12);
+        Assert.Equal(5e-5, Rates(quick, 100).At(13, 0), 12);        // 130/200 of 20 epochs
+        Assert.Equal(5e-6, Rates(quick, 100).At(19, 0), 12);        // 190/200
     }
 }

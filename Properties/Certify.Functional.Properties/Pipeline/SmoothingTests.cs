@@ -114,7 +114,7 @@ public class SmoothingTests : TorchTest
         var deeppoly = Domain.Parse("deeppoly").Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
         var parameters = net.parameters().Cast<Tensor>().ToList();
         var before = parameters.Select(p => p.detach().clone()).ToList();
-        Func<Tensor> loss = () => CertifiedLoss.Compute(net, x, y, deeppoly, 0.1, 0.5, 1, 1e-5).Loss;
+        Func<Tensor> loss = () => CertifiedLoss.Compute(net, x, y, new LossSettings(deeppoly, 0.1, 0.5, 1) { Penalty = WeightPenalty.L1(1e-5) }).Loss;
         using var generator = new Generator(5);
         var losses = method == "rgs" ? Rgs.Gradient(parameters, loss, 0.05, 3, generator) : Pgpe.Gradient(parameters, loss, 0.05, 3, generator);
         Assert.Equal(method == "rgs" ? 3 : 6, losses.Length);

@@ -37,7 +37,7 @@ public class TrainerTests : TorchTest
         int steps;
         public void Report(TrainProgress value)
         {
-            if (value.Phase == "train" && ++steps == atStep) throw new InvalidOperationException("simulated kill");
+            if (value.Phase == TrainPhase.Train && ++steps == atStep) throw new InvalidOperationException("simulated kill");
         }
     }
 
@@ -116,9 +116,9 @@ public class TrainerTests : TorchTest
             var other = config with { OutDir = Path.Combine(dir, "b") };
             using var cancel = new CancellationTokenSource();
             int steps = 0;
-            var progress = new Progress(p => { if (p.Phase == "train" && ++steps == 9) cancel.Cancel(); });
+            var progress = new Progress(p => { if (p.Phase == TrainPhase.Train && ++steps == 9) cancel.Cancel(); });
             var stopped = FcSmall.Trainer(other).Run(Train, Test, new TrainRun(progress, cancel.Token)).Match(o => o, e => throw new Xunit.Sdk.XunitException(e.Message));
-            Assert.Equal("interrupted", stopped.Status);
+            Assert.Equal(RunStatus.Interrupted, stopped.Status);
             var resumed = FcSmall.Trainer(TrainConfig.Default).Run(Train, Test, new TrainRun(ResumeFrom: Path.Combine(other.OutDir, "checkpoints", "last.ckpt")));
             Assert.True(resumed.IsSucc);
             var a = Weights(Path.Combine(config.OutDir, "model.pt"));
@@ -179,7 +179,7 @@ public class TrainerTests : TorchTest
         try
         {
             var live = new List<long>();
-            var progress = new Progress(p => { if (p.Phase == "train") live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount); });
+            var progress = new Progress(p => { if (p.Phase == TrainPhase.Train) live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount); });
             var config = Smoothed(Config(dir, "certified", domain), smoothing) with { Epochs = 1, WarmupEpochs = 0, MixEpochs = 0.5, PgdSteps = 0, TestLimit = 10 };
             Assert.True(FcSmall.Trainer(config).Run(Train.Take(200), Test, new TrainRun(progress)).IsSucc);
             // Step 1 creates the optimizer's state; from then on the count must stay put.

@@ -12,23 +12,38 @@ namespace Certify.Functional.Training;
 /// <param name="Certified">Certified flags [B] (all d_j &gt; 0), or null when no abstract loss was computed (κ = 1).</param>
 public sealed record BatchLoss(Tensor Loss, Tensor Logits, Tensor? Certified);
 
+/// <summary>What a batch's loss is computed with: the abstract part (domain, ε, specification), the weights κ and β, and
+/// the regularizer.</summary>
+/// <param name="Domain">Domain of the abstract loss (unused when κ = 1).</param>
+/// <param name="Eps">ε of the abstract loss (pixel units).</param>
+/// <param name="Kappa">Weight of the clean cross-entropy; κ = 1 exactly skips the abstract propagation.</param>
+/// <param name="Beta">CROWN-IBP mixing of pseudo-logits (β = 0: IBP only; β = 1: CROWN-IBP only).</param>
+/// <param name="Spec">Specification of the abstract loss.</param>
+public sealed record LossSettings(Domain Domain, double Eps, double Kappa = 1, double Beta = 1, SpecKind Spec = SpecKind.Diffs)
+{
+    /// <summary>The weight regularizer (none by default).</summary>
+    public WeightPenalty Penalty { get; init; } = WeightPenalty.None;
+
+    /// <summary>The clean cross-entropy alone (κ = 1: no bounds are computed, the domain is never used).</summary>
+    public static LossSettings Clean { get; } = new(Domain.Box, 0);
+}
+
 /// <summary>
 /// The certified-training loss of relaxations.md §2, §3.6, §3.8, training.md §4.1: L = κ·CE(f(x), y) + (1 − κ)·L_abs + λ·Σ_W ‖W‖₁ (all Dense and
-/// Conv weights, biases excluded). κ = 1 exactly skips the abstract propagation (as the reference does). For
-/// <c>crown-ibp</c> the β mixing of pseudo-logits applies (β = 0: IBP only; β = 1: CROWN-IBP only).
+/// Conv weights, biases excluded; or λ·Σ W² with <see cref="PenaltyNorm.L2"/>). κ = 1 exactly skips the abstract
+/// propagation (as the reference does). For <c>crown-ibp</c> the β mixing of pseudo-logits applies (β = 0: IBP only;
+/// β = 1: CROWN-IBP only).
 /// </summary>
 public static class CertifiedLoss
 {
-    /// <summary>The loss of a batch <paramref name="x"/> [B, …], labels <paramref name="y"/> [B].</summary>
-    public static BatchLoss Compute(NetworkModule net, Tensor x, Tensor y, Domain domain, double eps, double kappa, double beta,
-        double l1, SpecKind kind = SpecKind.Diffs) =>
-        Compute(Propagators.For(net), x, y, domain, eps, kappa, beta, l1, kind);
+    /// <summary>The loss of a batch <paramref name="x"/> [B, …], labels <paramref name="y"/> [B], propagators bound on the fly.</summary>
+    public static BatchLoss Compute(NetworkModule net, Tensor x, Tensor y, LossSettings settings) =>
+        Compute(Propagators.For(net), x, y, settings);
 
-    /// <summary>The loss with propagators bound once (generated or interpreted); <paramref name="squared"/> selects the L2
-    /// regularizer λ·Σ W² instead of L1.</summary>
-    public static BatchLoss Compute(Propagators propagators, Tensor x, Tensor y, Domain domain, double eps, double kappa, double beta,
-        double regularization, SpecKind kind = SpecKind.Diffs, bool squared = false)
+    /// <summary>The loss with propagators bound once (generated or interpreted).</summary>
+    public static BatchLoss Compute(Propagators propagators, Tensor x, Tensor y, LossSettings settings)
     {
+        var (domain, eps, kappa, beta, kind) = settings;
         var net = propagators.Network;
         var logits = net.forward(x);
         var loss = nn.functional.cross_entropy(logits, y);
@@ -51,8 +66,12 @@ public static class CertifiedLoss
             }
             loss = kappa * loss + (1 - kappa) * abstractLoss;
         }
-        if (regularization > 0)
-            loss = loss + regularization * net.WeightTensors.Select(w => squared ? w.square().sum() : w.abs().sum()).Aggregate((a, b) => a + b);
+        if (settings.Penalty is { Factor: > 0 } penalty)
+            loss = loss + penalty.Factor * net.WeightTensors.Select(w => penalty.Norm switch
+            {
+                PenaltyNorm.L2 => w.square().sum(),
+                _ => w.abs().sum(),
+            }).Aggregate((a, b) => a + b);
         return new BatchLoss(loss, logits, certified);
     }
 }

@@ -18,10 +18,11 @@ namespace Certify.Functional.Training;
 /// per image in <c>per_image.csv</c> (columns img, label, pred, pgd, then one per domain: 1/0).</summary>
 public static class FinalEvaluation
 {
-    /// <summary>Evaluates <paramref name="network"/>; <paramref name="progress"/> gets (stage, done, total).</summary>
-    public static EvaluationSummary Run(NetworkModule network, Dataset test, TrainConfig c, IReadOnlyList<Domain> domains, Device device,
-        Action<string, int, int>? progress = null)
+    /// <summary>Evaluates <paramref name="network"/> as <paramref name="plan"/> says (ε, PGD settings, verify domains, spec); <paramref name="progress"/> gets (stage, done, total).</summary>
+    public static EvaluationSummary Run(NetworkModule network, Dataset test, TrainPlan plan, Device device, Action<string, int, int>? progress = null)
     {
+        var c = plan.Config;
+        var domains = plan.VerifyDomains;
         var clock = Stopwatch.StartNew();
         int n = Math.Min(c.TestLimit ?? test.Count, test.Count);
         double eps = c.TestEps;
@@ -35,8 +36,7 @@ public static class FinalEvaluation
             robust = Pgd.Evaluate(network, test, n, eps, new PgdOptions(c.PgdSteps, c.PgdStepSize, c.PgdRestarts), 500, device, generator,
                 done => progress?.Invoke("pgd", done, n)).Robust;
         }
-        var kind = c.Spec == "eye" ? SpecKind.Eye : SpecKind.Diffs;
-        var certified = domains.Select(d => Certification.Run(network, test, n, eps, d, kind, 100, device, done => progress?.Invoke(d.Name, done, n)))
+        var certified = domains.Select(d => Certification.Run(network, test, n, eps, d, plan.Spec, 100, device, done => progress?.Invoke(d.Name, done, n)))
             .ToList();
 
         var inv = CultureInfo.InvariantCulture;

@@ -21,24 +21,31 @@ public static class Pgpe
     /// <param name="samples">Number of antithetic pairs n ≥ 1 (2n loss evaluations).</param>
     /// <param name="generator">Source of ε (seed it from (seed, step) so that a resumed run draws the same noise).</param>
     /// <returns>L(θ + ε_1), L(θ − ε_1), …, L(θ + ε_n), L(θ − ε_n).</returns>
-    public static double[] Gradient(IReadOnlyList<Tensor> parameters, IReadOnlyList<Func<Tensor>> pieces, double sigma, int samples, Generator generator)
+    public static double[] Gradient(IReadOnlyList<Tensor> parameters, IReadOnlyList<Func<Tensor>> pieces, double sigma, int samples, Generator generator) =>
+        Estimate(parameters, WeightNoise.Unscored(pieces), sigma, samples, generator).Losses;
+
+    /// <summary><see cref="Gradient(IReadOnlyList{Tensor}, IReadOnlyList{Func{Tensor}}, double, int, Generator)"/> of pieces that
+    /// also say something about their evaluation: every piece's value is returned in evaluation order (pair-major: θ + ε_i,
+    /// then θ − ε_i, piece-minor).</summary>
+    public static Smoothed<T> Estimate<T>(IReadOnlyList<Tensor> parameters, IReadOnlyList<Func<Scored<T>>> pieces, double sigma, int samples, Generator generator)
     {
-        WeightNoise.Check(parameters, pieces, sigma, samples, positiveSigma: true);
+        WeightNoise.Check(parameters, pieces.Count, sigma, samples, positiveSigma: true);
         using var _ = no_grad();
         var saved = WeightNoise.Save(parameters);
         var grads = WeightNoise.ZeroGrads(parameters);
         var losses = new double[2 * samples];
+        var values = new List<T>(2 * samples * pieces.Count);
         for (int i = 0; i < samples; i++)
         {
             using var scope = NewDisposeScope();
             var noise = WeightNoise.Draw(parameters, sigma, generator);
-            double plus = WeightNoise.At(parameters, saved, noise, +1, () => WeightNoise.Sum(pieces));
-            double minus = WeightNoise.At(parameters, saved, noise, -1, () => WeightNoise.Sum(pieces));
+            double plus = WeightNoise.At(parameters, saved, noise, +1, () => WeightNoise.Sum(pieces, values));
+            double minus = WeightNoise.At(parameters, saved, noise, -1, () => WeightNoise.Sum(pieces, values));
             double weight = (plus - minus) / (2.0 * samples * sigma * sigma);
             for (int p = 0; p < parameters.Count; p++) grads[p].add_(noise[p], alpha: weight);
             (losses[2 * i], losses[2 * i + 1]) = (plus, minus);
         }
-        return losses;
+        return new Smoothed<T>(losses, values);
     }
 
     /// <summary><see cref="Gradient(IReadOnlyList{Tensor}, IReadOnlyList{Func{Tensor}}, double, int, Generator)"/> of a

@@ -68,7 +68,7 @@ public static class Presets
         {
             Net = net, Dataset = dataset, Mode = "certified", Domain = r.Domain, VerifyDomains = [r.Verify], Spec = r.Spec,
             Eps = 0.3, EpsStart = 0, Epochs = 200, WarmupEpochs = r.Warm, MixEpochs = r.Mix, BatchSize = r.Batch,
-            LearningRate = r.Lr, LrSchedule = r.Schedule, LrMilestones = r.Schedule == "milestones" ? [130, 190] : [],
+            LearningRate = r.Lr, LrSchedule = r.Schedule, LrMilestones = ConfigNames.LearningRate(r.Schedule) is LrName.Milestones ? [130, 190] : [],
             Kappa1 = 1, Kappa2 = r.Kappa2, Beta1 = 1, Beta2 = r.Beta2, Regularization = r.L1, RegularizationKind = "l1",
             Optimizer = "adam", Seed = r.Seed, Preset = name, Budget = "paper",
         });
@@ -81,25 +81,32 @@ public static class Presets
 
     /// <summary><paramref name="config"/> scaled to <paramref name="budget"/>: "paper" keeps it; "quick" keeps a tenth of
     /// the epochs (at least 1) and the same fractions for warm-up, mix and LR milestones.</summary>
-    public static Fin<TrainConfig> Scale(TrainConfig config, string budget)
+    public static Fin<TrainConfig> Scale(TrainConfig config, string budget) => Budget(budget) switch
     {
-        switch (budget.ToLowerInvariant())
+        PresetBudget.Paper => FinSucc(config with { Budget = "paper" }),
+        PresetBudget.Quick => FinSucc(Quick(config)),
+        _ => FinFail<TrainConfig>(Error.New(ErrorCodes.InvalidConfig, $"Unknown budget '{budget}'. Known: {string.Join(", ", Budgets)}.")),
+    };
+
+    /// <summary>The budget called <paramref name="name"/> (case-insensitive; <see cref="TrainConfig.Budget"/> of a scaled
+    /// preset), or null.</summary>
+    public static PresetBudget? Budget(string? name) => name?.ToLowerInvariant() switch
+    {
+        "paper" => PresetBudget.Paper,
+        "quick" => PresetBudget.Quick,
+        _ => null,
+    };
+
+    static TrainConfig Quick(TrainConfig config)
+    {
+        int epochs = Math.Max(1, (int)Math.Round(config.Epochs / 10.0));
+        double f = (double)epochs / config.Epochs;
+        return config with
         {
-            case "paper": return FinSucc(config with { Budget = "paper" });
-            case "quick":
-            {
-                int epochs = Math.Max(1, (int)Math.Round(config.Epochs / 10.0));
-                double f = (double)epochs / config.Epochs;
-                return FinSucc(config with
-                {
-                    Epochs = epochs, WarmupEpochs = config.WarmupEpochs * f, MixEpochs = config.MixEpochs * f,
-                    LrMilestones = config.LrMilestones.Select(m => m >= 1 ? m / config.Epochs : m).ToList(),
-                    LrStepEpochs = config.LrStepEpochs * f, Budget = "quick",
-                });
-            }
-            default:
-                return FinFail<TrainConfig>(Error.New(ErrorCodes.InvalidConfig, $"Unknown budget '{budget}'. Known: {string.Join(", ", Budgets)}."));
-        }
+            Epochs = epochs, WarmupEpochs = config.WarmupEpochs * f, MixEpochs = config.MixEpochs * f,
+            LrMilestones = config.LrMilestones.Select(m => m >= 1 ? m / config.Epochs : m).ToList(),
+            LrStepEpochs = config.LrStepEpochs * f, Budget = "quick",
+        };
     }
 
     /// <summary>One line per setting of a preset, for <c>certify presets</c>.</summary>
@@ -107,4 +114,13 @@ public static class Presets
         $"{c.Net} on {c.Dataset}, {c.Domain} ({c.Spec}), ε {c.EpsStart:G4}→{c.Eps:G4}, batch {c.BatchSize}, epochs {c.Epochs:G4} (warm-up {c.WarmupEpochs:G4}, mix {c.MixEpochs:G4}), " +
         $"{c.Optimizer} lr {c.LearningRate:G4} {c.LrSchedule}{(c.LrMilestones.Count > 0 ? " " + string.Join(",", c.LrMilestones.Select(m => m.ToString("G4", CultureInfo.InvariantCulture))) : "")}, " +
         $"κ {c.Kappa1:G4}→{c.Kappa2:G4}, β {c.Beta1:G4}→{c.Beta2:G4}, λ {c.Regularization:G4}, seed {c.Seed}, verify {string.Join(",", c.VerifyDomains)}");
+}
+
+/// <summary>The budgets a preset is scaled with (<see cref="Presets.Scale"/>).</summary>
+public enum PresetBudget
+{
+    /// <summary>As published.</summary>
+    Paper,
+    /// <summary>A tenth of the epochs, same phase proportions.</summary>
+    Quick,
 }

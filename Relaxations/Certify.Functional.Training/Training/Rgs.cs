@@ -20,12 +20,18 @@ public static class Rgs
     /// <param name="samples">k ≥ 1.</param>
     /// <param name="generator">Source of ε (seed it from (seed, step) so that a resumed run draws the same noise).</param>
     /// <returns>L(θ + ε_j) for j = 1…k.</returns>
-    public static double[] Gradient(IReadOnlyList<Tensor> parameters, IReadOnlyList<Func<Tensor>> pieces, double sigma, int samples, Generator generator)
+    public static double[] Gradient(IReadOnlyList<Tensor> parameters, IReadOnlyList<Func<Tensor>> pieces, double sigma, int samples, Generator generator) =>
+        Estimate(parameters, WeightNoise.Unscored(pieces), sigma, samples, generator).Losses;
+
+    /// <summary><see cref="Gradient(IReadOnlyList{Tensor}, IReadOnlyList{Func{Tensor}}, double, int, Generator)"/> of pieces that
+    /// also say something about their evaluation: every piece's value is returned, sample-major, piece-minor.</summary>
+    public static Smoothed<T> Estimate<T>(IReadOnlyList<Tensor> parameters, IReadOnlyList<Func<Scored<T>>> pieces, double sigma, int samples, Generator generator)
     {
-        WeightNoise.Check(parameters, pieces, sigma, samples, positiveSigma: false);
+        WeightNoise.Check(parameters, pieces.Count, sigma, samples, positiveSigma: false);
         var saved = WeightNoise.Save(parameters);
         WeightNoise.ZeroGrads(parameters);
         var losses = new double[samples];
+        var values = new List<T>(samples * pieces.Count);
         for (int j = 0; j < samples; j++)
         {
             using var scope = NewDisposeScope();
@@ -35,14 +41,15 @@ public static class Rgs
                 double sum = 0;
                 foreach (var piece in pieces)
                 {
-                    var loss = piece();
+                    var (loss, value) = piece();
                     (loss / samples).backward();                 // .grad accumulates the mean over the samples
                     sum += loss.to_type(ScalarType.Float64).item<double>();
+                    values.Add(value);
                 }
                 return sum;
             });
         }
-        return losses;
+        return new Smoothed<T>(losses, values);
     }
 
     /// <summary><see cref="Gradient(IReadOnlyList{Tensor}, IReadOnlyList{Func{Tensor}}, double, int, Generator)"/> of a

@@ -19,15 +19,15 @@ public static class RunReport
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>Writes results.json and summary.md for <paramref name="outcome"/>.</summary>
-    public static void Write(TrainOutcome outcome, TimeSpan elapsed)
+    /// <summary>Writes results.json and summary.md for <paramref name="outcome"/> of <paramref name="plan"/>.</summary>
+    public static void Write(TrainPlan plan, TrainOutcome outcome, TimeSpan elapsed)
     {
         var c = outcome.Config;
         var last = outcome.Epochs.LastOrDefault();
         var json = new
         {
             kind = "train",
-            status = outcome.Status,
+            status = outcome.Status.Name(),
             config = c,
             machine = new { threads = c.Threads, device = c.Device, processors = Environment.ProcessorCount },
             elapsedSeconds = elapsed.TotalSeconds,
@@ -53,17 +53,17 @@ public static class RunReport
 
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        string what = c.Mode == "certified" ? $"certified, {c.Domain}" : c.Mode;
+        string what = plan.Mode is TrainMode.Certified ? $"certified, {c.Domain}" : c.Mode;
         md.AppendLine($"# Training run: {c.Net} on {c.Dataset} ({what}{(c.Preset is null ? "" : $", preset {c.Preset}")}{(c.Budget is null ? "" : $", budget {c.Budget}")})").AppendLine();
-        md.AppendLine($"Status: **{outcome.Status}**, {outcome.Epochs.Count}/{c.Epochs} epochs, {elapsed.TotalSeconds.ToString("F1", inv)} s wall, " +
+        md.AppendLine($"Status: **{outcome.Status.Name()}**, {outcome.Epochs.Count}/{c.Epochs} epochs, {elapsed.TotalSeconds.ToString("F1", inv)} s wall, " +
                       $"{c.Threads} thread(s) on {c.Device}, seed {c.Seed}, batch {c.BatchSize}, Adam lr {c.LearningRate.ToString("G", inv)}.").AppendLine();
-        if (c.Mode != "natural")
+        if (plan.Mode is not TrainMode.Natural)
             md.AppendLine(string.Create(inv, $"Schedule: ε {c.EpsStart:G4} → {c.Eps:G4}, κ {c.Kappa1:G4} → {c.Kappa2:G4}, β {c.Beta1:G4} → {c.Beta2:G4}; warm-up {c.WarmupEpochs:G4}, mix {c.MixEpochs:G4} of {c.Epochs} epochs; λ ({c.RegularizationKind}) {c.Regularization:G4}; spec {c.Spec}; LR {c.LrSchedule}{(c.LrMilestones.Count > 0 ? " " + string.Join(",", c.LrMilestones) : "")}.")).AppendLine();
         if (c.InitFrom is { } from) md.AppendLine($"Started from the weights `{from}` (fine-tuning), not from a fresh initialization.").AppendLine();
-        bool smoothed = c.Smoothing != "none";
+        bool smoothed = plan.Smoothing is GaussianSmoothing;
         if (smoothed)
             md.AppendLine(string.Create(inv, $"Loss smoothing: {c.Smoothing}, σ {c.SmoothingSigma:G4}{(c.SmoothingSigmaEnd is { } end ? $" → {end:G4} (linear over the run)" : "")}, " +
-                $"{c.SmoothingSamples} {(c.Smoothing == "pgpe" ? "antithetic pairs" : "samples")} per step; the certification below uses the plain relaxation.")).AppendLine();
+                $"{c.SmoothingSamples} {(plan.Smoothing is PgpeSmoothing ? "antithetic pairs" : "samples")} per step; the certification below uses the plain relaxation.")).AppendLine();
         if (outcome.Evaluation is { } ev)
         {
             md.AppendLine(string.Create(inv, $"## Final evaluation (first {ev.Images} test images, ε {ev.Eps:G4})")).AppendLine();

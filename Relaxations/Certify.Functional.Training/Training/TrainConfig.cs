@@ -6,9 +6,11 @@ using static LanguageExt.Prelude;
 namespace Certify.Functional.Training;
 
 /// <summary>
-/// Everything a training run depends on, immutable. Build it with <c>with</c> from <see cref="Default"/>,
-/// then <see cref="Validate"/> it as a whole: every problem is reported at once. The configuration is stored in
-/// every checkpoint and in results.json, so a run can be reproduced from its output folder.
+/// Everything a training run depends on, immutable: the serialised form. Build it with <c>with</c> from <see cref="Default"/>,
+/// then <see cref="Plan"/> it: <see cref="Validate"/> checks it as a whole (every problem is reported at once) and
+/// <see cref="TrainPlan.From"/> parses its names (mode, domains, spec, optimizer, schedules, smoothing, device …) into the typed
+/// <see cref="TrainPlan"/> the trainer runs. The configuration is stored in every checkpoint and in results.json, so a run can be
+/// reproduced from its output folder.
 /// </summary>
 public sealed record TrainConfig
 {
@@ -133,6 +135,13 @@ public sealed record TrainConfig
     /// <summary>ε of the final evaluation.</summary>
     public double TestEps => EpsTest ?? Eps;
 
+    /// <summary>Validates this configuration as a whole (<see cref="Validate"/>: every problem at once), then parses it into its
+    /// typed plan (<see cref="TrainPlan.From"/>: the train and verify domains may still fail).</summary>
+    public Fin<TrainPlan> Plan(IEnumerable<string> knownNets, IEnumerable<string> knownDatasets) =>
+        Validate(this, knownNets, knownDatasets).Match(
+            Succ: TrainPlan.From,
+            Fail: errors => FinFail<TrainPlan>(errors.Count == 1 ? errors.Head : Error.Many(errors)));
+
     /// <summary>Checks every field; returns the config or all problems found.</summary>
     public static Validation<Error, TrainConfig> Validate(TrainConfig c, IEnumerable<string> knownNets, IEnumerable<string> knownDatasets)
     {
@@ -160,10 +169,10 @@ public sealed record TrainConfig
         Check(c.MixEpochs >= 0 && double.IsFinite(c.MixEpochs), $"--mix must be ≥ 0 epochs, got {c.MixEpochs}.");
         Check(c.Epochs <= 0 || c.WarmupEpochs + c.MixEpochs <= c.Epochs, $"--warmup + --mix ({c.WarmupEpochs} + {c.MixEpochs}) must not exceed --epochs ({c.Epochs}).");
         Check(c.Regularization >= 0 && double.IsFinite(c.Regularization), $"--reg must be ≥ 0, got {c.Regularization}.");
-        Check(c.RegularizationKind is "l1" or "l2", $"--reg-kind must be l1 or l2, got '{c.RegularizationKind}'.");
-        Check(c.Spec is "diffs" or "eye", $"--spec must be diffs or eye, got '{c.Spec}'.");
+        Check(ConfigNames.Norm(c.RegularizationKind) is not null, $"--reg-kind must be l1 or l2, got '{c.RegularizationKind}'.");
+        Check(ConfigNames.Spec(c.Spec) is not null, $"--spec must be diffs or eye, got '{c.Spec}'.");
         Check(Optimizers.Contains(c.Optimizer), $"Unknown optimizer '{c.Optimizer}'. Known: {string.Join(", ", Optimizers)}.");
-        Check(c.LrSchedule != "milestones" || c.LrMilestones.Count > 0, "The milestones schedule needs --lr-milestones (e.g. 130,190 or 0.6,0.9).");
+        Check(ConfigNames.LearningRate(c.LrSchedule) is not LrName.Milestones || c.LrMilestones.Count > 0, "The milestones schedule needs --lr-milestones (e.g. 130,190 or 0.6,0.9).");
         Check(c.LrMilestones.All(m => m > 0 && double.IsFinite(m)), $"--lr-milestones must be > 0, got {string.Join(",", c.LrMilestones)}.");
         Check(c.LrStepEpochs > 0 && double.IsFinite(c.LrStepEpochs), $"--lr-step-epochs must be > 0, got {c.LrStepEpochs}.");
         Check(c.BatchPieces > 0 && (c.BatchSize <= 0 || c.BatchPieces <= c.BatchSize), $"--batch-pieces must be in [1, batch size], got {c.BatchPieces}.");
@@ -172,7 +181,7 @@ public sealed record TrainConfig
         Check(c.PgdStepSize > 0 && double.IsFinite(c.PgdStepSize), $"--pgd-step-size must be > 0, got {c.PgdStepSize}.");
         Check(c.PgdRestarts > 0, $"--pgd-restarts must be > 0, got {c.PgdRestarts}.");
         Check(c.Threads > 0, $"Threads (--threads) must be > 0, got {c.Threads}.");
-        Check(c.Device == "cpu" || c.Device == "cuda" || c.Device.StartsWith("cuda:", StringComparison.Ordinal),
+        Check(TrainDevice.Parse(c.Device) is not null,
             $"Device (--device) must be cpu, cuda or cuda:N, got '{c.Device}'.");
         Check(c.TrainLimit is null or > 0, $"Train limit (--train-limit) must be > 0, got {c.TrainLimit}.");
         Check(c.TestLimit is null or > 0, $"Test limit (--test-limit) must be > 0, got {c.TestLimit}.");
@@ -184,7 +193,7 @@ public sealed record TrainConfig
         Check(c.SmoothingSamples > 0, $"Smoothing samples (--samples) must be ≥ 1, got {c.SmoothingSamples}.");
         Check(c.SmoothingSigmaEnd is null || (c.SmoothingSigmaEnd >= 0 && double.IsFinite(c.SmoothingSigmaEnd.Value)),
             $"Final smoothing σ (--sigma-end) must be ≥ 0, got {c.SmoothingSigmaEnd}.");
-        Check(c.SmoothingSigmaEnd is null || c.Smoothing != "none", "--sigma-end decays the smoothing σ; pass --smoothing pgpe or rgs too.");
+        Check(c.SmoothingSigmaEnd is null || ConfigNames.Smoothing(c.Smoothing) is not SmoothingMethod.None, "--sigma-end decays the smoothing σ; pass --smoothing pgpe or rgs too.");
         return errors.Count == 0 ? Success<Error, TrainConfig>(c) : Fail<Error, TrainConfig>(toSeq(errors));
     }
 }

@@ -9,14 +9,25 @@ namespace Certify.Functional.Training;
 /// <param name="Accuracy">Clean training accuracy so far in this epoch (0–1).</param>
 /// <param name="ImagesPerSecond">Training throughput so far in this epoch.</param>
 /// <param name="Eta">Estimated time until the run ends.</param>
-/// <param name="Phase">"train" (after a step), "eval" (evaluation starts), "epoch" (epoch evaluated) or "done".</param>
+/// <param name="Phase">After a step, evaluation starts, or epoch evaluated.</param>
 /// <param name="TestAccuracy">Clean test accuracy, in the "epoch" report.</param>
 /// <param name="Schedule">ε, κ, β, learning rate and smoothing σ of the last step (null for natural training without smoothing).</param>
 /// <param name="CertifiedAccuracy">Fraction of this epoch's training examples certified by the train domain at the
 /// scheduled ε (only steps with κ &lt; 1 count), or null.</param>
 public sealed record TrainProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy,
-    double ImagesPerSecond, TimeSpan Eta, string Phase, double? TestAccuracy = null, StepValues? Schedule = null,
+    double ImagesPerSecond, TimeSpan Eta, TrainPhase Phase, double? TestAccuracy = null, StepValues? Schedule = null,
     double? CertifiedAccuracy = null);
+
+/// <summary>What a <see cref="TrainProgress"/> report follows.</summary>
+public enum TrainPhase
+{
+    /// <summary>An optimizer step.</summary>
+    Train,
+    /// <summary>The epoch's evaluation starts.</summary>
+    Eval,
+    /// <summary>The epoch is evaluated (the report carries the test accuracy).</summary>
+    Epoch,
+}
 
 /// <summary>The scheduled values of one optimizer step.</summary>
 /// <param name="Eps">ε of the abstract loss (or of PGD training).</param>
@@ -37,6 +48,11 @@ public sealed record EpochTally(double LossSum, long Correct, long Certified, lo
 {
     /// <summary>Nothing seen yet.</summary>
     public static EpochTally Empty { get; } = new(0, 0, 0, 0, 0, 0);
+
+    /// <summary>The tally after a step on <paramref name="examples"/> examples, with the epoch's training time so far.</summary>
+    public EpochTally Plus(StepStats step, int examples, double seconds) =>
+        new(LossSum + step.LossSum, Correct + step.Correct, Certified + (step.Certified ?? 0), CertifiedSeen + (step.Certified is null ? 0 : examples),
+            Seen + examples, seconds);
 
     /// <summary>Mean loss.</summary>
     public double Loss => Seen == 0 ? 0 : LossSum / Seen;

@@ -50,19 +50,29 @@ internal static class WeightNoise
         }
     }
 
-    /// <summary>Σ of the pieces' values (float64), each piece built on the current weights.</summary>
-    public static double Sum(IReadOnlyList<Func<Tensor>> pieces)
+    /// <summary>Σ of the pieces' losses (float64), each piece built on the current weights; every piece's value is appended
+    /// to <paramref name="values"/> (the estimator's record of its evaluations, in order).</summary>
+    public static double Sum<T>(IReadOnlyList<Func<Scored<T>>> pieces, List<T> values)
     {
         double sum = 0;
-        foreach (var piece in pieces) sum += piece().to_type(ScalarType.Float64).item<double>();
+        foreach (var piece in pieces)
+        {
+            var (loss, value) = piece();
+            sum += loss.to_type(ScalarType.Float64).item<double>();
+            values.Add(value);
+        }
         return sum;
     }
 
+    /// <summary>Plain loss pieces as pieces without a value.</summary>
+    public static IReadOnlyList<Func<Scored<LanguageExt.Unit>>> Unscored(IReadOnlyList<Func<Tensor>> pieces) =>
+        pieces.Select(piece => (Func<Scored<LanguageExt.Unit>>)(() => new Scored<LanguageExt.Unit>(piece(), default))).ToList();
+
     /// <summary>Argument checks shared by the estimators.</summary>
-    public static void Check(IReadOnlyList<Tensor> parameters, IReadOnlyList<Func<Tensor>> pieces, double sigma, int samples, bool positiveSigma)
+    public static void Check(IReadOnlyList<Tensor> parameters, int pieces, double sigma, int samples, bool positiveSigma)
     {
         if (parameters.Count == 0) throw new ArgumentException("Loss smoothing needs at least one parameter tensor.", nameof(parameters));
-        if (pieces.Count == 0) throw new ArgumentException("Loss smoothing needs at least one loss piece.", nameof(pieces));
+        if (pieces == 0) throw new ArgumentException("Loss smoothing needs at least one loss piece.", nameof(pieces));
         if (!double.IsFinite(sigma) || sigma < 0 || (positiveSigma && sigma == 0))
             throw new ArgumentException($"σ must be a finite number {(positiveSigma ? "> 0" : "≥ 0")}, got {sigma}.", nameof(sigma));
         if (samples < 1) throw new ArgumentException($"The number of samples must be ≥ 1, got {samples}.", nameof(samples));

@@ -53,11 +53,18 @@ public static class AttackCommand
     {
         if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
         torch.set_num_threads(threads);
-        if (KernelGate.Refuse(output, deviceName) is { } refused) return refused;
-        var loaded = selection.Load();
+        var loaded =
+            from passed in KernelGate.Check(deviceName)
+            from model in selection.Load()
+            select model;
+        return output.Exit(loaded, CliApp.BadInput, m => Attack(selection, m, eps, options, limit, batchSize, outDir, seed, threads, deviceName, output, quiet));
+    }
+
+    static int Attack(ModelSelection selection, LoadedModel loaded, double eps, PgdOptions options, int? limit, int batchSize, string outDir, long seed,
+        int threads, string deviceName, CliOutput output, bool quiet)
+    {
         var (model, dataset) = (selection.Model, selection.Dataset);
-        if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);
-        var (data, network, _, note) = (LoadedModel)loaded;
+        var (data, network, _, note) = loaded;
         using var _ = network;
         if (note is not null && !quiet) output.Err.WriteLine($"note: {note}");
         var device = Devices.Parse(deviceName);

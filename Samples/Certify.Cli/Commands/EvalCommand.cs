@@ -40,10 +40,13 @@ public static class EvalCommand
         if (limit is <= 0) return output.Fail(Error.New(1003, $"--limit must be > 0, got {limit}."), CliApp.BadInput);
         if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
         torch.set_num_threads(threads);
-        var loaded = selection.Load();
+        return output.Exit(selection.Load(), CliApp.BadInput, loaded => Evaluate(selection, loaded, limit, batchSize, outDir, threads, deviceName, output, quiet));
+    }
+
+    static int Evaluate(ModelSelection selection, LoadedModel loaded, int? limit, int batchSize, string outDir, int threads, string deviceName, CliOutput output, bool quiet)
+    {
         var (model, dataset) = (selection.Model, selection.Dataset);
-        if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);
-        var (data, network, description, note) = (LoadedModel)loaded;
+        var (data, network, description, note) = loaded;
         using var _ = network;
         if (note is not null && !quiet) output.Err.WriteLine($"note: {note}");
 

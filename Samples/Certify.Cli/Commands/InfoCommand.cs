@@ -3,6 +3,7 @@ using Certify.Functional.Layers;
 using Certify.Functional.Training;
 using Certify.Functional.Samples;
 using LanguageExt.Common;
+using static LanguageExt.Prelude;
 
 namespace Certify.Cli.Commands;
 
@@ -19,34 +20,39 @@ public static class InfoCommand
         var command = new Command("info", "Show a network's layers, shapes, parameters and training-memory estimate per relaxation") { net, arch, json, batch };
         command.SetAction(parse =>
         {
-            IEnumerable<NetworkDescription> descriptions;
-            if (parse.GetValue(arch) is { } file)
-            {
-                var loaded = NetworkJson.Load(file).ToFin();
-                if (loaded.IsFail) return output.Fail((Error)loaded, CliApp.BadInput);
-                descriptions = [(NetworkDescription)loaded];
-            }
-            else
-            {
-                var name = parse.GetValue(net);
-                descriptions = NetworkCatalog.All.Where(e => name is null || string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
-                    .Select(e => e.Description).ToList();
-                if (!descriptions.Any())
-                    return output.Fail(Error.New(1004, $"Unknown network '{name}'. Known: {string.Join(", ", NetworkCatalog.Names)}."), CliApp.BadInput);
-            }
+            var name = parse.GetValue(net);
+            var descriptions = parse.GetValue(arch) is { } file
+                ? NetworkJson.Load(file).ToFin().Map(d => (IReadOnlyList<NetworkDescription>)[d])
+                : Catalog(name);
             int b = parse.GetValue(batch);
-            if (b <= 0) return output.Fail(Error.New(1003, $"--batch-size must be > 0, got {b}."), CliApp.BadInput);
-            foreach (var d in descriptions)
+            var shown =
+                from ds in descriptions
+                from size in b > 0 ? FinSucc(b) : FinFail<int>(Error.New(1003, $"--batch-size must be > 0, got {b}."))
+                select ds;
+            return output.Exit(shown, CliApp.BadInput, ds =>
             {
-                if (parse.GetValue(json)) { output.Out.WriteLine(NetworkJson.ToJson(d)); continue; }
-                output.Out.WriteLine(d);
-                output.Out.WriteLine($"memory of one training step at batch {b} (estimate, float32): " + string.Join(", ",
-                    TrainingMemory.Families.Select(f => $"{f} {Bytes(TrainingMemory.Estimate(d, b, f))}")));
-                output.Out.WriteLine();
-            }
-            return 0;
+                foreach (var d in ds)
+                {
+                    if (parse.GetValue(json)) { output.Out.WriteLine(NetworkJson.ToJson(d)); continue; }
+                    output.Out.WriteLine(d);
+                    output.Out.WriteLine($"memory of one training step at batch {b} (estimate, float32): " + string.Join(", ",
+                        TrainingMemory.Families.Select(f => $"{f} {Bytes(TrainingMemory.Estimate(d, b, f))}")));
+                    output.Out.WriteLine();
+                }
+                return 0;
+            });
         });
         return command;
+    }
+
+    // The named catalog network (every one when no name is given).
+    static LanguageExt.Fin<IReadOnlyList<NetworkDescription>> Catalog(string? name)
+    {
+        var descriptions = NetworkCatalog.All.Where(e => name is null || string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
+            .Select(e => e.Description).ToList();
+        return descriptions.Count > 0
+            ? FinSucc<IReadOnlyList<NetworkDescription>>(descriptions)
+            : FinFail<IReadOnlyList<NetworkDescription>>(Error.New(1004, $"Unknown network '{name}'. Known: {string.Join(", ", NetworkCatalog.Names)}."));
     }
 
     static string Bytes(long bytes) => bytes switch

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Certify.Functional.Reports.Paradox;
 using Certify.Functional.Samples;
 using LanguageExt.Common;
+using static LanguageExt.Prelude;
 using TorchSharp;
 
 namespace Certify.Cli.Commands;
@@ -55,32 +56,51 @@ public static class ParadoxCommand
                 return RunReleased(releasedPlan, output, parse.GetValue(CliApp.Quiet));
             }
             var b = parse.GetValue(budget)!;
-            var plan = ParadoxPlan.For(b, parse.GetValue(net)!, parse.GetValue(eps), parse.GetValue(CliApp.Seed), parse.GetValue(CliApp.Threads),
-                parse.GetValue(outDir) ?? Path.Combine("runs", $"paradox-{b}"));
-            if (plan.IsFail) return output.Fail((Error)plan, CliApp.BadInput);
-            var p = (ParadoxPlan)plan;
-            if (parse.GetValue(seeds) is { } n) { if (n < 1) return output.Fail(Error.New(1003, $"--seeds must be ≥ 1, got {n}."), CliApp.BadInput); p = p with { SeedCount = n }; }
-            if (parse.GetValue(workers) is { } w) { if (w < 1) return output.Fail(Error.New(1003, $"--workers must be ≥ 1, got {w}."), CliApp.BadInput); p = p with { Workers = w }; }
-            if (parse.GetValue(table2)) p = p with { Relaxations = p.Relaxations.Select(ParadoxPlan.WithTable2Settings).ToList() };
-            if (parse.GetValue(triangle)) p = p with { Relaxations = [.. p.Relaxations, ParadoxPlan.Triangle] };
+            bool quiet = parse.GetValue(CliApp.Quiet);
+            var planned =
+                from common in ParadoxPlan.For(b, parse.GetValue(net)!, parse.GetValue(eps), parse.GetValue(CliApp.Seed), parse.GetValue(CliApp.Threads),
+                    parse.GetValue(outDir) ?? Path.Combine("runs", $"paradox-{b}"))
+                from seeded in parse.GetValue(seeds) is { } n
+                    ? AtLeastOne(n, "--seeds").Map(count => common with { SeedCount = count })
+                    : FinSucc(common)
+                from staffed in parse.GetValue(workers) is { } w
+                    ? AtLeastOne(w, "--workers").Map(count => seeded with { Workers = count })
+                    : FinSucc(seeded)
+                select Relaxations(staffed, parse.GetValue(table2), parse.GetValue(triangle));
             if (parse.GetValue(finetune))
             {
                 // σ is absolute per weight element: 0.01 (the from-scratch default) is a third of a trained FC-SMALL layer's weight
                 // RMS (0.026–0.042) and wrecks a converged network in one epoch; fine-tuning defaults to 0.001.
                 double fineSigma = parse.GetResult(sigma) is { Implicit: false } ? parse.GetValue(sigma) : SmoothingFinetune.DefaultSigma;
-                var fine = SmoothingFinetune.Plan(p, parse.GetValue(finetuneEpochs), null, fineSigma, parse.GetValue(samples));
-                return fine.IsFail ? output.Fail((Error)fine, CliApp.BadInput) : RunFinetune((ParadoxPlan)fine, output, parse.GetValue(CliApp.Quiet));
+                var fine = planned.Bind(p => SmoothingFinetune.Plan(p, parse.GetValue(finetuneEpochs), null, fineSigma, parse.GetValue(samples)));
+                return output.Exit(fine, CliApp.BadInput, f => RunFinetune(f, output, quiet));
             }
-            if (parse.GetValue(smoothing))
-            {
-                if (!(parse.GetValue(sigma) > 0)) return output.Fail(Error.New(1003, $"--sigma must be > 0, got {parse.GetValue(sigma)}."), CliApp.BadInput);
-                if (parse.GetValue(samples) < 1) return output.Fail(Error.New(1003, $"--samples must be ≥ 1, got {parse.GetValue(samples)}."), CliApp.BadInput);
-                p = p with { Relaxations = [.. p.Relaxations, .. ParadoxPlan.SmoothingBlock], SmoothingSigma = parse.GetValue(sigma), SmoothingSamples = parse.GetValue(samples) };
-            }
-            return Run(p, parse.GetValue(table4), output, parse.GetValue(CliApp.Quiet));
+            var study = parse.GetValue(smoothing)
+                ? from p in planned
+                  from s in Positive(parse.GetValue(sigma), parse.GetValue(samples))
+                  select p with { Relaxations = [.. p.Relaxations, .. ParadoxPlan.SmoothingBlock], SmoothingSigma = s.Sigma, SmoothingSamples = s.Samples }
+                : planned;
+            return output.Exit(study, CliApp.BadInput, p => Run(p, parse.GetValue(table4), output, quiet));
         });
         return command;
     }
+
+    static LanguageExt.Fin<int> AtLeastOne(int n, string flag) =>
+        n >= 1 ? FinSucc(n) : FinFail<int>(Error.New(1003, $"{flag} must be ≥ 1, got {n}."));
+
+    // --table2-settings and --triangle.
+    static ParadoxPlan Relaxations(ParadoxPlan p, bool table2, bool triangle)
+    {
+        if (table2) p = p with { Relaxations = p.Relaxations.Select(ParadoxPlan.WithTable2Settings).ToList() };
+        if (triangle) p = p with { Relaxations = [.. p.Relaxations, ParadoxPlan.Triangle] };
+        return p;
+    }
+
+    // σ and samples of the smoothing block.
+    static LanguageExt.Fin<(double Sigma, int Samples)> Positive(double sigma, int samples) =>
+        !(sigma > 0) ? FinFail<(double, int)>(Error.New(1003, $"--sigma must be > 0, got {sigma}."))
+        : samples < 1 ? FinFail<(double, int)>(Error.New(1003, $"--samples must be ≥ 1, got {samples}."))
+        : FinSucc((sigma, samples));
 
     /// <summary>../shared/reference from the working folder or from the repository's parent, or $CERTIFY_SHARED/reference; null if none exists.</summary>
     static string? DefaultReleasedFolder()
@@ -116,15 +136,17 @@ public static class ParadoxCommand
     static int Guarded(CliOutput output, int threads, bool quiet, string onInterrupt, Func<ParadoxProgress, CancellationToken, int> body)
     {
         torch.set_num_threads(threads);
-        if (KernelGate.Refuse(output, "cpu") is { } refused) return refused;
-        using var cancel = CancelOnInterrupt(output, onInterrupt, out var onCancel);
-        try
+        return output.Exit(KernelGate.Check("cpu"), CliApp.BadInput, _ =>
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"{clock.Elapsed:mm\\:ss} [{stage}] {message}"); }
-            return body(Say, cancel.Token);
-        }
-        finally { Console.CancelKeyPress -= onCancel; }
+            using var cancel = CancelOnInterrupt(output, onInterrupt, out var onCancel);
+            try
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"{clock.Elapsed:mm\\:ss} [{stage}] {message}"); }
+                return body(Say, cancel.Token);
+            }
+            finally { Console.CancelKeyPress -= onCancel; }
+        });
     }
 
     const string Resumable = "finishing the current step and saving a checkpoint; run the same command again to continue";
@@ -133,46 +155,46 @@ public static class ParadoxCommand
         Guarded(output, plan.Threads, quiet, "finishing the current certification; the report keeps the finished groups", (say, cancel) =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var study = ReleasedStudy.Run(plan, say, cancel);
-            if (study.IsFail) return output.Fail((Error)study, CliApp.BadInput);
-            foreach (var g in study.ThrowIfFail())
+            return output.Exit(ReleasedStudy.Run(plan, say, cancel), CliApp.BadInput, groups =>
             {
-                var (holds, images, counts) = ReleasedReport.Order(g);
-                output.Out.WriteLine($"{g.Name}: own certified on the first {images} images — {string.Join(", ", g.Networks.Select(n => $"{n.Label} {counts[n.Key]}"))}; " +
-                    $"paper's order {(holds ? "holds" : "does not hold")}");
-            }
-            output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and per-image CSVs in {plan.OutDir} ({clock.Elapsed.TotalMinutes:F1} min)");
-            return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
+                foreach (var g in groups)
+                {
+                    var (holds, images, counts) = ReleasedReport.Order(g);
+                    output.Out.WriteLine($"{g.Name}: own certified on the first {images} images — {string.Join(", ", g.Networks.Select(n => $"{n.Label} {counts[n.Key]}"))}; " +
+                        $"paper's order {(holds ? "holds" : "does not hold")}");
+                }
+                output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and per-image CSVs in {plan.OutDir} ({clock.Elapsed.TotalMinutes:F1} min)");
+                return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
+            });
         });
 
     static int RunFinetune(ParadoxPlan plan, CliOutput output, bool quiet) =>
         Guarded(output, plan.Threads, quiet, Resumable, (say, cancel) =>
-        {
-            var rows = SmoothingFinetune.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), say, cancel);
-            if (rows.IsFail) return output.Fail((Error)rows, CliApp.Failed);
-            if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return CliApp.Interrupted; }
-            foreach (var r in rows.ThrowIfFail())
-                output.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"seed {r.Seed} {r.Run.Label}: certified {100 * r.StartCertified:F1} % → {100 * r.Certified:F1} % (Box {100 * r.Box:F1} %)"));
-            output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json in {plan.OutDir}");
-            return 0;
-        });
+            output.Exit(SmoothingFinetune.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), say, cancel), CliApp.Failed, rows =>
+            {
+                if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return CliApp.Interrupted; }
+                foreach (var r in rows)
+                    output.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"seed {r.Seed} {r.Run.Label}: certified {100 * r.StartCertified:F1} % → {100 * r.Certified:F1} % (Box {100 * r.Box:F1} %)"));
+                output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json in {plan.OutDir}");
+                return 0;
+            }));
 
     static int Run(ParadoxPlan plan, bool table4, CliOutput output, bool quiet) =>
         Guarded(output, plan.Threads, quiet, Resumable, (say, cancel) =>
         {
             if (table4)
+                return output.Exit(Table4.Run(plan, say, cancel), CliApp.Failed, _ =>
+                {
+                    output.Out.WriteLine($"table 4: {Path.Combine(plan.OutDir, "table4", "table4.md")}, table4.png");
+                    return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
+                });
+            return output.Exit(ParadoxStudy.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), say, cancel), CliApp.Failed, _ =>
             {
-                var cells = Table4.Run(plan, say, cancel);
-                if (cells.IsFail) return output.Fail((Error)cells, CliApp.Failed);
-                output.Out.WriteLine($"table 4: {Path.Combine(plan.OutDir, "table4", "table4.md")}, table4.png");
-                return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
-            }
-            var study = ParadoxStudy.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), say, cancel);
-            if (study.IsFail) return output.Fail((Error)study, CliApp.Failed);
-            if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return CliApp.Interrupted; }
-            output.Out.WriteLine(File.ReadAllText(Path.Combine(plan.OutDir, "table.md")));
-            output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and plots in {plan.OutDir}");
-            return 0;
+                if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return CliApp.Interrupted; }
+                output.Out.WriteLine(File.ReadAllText(Path.Combine(plan.OutDir, "table.md")));
+                output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and plots in {plan.OutDir}");
+                return 0;
+            });
         });
 }

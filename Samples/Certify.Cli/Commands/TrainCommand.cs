@@ -9,6 +9,7 @@ using Certify.Functional.Samples;
 
 using LanguageExt.Common;
 using TorchSharp;
+using static LanguageExt.Prelude;
 
 
 namespace Certify.Cli.Commands;
@@ -83,107 +84,122 @@ public static class TrainCommand
             bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
             T Pick<T>(Option<T> o, T current) => Given(o) ? parse.GetValue(o)! : current;
 
-            var start = TrainConfig.Default;
-            if (parse.GetValue(preset) is { } presetName)
+            TrainConfig Configure(TrainConfig start, IReadOnlyList<double> parsedMilestones)
             {
-                var found = Presets.Find(presetName).Bind(p => Presets.Scale(p.Config, parse.GetValue(budget)!));
-                if (found.IsFail) return output.Fail((Error)found, CliApp.BadInput);
-                start = (TrainConfig)found;
+                long seed = Given(CliApp.Seed) ? parse.GetValue(CliApp.Seed) : start.Preset is null ? parse.GetValue(CliApp.Seed) : start.Seed;
+                var config = start with
+                {
+                    Net = Pick(net, start.Net), ArchitectureFile = Pick(arch, start.ArchitectureFile), Dataset = Pick(dataset, start.Dataset).ToLowerInvariant(),
+                    DataDir = Pick(dataDir, start.DataDir), Mode = Pick(mode, start.Mode), Domain = Pick(domain, start.Domain),
+                    VerifyDomains = parse.GetValue(verify) is { } v ? v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        : Given(domain) ? [] : start.VerifyDomains,         // a new train domain certifies with itself
+                    Spec = Pick(spec, start.Spec), Epochs = Pick(epochs, start.Epochs), BatchSize = Pick(batch, start.BatchSize),
+                    BatchPieces = Pick(pieces, start.BatchPieces), Optimizer = Pick(optimizer, start.Optimizer), LearningRate = Pick(lr, start.LearningRate),
+                    LrSchedule = Pick(lrSchedule, start.LrSchedule), LrMilestones = parsedMilestones, LrStepEpochs = Pick(stepEpochs, start.LrStepEpochs),
+                    ReferenceLrExtraStep = Pick(extraStep, start.ReferenceLrExtraStep), Eps = Pick(eps, start.Eps), EpsStart = Pick(epsStart, start.EpsStart),
+                    EpsTest = Given(epsTest) ? parse.GetValue(epsTest) : Given(eps) ? null : start.EpsTest,
+                    Kappa1 = Pick(kappa1, start.Kappa1), Kappa2 = Pick(kappa2, start.Kappa2), Beta1 = Pick(beta1, start.Beta1), Beta2 = Pick(beta2, start.Beta2),
+                    WarmupEpochs = Pick(warmup, start.WarmupEpochs), MixEpochs = Pick(mix, start.MixEpochs), Regularization = Pick(reg, start.Regularization),
+                    RegularizationKind = Pick(regKind, start.RegularizationKind), CheckpointEvery = Pick(every, start.CheckpointEvery),
+                    PgdSteps = Pick(pgdSteps, start.PgdSteps), PgdStepSize = Pick(pgdStepSize, start.PgdStepSize), PgdRestarts = Pick(pgdRestarts, start.PgdRestarts),
+                    TrainLimit = Pick(trainLimit, start.TrainLimit), TestLimit = Pick(testLimit, start.TestLimit),
+                    Smoothing = Pick(smoothing, start.Smoothing).ToLowerInvariant(), SmoothingSigma = Pick(sigma, start.SmoothingSigma),
+                    SmoothingSamples = Pick(samples, start.SmoothingSamples), SmoothingSigmaEnd = Pick(sigmaEnd, start.SmoothingSigmaEnd),
+                    Seed = seed, Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!, Init = Pick(init, start.Init).ToLowerInvariant(),
+                    InitFrom = Given(initFrom) ? Path.GetFullPath(parse.GetValue(initFrom)!) : start.InitFrom,
+                };
+                if (Given(epochs) && start.Preset is not null && !Given(warmup) && !Given(mix))
+                {
+                    double f = (double)config.Epochs / start.Epochs;          // keep the preset's phase proportions
+                    config = config with { WarmupEpochs = start.WarmupEpochs * f, MixEpochs = start.MixEpochs * f };
+                }
+                return config with
+                {
+                    OutDir = parse.GetValue(outDir) ?? Path.Combine("runs",
+                        $"{(config.Preset ?? config.Net).ToLowerInvariant()}{(Presets.Budget(config.Budget) is PresetBudget.Quick ? "-quick" : "")}-seed{config.Seed}"),
+                };
             }
-            else if (Given(budget))
-                return output.Fail(Error.New(ErrorCodes.InvalidConfig, "--budget scales a preset; pass --preset NAME too (see `certify presets`)."), CliApp.BadInput);
 
-            IReadOnlyList<double> parsedMilestones = start.LrMilestones;
-            if (parse.GetValue(milestones) is { } text)
-            {
-                var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) ? m : double.NaN).ToList();
-                if (values.Count == 0 || values.Any(double.IsNaN))
-                    return output.Fail(Error.New(ErrorCodes.InvalidConfig, $"--lr-milestones must be comma-separated numbers, got '{text}'."), CliApp.BadInput);
-                parsedMilestones = values;
-            }
-            long seed = Given(CliApp.Seed) ? parse.GetValue(CliApp.Seed) : start.Preset is null ? parse.GetValue(CliApp.Seed) : start.Seed;
-            var config = start with
-            {
-                Net = Pick(net, start.Net), ArchitectureFile = Pick(arch, start.ArchitectureFile), Dataset = Pick(dataset, start.Dataset).ToLowerInvariant(),
-                DataDir = Pick(dataDir, start.DataDir), Mode = Pick(mode, start.Mode), Domain = Pick(domain, start.Domain),
-                VerifyDomains = parse.GetValue(verify) is { } v ? v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    : Given(domain) ? [] : start.VerifyDomains,         // a new train domain certifies with itself
-                Spec = Pick(spec, start.Spec), Epochs = Pick(epochs, start.Epochs), BatchSize = Pick(batch, start.BatchSize),
-                BatchPieces = Pick(pieces, start.BatchPieces), Optimizer = Pick(optimizer, start.Optimizer), LearningRate = Pick(lr, start.LearningRate),
-                LrSchedule = Pick(lrSchedule, start.LrSchedule), LrMilestones = parsedMilestones, LrStepEpochs = Pick(stepEpochs, start.LrStepEpochs),
-                ReferenceLrExtraStep = Pick(extraStep, start.ReferenceLrExtraStep), Eps = Pick(eps, start.Eps), EpsStart = Pick(epsStart, start.EpsStart),
-                EpsTest = Given(epsTest) ? parse.GetValue(epsTest) : Given(eps) ? null : start.EpsTest,
-                Kappa1 = Pick(kappa1, start.Kappa1), Kappa2 = Pick(kappa2, start.Kappa2), Beta1 = Pick(beta1, start.Beta1), Beta2 = Pick(beta2, start.Beta2),
-                WarmupEpochs = Pick(warmup, start.WarmupEpochs), MixEpochs = Pick(mix, start.MixEpochs), Regularization = Pick(reg, start.Regularization),
-                RegularizationKind = Pick(regKind, start.RegularizationKind), CheckpointEvery = Pick(every, start.CheckpointEvery),
-                PgdSteps = Pick(pgdSteps, start.PgdSteps), PgdStepSize = Pick(pgdStepSize, start.PgdStepSize), PgdRestarts = Pick(pgdRestarts, start.PgdRestarts),
-                TrainLimit = Pick(trainLimit, start.TrainLimit), TestLimit = Pick(testLimit, start.TestLimit),
-                Smoothing = Pick(smoothing, start.Smoothing).ToLowerInvariant(), SmoothingSigma = Pick(sigma, start.SmoothingSigma),
-                SmoothingSamples = Pick(samples, start.SmoothingSamples), SmoothingSigmaEnd = Pick(sigmaEnd, start.SmoothingSigmaEnd),
-                Seed = seed, Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!, Init = Pick(init, start.Init).ToLowerInvariant(),
-                InitFrom = Given(initFrom) ? Path.GetFullPath(parse.GetValue(initFrom)!) : start.InitFrom,
-            };
-            if (Given(epochs) && start.Preset is not null && !Given(warmup) && !Given(mix))
-            {
-                double f = (double)config.Epochs / start.Epochs;          // keep the preset's phase proportions
-                config = config with { WarmupEpochs = start.WarmupEpochs * f, MixEpochs = start.MixEpochs * f };
-            }
-            config = config with
-            {
-                OutDir = parse.GetValue(outDir) ?? Path.Combine("runs", $"{(config.Preset ?? config.Net).ToLowerInvariant()}{(config.Budget is "quick" ? "-quick" : "")}-seed{config.Seed}"),
-            };
-            return Run(config, output, quiet, asJson);
+            var requested =
+                from start in StartingPoint(parse.GetValue(preset), parse.GetValue(budget)!, Given(budget))
+                from parsedMilestones in Milestones(parse.GetValue(milestones), start.LrMilestones)
+                select Configure(start, parsedMilestones);
+            return output.Exit(requested, CliApp.BadInput, config => Run(config, output, quiet, asJson));
         });
         return command;
+    }
+
+    // The preset scaled by the budget, or the defaults; a budget without a preset is a mistake.
+    static LanguageExt.Fin<TrainConfig> StartingPoint(string? presetName, string budget, bool budgetGiven) =>
+        presetName is { } name ? Presets.Find(name).Bind(p => Presets.Scale(p.Config, budget))
+        : budgetGiven ? FinFail<TrainConfig>(Error.New(ErrorCodes.InvalidConfig, "--budget scales a preset; pass --preset NAME too (see `certify presets`)."))
+        : FinSucc(TrainConfig.Default);
+
+    // --lr-milestones as numbers (the preset's when not given).
+    static LanguageExt.Fin<IReadOnlyList<double>> Milestones(string? text, IReadOnlyList<double> current)
+    {
+        if (text is null) return FinSucc(current);
+        var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) ? m : double.NaN).ToList();
+        return values.Count == 0 || values.Any(double.IsNaN)
+            ? FinFail<IReadOnlyList<double>>(Error.New(ErrorCodes.InvalidConfig, $"--lr-milestones must be comma-separated numbers, got '{text}'."))
+            : FinSucc<IReadOnlyList<double>>(values);
     }
 
     static int Resume(string path, int threads, CliOutput output, bool quiet, bool asJson)
     {
         var file = Directory.Exists(path) ? Path.Combine(path, "checkpoints", "last.ckpt") : path;
-        var header = Checkpoint.ReadHeader(file);
-        if (header.IsFail) return output.Fail((Error)header, CliApp.BadInput);
-        var h = (CheckpointHeader)header;
-        if (h.State.Epoch >= h.Config.Epochs)
+        return output.Exit(Checkpoint.ReadHeader(file), CliApp.BadInput, h =>
         {
-            output.Err.WriteLine($"note: the run in '{path}' already completed all {h.Config.Epochs} epochs; evaluating it again.");
-        }
-        if (!quiet)
-            output.Err.WriteLine($"resuming {file}: step {h.State.Step}, epoch {h.State.Epoch + 1}, batch {h.State.Batch} (configuration from the checkpoint; other training flags are ignored)");
-        return Run(h.Config with { Threads = threads }, output, quiet, asJson, file);
+            if (h.State.Epoch >= h.Config.Epochs)
+            {
+                output.Err.WriteLine($"note: the run in '{path}' already completed all {h.Config.Epochs} epochs; evaluating it again.");
+            }
+            if (!quiet)
+                output.Err.WriteLine($"resuming {file}: step {h.State.Step}, epoch {h.State.Epoch + 1}, batch {h.State.Batch} (configuration from the checkpoint; other training flags are ignored)");
+            return Run(h.Config, output, quiet, asJson, file, threads);
+        });
     }
 
-    /// <summary>Validates, loads, trains, evaluates and reports.</summary>
-    public static int Run(TrainConfig requested, CliOutput output, bool quiet, bool asJson = false, string? resumeFrom = null)
+    /// <summary>Validates, loads, trains, evaluates and reports. When resuming (<paramref name="resumeFrom"/>), <paramref name="requested"/>
+    /// is the checkpoint's configuration and <paramref name="threads"/> (if given) this invocation's thread count: the run
+    /// continues with the checkpoint's plan on that many threads.</summary>
+    public static int Run(TrainConfig requested, CliOutput output, bool quiet, bool asJson = false, string? resumeFrom = null, int? threads = null)
     {
-        var validated = TrainConfig.Validate(requested, NetworkCatalog.Names, DatasetCatalog.Names).ToFin();
-        if (validated.IsFail) return output.Fail((Error)validated, CliApp.BadInput);
-        var config = (TrainConfig)validated;
-        var domains = NetworkTrainer.Domains(config);
-        if (domains.IsFail) return output.Fail((Error)domains, CliApp.BadInput);
+        var effective = threads is { } t ? requested with { Threads = t } : requested;
+        var planned =
+            from validated in TrainConfig.Validate(effective, NetworkCatalog.Names, DatasetCatalog.Names).ToFin()
+            from plan in TrainPlan.From(requested)
+            select plan;
+        return output.Exit(planned, CliApp.BadInput, plan =>
+        {
+            torch.set_num_threads(effective.Threads);
+            var config = plan.Config;
+            var prepared =
+                from passed in KernelGate.Check(plan.Device)
+                from train in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Train)
+                from test in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test)
+                let trainData = config.TrainLimit is { } n ? train.Take(n) : train
+                from resolved in NetworkResolution.ResolveTrainer(config, trainData.Shape)
+                select (Train: trainData, Test: test, resolved.Description, resolved.Trainer);
+            return output.Exit(prepared, CliApp.BadInput, p => Train(plan, effective.Threads, p.Train, p.Test, p.Description, p.Trainer, output, quiet, asJson, resumeFrom));
+        });
+    }
 
-        torch.set_num_threads(config.Threads);
-        if (KernelGate.Refuse(output, config.Device) is { } refused) return refused;
-        var train = DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Train);
-        var test = DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test);
-        if (train.IsFail) return output.Fail((Error)train, CliApp.BadInput);
-        if (test.IsFail) return output.Fail((Error)test, CliApp.BadInput);
-        var trainData = config.TrainLimit is { } n ? ((Dataset)train).Take(n) : (Dataset)train;
-        var testData = (Dataset)test;
-
-        var resolved = NetworkResolution.ResolveTrainer(config, trainData.Shape);
-        if (resolved.IsFail) return output.Fail((Error)resolved, CliApp.BadInput);
-        var (description, trainer) = ((NetworkDescription, NetworkTrainer))resolved;
+    static int Train(TrainPlan plan, int threads, Dataset trainData, Dataset testData, NetworkDescription description, NetworkTrainer trainer,
+        CliOutput output, bool quiet, bool asJson, string? resumeFrom)
+    {
+        var config = plan.Config;
         Directory.CreateDirectory(config.OutDir);
         AtomicFile.WriteAllText(Path.Combine(config.OutDir, "architecture.json"), NetworkJson.ToJson(description));
 
         if (!quiet)
         {
-            string what = config.Mode == "certified" ? $"certified training ({config.Domain}, ε {config.EpsStart:G4}→{config.Eps:G4})" : $"{config.Mode} training";
-            if (config.Smoothing != "none")
+            string what = plan.Mode is TrainMode.Certified ? $"certified training ({config.Domain}, ε {config.EpsStart:G4}→{config.Eps:G4})" : $"{config.Mode} training";
+            if (plan.Smoothing is GaussianSmoothing)
                 what += $" with {config.Smoothing} loss smoothing (σ {config.SmoothingSigma:G4}{(config.SmoothingSigmaEnd is { } end ? $"→{end:G4}" : "")}, {config.SmoothingSamples} samples)";
             output.Err.WriteLine($"{what} of {description.Name} ({description.ParameterCount:N0} parameters) on {trainData.Count} {config.Dataset} images, " +
-                                 $"{config.Epochs} epochs, batch {config.BatchSize}, {config.Threads} thread(s), seed {config.Seed}" +
+                                 $"{config.Epochs} epochs, batch {config.BatchSize}, {threads} thread(s), seed {config.Seed}" +
                                  $"{(config.Preset is null ? "" : $", preset {config.Preset} ({config.Budget})")} → {config.OutDir}");
         }
         using var cancel = new CancellationTokenSource();
@@ -202,35 +218,40 @@ public static class TrainCommand
             var run = new TrainRun(progress, cancel.Token, resumeFrom,
                 Prepare: network => note = NetworkResolution.UseDatasetNormalization(network, trainData),
                 Evaluation: progress.Evaluation);
-            var outcome = trainer.Run(trainData, testData, run);
+            var outcome = trainer.Run(plan, trainData, testData, run);
             if (note is not null && !quiet && resumeFrom is null) output.Err.WriteLine($"note: {note}");
-            if (outcome.IsFail) return output.Fail((Error)outcome, ((Error)outcome).Code == ErrorCodes.NonFinite ? CliApp.Failed : CliApp.BadInput);
-            var o = (TrainOutcome)outcome;
-            if (asJson)
-            {
-                output.Out.WriteLine(File.ReadAllText(Path.Combine(config.OutDir, "results.json")));
-                return o.Status == "completed" ? 0 : CliApp.Interrupted;
-            }
-            var inv = CultureInfo.InvariantCulture;
-            if (o.Status != "completed")
-            {
-                output.Out.WriteLine($"{o.Status}: {o.Epochs.Count} epoch(s) completed; resume with: certify train --resume {config.OutDir}");
-                return CliApp.Interrupted;
-            }
-            double seconds = o.Epochs.Sum(e => e.Seconds);
-            double images = o.Epochs.Sum(e => e.Seconds * e.ImagesPerSecond);
-            output.Out.WriteLine(string.Create(inv, $"completed: {o.Epochs.Count} epochs, {seconds:F1} s training ({images / Math.Max(seconds, 1e-9):F0} img/s)"));
-            if (o.Evaluation is { } ev)
-            {
-                output.Out.WriteLine(string.Create(inv, $"clean: {ev.Clean}/{ev.Images} ({100.0 * ev.Clean / ev.Images:F2} %)"));
-                if (ev.PgdRobust is { } robust)
-                    output.Out.WriteLine(string.Create(inv, $"pgd: {robust}/{ev.Images} ({100.0 * robust / ev.Images:F2} %) at ε {ev.Eps:G4}"));
-                foreach (var d in ev.Certified)
-                    output.Out.WriteLine(string.Create(inv, $"certified ({d.Domain}): {d.Certified}/{d.Images} ({100.0 * d.Certified / d.Images:F2} %) at ε {ev.Eps:G4}, {d.Seconds:F1} s"));
-            }
-            output.Out.WriteLine($"results: {Path.Combine(config.OutDir, "results.json")}, {Path.Combine(config.OutDir, "summary.md")}; weights: {o.FinalModel}");
-            return 0;
+            return outcome.Match(
+                Succ: o => Report(o, config, output, asJson),
+                Fail: e => output.Fail(e, e.Code == ErrorCodes.NonFinite ? CliApp.Failed : CliApp.BadInput));
         }
         finally { Console.CancelKeyPress -= onCancel; }
+    }
+
+    static int Report(TrainOutcome o, TrainConfig config, CliOutput output, bool asJson)
+    {
+        if (asJson)
+        {
+            output.Out.WriteLine(File.ReadAllText(Path.Combine(config.OutDir, "results.json")));
+            return o.Status is RunStatus.Completed ? 0 : CliApp.Interrupted;
+        }
+        var inv = CultureInfo.InvariantCulture;
+        if (o.Status is not RunStatus.Completed)
+        {
+            output.Out.WriteLine($"{o.Status.Name()}: {o.Epochs.Count} epoch(s) completed; resume with: certify train --resume {config.OutDir}");
+            return CliApp.Interrupted;
+        }
+        double seconds = o.Epochs.Sum(e => e.Seconds);
+        double images = o.Epochs.Sum(e => e.Seconds * e.ImagesPerSecond);
+        output.Out.WriteLine(string.Create(inv, $"completed: {o.Epochs.Count} epochs, {seconds:F1} s training ({images / Math.Max(seconds, 1e-9):F0} img/s)"));
+        if (o.Evaluation is { } ev)
+        {
+            output.Out.WriteLine(string.Create(inv, $"clean: {ev.Clean}/{ev.Images} ({100.0 * ev.Clean / ev.Images:F2} %)"));
+            if (ev.PgdRobust is { } robust)
+                output.Out.WriteLine(string.Create(inv, $"pgd: {robust}/{ev.Images} ({100.0 * robust / ev.Images:F2} %) at ε {ev.Eps:G4}"));
+            foreach (var d in ev.Certified)
+                output.Out.WriteLine(string.Create(inv, $"certified ({d.Domain}): {d.Certified}/{d.Images} ({100.0 * d.Certified / d.Images:F2} %) at ε {ev.Eps:G4}, {d.Seconds:F1} s"));
+        }
+        output.Out.WriteLine($"results: {Path.Combine(config.OutDir, "results.json")}, {Path.Combine(config.OutDir, "summary.md")}; weights: {o.FinalModel}");
+        return 0;
     }
 }

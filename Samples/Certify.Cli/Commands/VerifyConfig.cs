@@ -2,6 +2,7 @@ using Certify.Functional.Errors;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Verification.Domains;
 using Certify.Functional.Verification;
+using Certify.Functional.Training;
 using LanguageExt;
 using LanguageExt.Common;
 using static LanguageExt.Prelude;
@@ -64,10 +65,11 @@ public sealed record VerifyConfig
         Check(c.BatchSize > 0, $"Batch size must be > 0, got {c.BatchSize}.");
         Check(c.Limit is null or > 0, $"--limit must be > 0, got {c.Limit}.");
         Check(c.Threads > 0, $"Threads must be > 0, got {c.Threads}.");
-        Check(c.Spec is "diffs" or "eye", $"--spec must be diffs or eye, got '{c.Spec}'.");
+        var spec = ConfigNames.Spec(c.Spec);
+        Check(spec is not null, $"--spec must be diffs or eye, got '{c.Spec}'.");
         Check(!string.IsNullOrWhiteSpace(c.OutDir), "Output folder must not be empty.");
-        return errors.Count == 0
-            ? Success<Error, (Seq<Domain>, SpecKind)>((toSeq(domains), c.Spec == "eye" ? SpecKind.Eye : SpecKind.Diffs))
+        return errors.Count == 0 && spec is { } kind
+            ? Success<Error, (Seq<Domain>, SpecKind)>((toSeq(domains), kind))
             : Fail<Error, (Seq<Domain>, SpecKind)>(toSeq(errors));
     }
 }

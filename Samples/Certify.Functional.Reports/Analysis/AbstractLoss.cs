@@ -8,7 +8,7 @@ namespace Certify.Functional.Analysis;
 
 /// <summary>
 /// The pure abstract loss L_abs(θ) of relaxations.md §3.6 on a fixed batch, as training computes it:
-/// <see cref="CertifiedLoss.Compute(Propagators, Tensor, Tensor, Domain, double, double, double, double, Verification.SpecKind, bool)"/>
+/// <see cref="CertifiedLoss.Compute(Propagators, Tensor, Tensor, LossSettings)"/>
 /// with κ = 0, β = 1 (CROWN-IBP: the pure CROWN-IBP bound) and no regularizer. Each call is one unit of work with its own
 /// dispose scope; only numbers and arrays leave it.
 /// </summary>
@@ -41,5 +41,5 @@ public static class AbstractLoss
     }
 
     static Tensor Compute(NetworkModule net, Tensor x, Tensor y, Domain domain, double eps) =>
-        CertifiedLoss.Compute(Propagators.For(net), x, y, domain, eps, kappa: 0, beta: 1, regularization: 0).Loss;
+        CertifiedLoss.Compute(Propagators.For(net), x, y, new LossSettings(domain, eps, Kappa: 0, Beta: 1)).Loss;
 }

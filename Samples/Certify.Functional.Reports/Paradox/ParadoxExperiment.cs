@@ -84,7 +84,7 @@ public static class ParadoxTraining
     static double Cost(StudiedRelaxation r) => (r.Domain.Split(':')[0] switch
     {
         "deeppoly" => 25.0, "alpha-crown" => 37, "hbox" => 20, "zono" => 16, "crown-ibp" => 1.7, _ => 0.4,
-    }) * (r.Smoothing == "none" ? 1 : 4);
+    }) * (r.Smoothed ? 4 : 1);
 
     // One (relaxation, seed) run: trains (or resumes), certifies, and runs the LP on a few images; null when interrupted.
     static Fin<TrainedRelaxation?> RunOne(ParadoxPlan plan, StudiedRelaxation r, long seed, CatalogEntry catalog, Dataset train, Dataset test,
@@ -102,25 +102,33 @@ public static class ParadoxTraining
                 .Aggregate(SwitchCounts.Zero, (a, b) => a.Plus(b))));
         var last = Path.Combine(config.OutDir, "checkpoints", "last.ckpt");
         bool resume = File.Exists(last) && Checkpoint.ReadHeader(last).Map(h => SameRun(h.Config, config)).IfFail(false);
-        var run = catalog.Trainer(config).Run(train, test, new TrainRun(trainProgress?.Invoke(label), cancel, resume ? last : null, EpochEnd: AtEpochEnd));
-        if (run.IsFail) return run.Map(_ => (TrainedRelaxation?)null);
-        var outcome = (TrainOutcome)run;
-        if (outcome.Status != "completed") return FinSucc<TrainedRelaxation?>(null);
+        return catalog.Trainer(config).Run(train, test, new TrainRun(trainProgress?.Invoke(label), cancel, resume ? last : null, EpochEnd: AtEpochEnd))
+            .Bind(outcome => outcome.Status is not RunStatus.Completed
+                ? FinSucc<TrainedRelaxation?>(null)
+                : from lp in ExactLp(plan, catalog, test, outcome, label, progress)
+                  select Done(r, outcome, lp, label, near, progress));
+    }
 
-        int? lp = null;
-        int lpImages = 0;
-        if (plan.LpImages > 0 && catalog.Description.Layers.All(l => l.Declaration.Kind is not LayerKind.Conv2d))
+    // Images the exact triangle LP certifies on the first few test images (fully connected networks only), and how many were tried.
+    static Fin<(int? Certified, int Images)> ExactLp(ParadoxPlan plan, CatalogEntry catalog, Dataset test, TrainOutcome outcome, string label,
+        ParadoxProgress? progress)
+    {
+        if (plan.LpImages <= 0 || catalog.Description.Layers.Any(l => l.Declaration.Kind is LayerKind.Conv2d)) return FinSucc<(int?, int)>((null, 0));
+        progress?.Invoke("lp", $"{label}: exact triangle LP on the first {plan.LpImages} test images");
+        using var net = catalog.Create();
+        return StateDict.Load(net, outcome.FinalModel).Map(_ =>
         {
-            progress?.Invoke("lp", $"{label}: exact triangle LP on the first {plan.LpImages} test images");
-            using var net = catalog.Create();
-            var loaded = StateDict.Load(net, outcome.FinalModel);
-            if (loaded.IsFail) return loaded.Map(_ => (TrainedRelaxation?)null);
             var lpResult = Certification.Run(net, test, plan.LpImages, plan.Eps, Domain.TriangleLp, SpecKind.Diffs, 10, CPU);
-            (lp, lpImages) = (lpResult.CertifiedCount, lpResult.Count);
-        }
+            return ((int?)lpResult.CertifiedCount, lpResult.Count);
+        });
+    }
+
+    static TrainedRelaxation? Done(StudiedRelaxation r, TrainOutcome outcome, (int? Certified, int Images) lp, string label,
+        List<(int, double, SwitchCounts)> near, ParadoxProgress? progress)
+    {
         progress?.Invoke("done", $"{label}: certified {100 * (outcome.Evaluation is { } e && e.Certified.Count > 0 ? (double)e.Certified[0].Certified / e.Certified[0].Images : double.NaN):F1} % " +
             $"in {outcome.Epochs.Sum(x => x.Seconds):F0} s of training");
-        return FinSucc<TrainedRelaxation?>(new TrainedRelaxation(r, outcome, outcome.Epochs.Sum(e => e.Seconds), lp, lpImages, outcome.FinalModel) { NearSwitchDuringTraining = near });
+        return new TrainedRelaxation(r, outcome, outcome.Epochs.Sum(e => e.Seconds), lp.Certified, lp.Images, outcome.FinalModel) { NearSwitchDuringTraining = near };
     }
 
     /// <summary>A checkpoint belongs to this study's run when every setting but the thread count agrees; folders compare as full

@@ -25,12 +25,15 @@ public sealed record StudiedRelaxation(string Label, string Key, string Domain, 
     /// <summary>Fine-tuning: the key of the run in <see cref="ParadoxPlan.StartDir"/> whose weights (same seed) this run starts
     /// from (null = train from scratch).</summary>
     public string? StartFrom { get; init; }
+    /// <summary>Whether the training loss is smoothed (<see cref="Smoothing"/> names a method other than "none").</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Smoothed => ConfigNames.Smoothing(Smoothing) is not SmoothingMethod.None;
     /// <summary>What differs from the plan's common schedule, for the report ("" = nothing).</summary>
     public string Settings => string.Join(", ", new[]
     {
         Kappa2 != 0 ? string.Create(CultureInfo.InvariantCulture, $"κ → {Kappa2:G3}") : null,
         Regularization is { } l1 ? (l1 == 0 ? "no L1" : string.Create(CultureInfo.InvariantCulture, $"L1 {l1:G2}")) : null,
-        Spec != "diffs" ? $"spec {Spec}" : null,
+        ConfigNames.Spec(Spec) is not Verification.SpecKind.Diffs ? $"spec {Spec}" : null,
     }.Where(x => x is not null));
 }
 

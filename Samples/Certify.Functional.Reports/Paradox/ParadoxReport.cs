@@ -53,7 +53,7 @@ public static class ParadoxReport
         }
         md.AppendLine("## Against the paper").AppendLine();
         foreach (var line in Verdicts(plan, result)) md.AppendLine("- " + line);
-        var smoothed = rows.Where(r => r.Trained.Relaxation.Smoothing != "none").ToList();
+        var smoothed = rows.Where(r => r.Trained.Relaxation.Smoothed).ToList();
         if (smoothed.Count > 0)
         {
             md.AppendLine().AppendLine("## Gaussian loss smoothing (RGS, PGPE)").AppendLine();
@@ -63,7 +63,7 @@ public static class ParadoxReport
             double boxTime = byKeyTime(rows, "box");
             foreach (var s in smoothed)
             {
-                var plain = rows.FirstOrDefault(r => r.Trained.Relaxation.Smoothing == "none" && r.Trained.Relaxation.Domain == s.Trained.Relaxation.Domain);
+                var plain = rows.FirstOrDefault(r => !r.Trained.Relaxation.Smoothed && r.Trained.Relaxation.Domain == s.Trained.Relaxation.Domain);
                 md.AppendLine(string.Create(Inv, $"| {s.Trained.Relaxation.Label} | {(plain is null ? "–" : $"{100 * plain.Trained.Certified:F1} %")} | **{100 * s.Trained.Certified:F1} %** | " +
                     $"{(plain is null ? "–" : $"{plain.Trained.TrainSeconds:F1} s")} | {s.Trained.TrainSeconds:F1} s | {s.Trained.TrainSeconds / boxTime:F0}× |"));
             }
@@ -74,7 +74,7 @@ public static class ParadoxReport
             if (noParadox)
                 md.AppendLine(string.Create(Inv, $"Note: at this budget the paradox is not present to begin with — plain CROWN or Triangle already certify at least as much as Box ({100 * box:F1} %), so \"reversal\" below says little; compare smoothed with plain instead.")).AppendLine();
             md.AppendLine(string.Create(Inv, $"Does smoothing reverse the paradox at this budget (CROWN or Triangle smoothed ≥ Box, {100 * box:F1} %)? **{(reversed ? "yes" : "no")}**; " +
-                $"does it improve on the plain relaxation? {string.Join(", ", smoothed.Select(s => (s, p: rows.FirstOrDefault(r => r.Trained.Relaxation.Smoothing == "none" && r.Trained.Relaxation.Domain == s.Trained.Relaxation.Domain))).Where(t => t.p is not null).Select(t => $"{t.s.Trained.Relaxation.Label}: {(t.s.Trained.Certified > t.p!.Trained.Certified ? "yes" : "no")}"))}."));
+                $"does it improve on the plain relaxation? {string.Join(", ", smoothed.Select(s => (s, p: rows.FirstOrDefault(r => !r.Trained.Relaxation.Smoothed && r.Trained.Relaxation.Domain == s.Trained.Relaxation.Domain))).Where(t => t.p is not null).Select(t => $"{t.s.Trained.Relaxation.Label}: {(t.s.Trained.Certified > t.p!.Trained.Certified ? "yes" : "no")}"))}."));
         }
         md.AppendLine().AppendLine("## Plots").AppendLine();
         foreach (var (title, file) in plots) md.AppendLine($"- {title}: `{Path.GetFileName(file)}`");
@@ -155,7 +155,7 @@ public static class ParadoxReport
     /// <summary>The paper's order on one seed's rows, and Box's margin over the best of CROWN-IBP (R), DeepZ and CROWN (points).</summary>
     public static (bool Holds, double Margin) Order(IReadOnlyList<ParadoxRow> rows)
     {
-        var byKey = rows.Where(r => r.Trained.Relaxation.Smoothing == "none").ToDictionary(r => r.Trained.Relaxation.Key);
+        var byKey = rows.Where(r => !r.Trained.Relaxation.Smoothed).ToDictionary(r => r.Trained.Relaxation.Key);
         double Cert(string k) => byKey.TryGetValue(k, out var r) ? r.Trained.Certified : double.NaN;
         var tight = new[] { "crown-ibp-r", "zono", "crown" }.Select(Cert).Where(double.IsFinite).ToList();
         bool holds = Cert("box") >= Cert("hbox") && tight.Count > 0 && tight.All(c => Cert("hbox") > c);
@@ -165,7 +165,7 @@ public static class ParadoxReport
     /// <summary>Whether Box certifies at least as much as every other relaxation of one seed, and hBox's rank (1 = most).</summary>
     public static (bool Holds, int HboxRank, int Count) BoxFirst(IReadOnlyList<ParadoxRow> rows)
     {
-        var plain = rows.Where(r => r.Trained.Relaxation.Smoothing == "none" && double.IsFinite(r.Trained.Certified)).ToList();
+        var plain = rows.Where(r => !r.Trained.Relaxation.Smoothed && double.IsFinite(r.Trained.Certified)).ToList();
         var box = plain.FirstOrDefault(r => r.Trained.Relaxation.Key == "box");
         var hbox = plain.FirstOrDefault(r => r.Trained.Relaxation.Key == "hbox");
         bool holds = box is not null && plain.All(r => box.Trained.Certified >= r.Trained.Certified);
@@ -192,7 +192,7 @@ public static class ParadoxReport
                   "(the core of the paradox, whatever hBox's place): " +
                   string.Join("; ", first.Select(f => string.Create(Inv, $"seed {f.seed}: Box {(f.first.Holds ? "first" : "not first")}, hBox ranks {f.first.HboxRank} of {f.first.Count}"))) + ".");
         }
-        var byKey = rows.Where(r => r.Trained.Relaxation.Smoothing == "none").ToDictionary(r => r.Trained.Relaxation.Key);
+        var byKey = rows.Where(r => !r.Trained.Relaxation.Smoothed).ToDictionary(r => r.Trained.Relaxation.Key);
         double Cert(string k) => byKey.TryGetValue(k, out var r) ? r.Trained.Certified : double.NaN;
         var certified = rows.Select(r => r.Trained.Certified).Where(double.IsFinite).ToList();
         if (certified.Count > 1 && (certified.Max() - certified.Min() < 0.03 || certified.Max() < 0.05))
@@ -244,10 +244,10 @@ public static class ParadoxReport
                     r.Trained.Outcome.Epochs.Select(e => (double)e.Epoch).ToArray(),
                     r.Trained.Outcome.Epochs.Select(e => 100 * (e.TrainCertifiedAccuracy ?? double.NaN)).ToArray())))),
         };
-        var smoothedRows = rows.Where(r => r.Trained.Relaxation.Smoothing != "none").ToList();
+        var smoothedRows = rows.Where(r => r.Trained.Relaxation.Smoothed).ToList();
         if (smoothedRows.Count > 0)
         {
-            var pairs = smoothedRows.Select(sm => (Smoothed: sm, Plain: rows.FirstOrDefault(r => r.Trained.Relaxation.Smoothing == "none" && r.Trained.Relaxation.Domain == sm.Trained.Relaxation.Domain)))
+            var pairs = smoothedRows.Select(sm => (Smoothed: sm, Plain: rows.FirstOrDefault(r => !r.Trained.Relaxation.Smoothed && r.Trained.Relaxation.Domain == sm.Trained.Relaxation.Domain)))
                 .Where(p => p.Plain is not null).ToList();
             double[] xs = pairs.Select((_, i) => (double)i).ToArray();
             files.Add(("Certified accuracy with and without smoothing", Plots.Lines(Path.Combine(dir, "smoothing.png"),

@@ -174,7 +174,7 @@ public static class ParadoxStudy
                     at.Sensitivity, at.GradientLipschitz, at.LossElasticity, slice)));
             }
             // Ŝ of every plain relaxation on every trained network: the verdict compares relaxations on the same weights.
-            var plain = runs.Select((r, i) => (r, i)).Where(p => p.r.Relaxation.Smoothing == "none").ToList();
+            var plain = runs.Select((r, i) => (r, i)).Where(p => !p.r.Relaxation.Smoothed).ToList();
             var panel = SensitivityPanel.Measure(plain.Select(p => (p.r.Relaxation.Label, networks[p.i])).ToList(),
                 plain.Select(p => (p.r.Relaxation.Key, trainDomains[p.i])).ToList(), x, y, plan.Eps, plan.SensitivityDirections, 1e-3,
                 unchecked((ulong)runs[0].Seed), m => progress?.Invoke("sensitivity", $"panel, seed {runs[0].Seed}: {m}"));

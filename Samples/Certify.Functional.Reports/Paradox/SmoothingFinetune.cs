@@ -66,7 +66,7 @@ public static class SmoothingFinetune
                     from arm in a.Arms
                     select start with
                     {
-                        Label = $"{start.Label} + {(arm == "none" ? "plain" : arm.ToUpperInvariant())}", Key = $"{start.Key}-{(arm == "none" ? "plain" : arm)}",
+                        Label = $"{start.Label} + {(Plain(arm) ? "plain" : arm.ToUpperInvariant())}", Key = $"{start.Key}-{(Plain(arm) ? "plain" : arm)}",
                         Smoothing = arm, StartFrom = start.Key,
                     }).ToList();
         return FinSucc(study with
@@ -103,10 +103,10 @@ public static class SmoothingFinetune
     public static (bool AboveBox, IReadOnlyList<(string Arm, bool BeatsPlain)> VersusPlain) Verdicts(IReadOnlyList<FinetuneRow> rows)
     {
         var seeds = rows.Select(r => r.Seed).Distinct().ToList();
-        bool aboveBox = seeds.Count > 0 && seeds.All(s => rows.Any(r => r.Seed == s && r.Arm != "none" && r.Certified >= r.Box));
-        var versus = rows.Where(r => r.Arm != "none").Select(r => r.Run.Key).Distinct().Select(key =>
+        bool aboveBox = seeds.Count > 0 && seeds.All(s => rows.Any(r => r.Seed == s && !Plain(r.Arm) && r.Certified >= r.Box));
+        var versus = rows.Where(r => !Plain(r.Arm)).Select(r => r.Run.Key).Distinct().Select(key =>
             (key, seeds.All(s => rows.FirstOrDefault(r => r.Seed == s && r.Run.Key == key) is { } arm
-                && rows.FirstOrDefault(p => p.Seed == s && p.Run.StartFrom == arm.Run.StartFrom && p.Arm == "none") is { } plain
+                && rows.FirstOrDefault(p => p.Seed == s && p.Run.StartFrom == arm.Run.StartFrom && Plain(p.Arm)) is { } plain
                 && arm.Certified > plain.Certified))).ToList();
         return (aboveBox, versus);
     }
@@ -155,6 +155,9 @@ public static class SmoothingFinetune
         AtomicFile.WriteAllText(Path.Combine(plan.OutDir, "results.json"), json.ToJsonString(RunReport.Json));
     }
 
+    // The control arm: the same fine-tuning without smoothing.
+    static bool Plain(string arm) => ConfigNames.Smoothing(arm) is SmoothingMethod.None;
+
     // Certified fraction and clean accuracy of a finished run's results.json (null = missing or not completed).
     static (double Certified, double Clean)? Read(string resultsJson)
     {
@@ -162,7 +165,7 @@ public static class SmoothingFinetune
         {
             if (!File.Exists(resultsJson)) return null;
             var node = JsonNode.Parse(File.ReadAllText(resultsJson));
-            if (node?["status"]?.GetValue<string>() != "completed" || node["evaluation"] is not { } e) return null;
+            if (RunStatusNames.Parse(node?["status"]?.GetValue<string>()) is not RunStatus.Completed || node?["evaluation"] is not { } e) return null;
             var c = e["certified"]![0]!;
             return (c["certified"]!.GetValue<double>() / c["images"]!.GetValue<double>(), e["clean"]!["accuracy"]!.GetValue<double>());
         }

@@ -6,6 +6,7 @@ using Certify.Functional.Data;
 using Certify.Functional.Training;
 using Certify.Functional.Samples;
 using LanguageExt;
+using LanguageExt.Common;
 using static LanguageExt.Prelude;
 
 namespace Certify.Functional.Reports.Paradox;
@@ -57,9 +58,9 @@ public static class Table4
             };
             progress?.Invoke("table4", $"{cell.Domain}, seed {seed}");
             var run = catalog.Trainer(config).Run(train.Take(plan.TrainImages), test, new TrainRun(Cancel: cancel));
-            if (run.IsFail) return run.Map(_ => (IReadOnlyList<Table4Cell>)[]);
+            if (run.Case is Error failed) return FinFail<IReadOnlyList<Table4Cell>>(failed);
             var o = (TrainOutcome)run;
-            if (o.Status != "completed" || o.Evaluation is not { } ev) break;
+            if (o.Status is not RunStatus.Completed || o.Evaluation is not { } ev) break;
             cells.Add(cell with
             {
                 Certified = (double)ev.Certified[0].Certified / ev.Images, Clean = (double)ev.Clean / ev.Images, Seconds = o.Epochs.Sum(e => e.Seconds),

@@ -19,6 +19,9 @@ public sealed record PhaseSchedule(double Start, double End, long WarmupSteps, l
         return Start + (double)(completedSteps - WarmupSteps) / MixSteps * (End - Start);
     }
 
+    /// <summary>The same value at every step.</summary>
+    public static PhaseSchedule Constant(double value) => new(value, value, 0, 0);
+
     /// <summary>The three schedules of a run from epochs and batches per epoch.</summary>
     public static PhaseSchedule FromEpochs(double start, double end, int warmupEpochs, int mixEpochs, long batchesPerEpoch) =>
         new(start, end, batchesPerEpoch * warmupEpochs, batchesPerEpoch * mixEpochs);
