@@ -73,12 +73,12 @@ public static class ReleasedReport
         md.AppendLine("Sample sizes (first N test images, in file order): " + string.Join("; ", groups.Select(g =>
             $"{g.Name}: Box and CROWN-IBP {g.Cell(g.Networks[0].Key, "box")?.Images}, hBox/DeepZ/CROWN {g.Networks.Where(n => n.Own is "hbox" or "zono" or "deeppoly").Select(n => g.Own(n)?.Images).Max()} " +
             $"on their own networks, {plan.SlowCrossImages} on the others" +
-            (g.LpImages > 0 ? $", exact LP {g.LpImages}" : "") + (g.Panel is null ? "" : $", properties {plan.PropertyImages(g.Arch)} images"))) +
+            (g.LpImages > 0 ? $", exact LP {g.LpImages}" : "") + (g.Panel is null ? "" : $", properties {plan.PropertyImages(g.Kind)} images"))) +
             (plan.Limit is { } l ? $" (capped at {l} by --limit)" : "") + ".").AppendLine();
         foreach (var s in skipped) md.AppendLine($"- skipped {s}");
         if (skipped.Count > 0) md.AppendLine();
 
-        var table1 = groups.FirstOrDefault(g => g.Name == "mnist-conv") ?? groups.FirstOrDefault(g => g.Name == "mnist-fc");
+        var table1 = groups.FirstOrDefault(g => g.Kind == ReleasedKind.MnistConv) ?? groups.FirstOrDefault(g => g.Kind == ReleasedKind.MnistFc);
         if (table1 is not null)
         {
             md.AppendLine($"## Table 1, rebuilt from the released {table1.Arch} networks on MNIST").AppendLine();
@@ -107,14 +107,14 @@ public static class ReleasedReport
                 var (correct, total) = g.Clean[n.Key];
                 var own = g.Own(n)!.Value;
                 string refStd = "–", refCert = "–", verdict = "–";
-                if (g.Arch == "FC" && AgainstReference(reference, $"{g.Dataset}_FC_{n.Suffix}__{n.Own}", g.Cells[(n.Key, n.Own)]) is { } match)
+                if (g.Kind.FullyConnected && AgainstReference(reference, $"{g.Dataset}_FC_{n.Suffix}__{n.Own}", g.Cells[(n.Key, n.Own)]) is { } match)
                 {
                     refCert = $"{match.Certified}/{own.Images}";
                     verdict = match.Differ == 0 ? "equal, image by image" : $"{match.Differ} image(s) differ";
                     if (reference!.TryGetValue($"pred__{g.Dataset}_FC_{n.Suffix}", out var pred))
                         refStd = $"{pred.Where((p, i) => p is { } v && v == Label(reference, i)).Count()}/{pred.Length}";
                 }
-                else if (g.Dataset == "fashionmnist" && FashionReference.TryGetValue((g.Arch, n.Key), out var f))
+                else if (!g.Kind.Mnist && FashionReference.TryGetValue((g.Arch, n.Key), out var f))
                 {
                     refStd = $"{f.Standard}/10000";
                     refCert = $"{f.Certified}/{f.Images}";
@@ -202,7 +202,7 @@ public static class ReleasedReport
     {
         var md = new StringBuilder();
         md.AppendLine(string.Create(Inv, $"## {g.Name}: cross matrix ({g.Seconds / 60:F1} min)")).AppendLine();
-        var reference = g.Arch == "FC" ? ReferenceColumns(g.Dataset, plan.Eps) : null;
+        var reference = g.Kind.FullyConnected ? ReferenceColumns(g.Dataset, plan.Eps) : null;
         md.AppendLine("Certified count per network (rows) and verifier (columns); bold = the network's own relaxation" +
             (reference is null ? "." : "; in brackets the reference implementation's count on the same images, ✓ = the same images, image by image.")).AppendLine();
         md.AppendLine("| network | clean | " + string.Join(" | ", ReleasedStudy.Verifiers.Select(v => v.Name)) + (g.LpImages > 0 ? " | exact LP |" : " |"));
@@ -226,7 +226,7 @@ public static class ReleasedReport
             string.Join(", ", g.Networks.Select(n => $"{n.Label} {counts[n.Key]}")) + ".").AppendLine();
         if (g.Panel is { } panel)
         {
-            md.AppendLine($"Sensitivity Ŝ of every relaxation (columns) on every network (rows), {plan.PropertyImages(g.Arch)} images, {plan.SensitivityDirections} directions, δ = 1e-3:").AppendLine();
+            md.AppendLine($"Sensitivity Ŝ of every relaxation (columns) on every network (rows), {plan.PropertyImages(g.Kind)} images, {plan.SensitivityDirections} directions, δ = 1e-3:").AppendLine();
             md.Append(panel.Markdown(ReleasedStudy.Verifiers.ToDictionary(v => v.Key, v => v.Name))).AppendLine();
             md.AppendLine("Tightness (1 / mean width, larger = tighter): " + string.Join(", ", g.Tightness.Select(kv => string.Create(Inv, $"{kv.Key} {kv.Value:G3}"))) + ".").AppendLine();
         }

@@ -79,27 +79,47 @@ public sealed record ReleasedPlan(string Folder, string OutDir, int Threads, lon
 
     int Cap(int n) => Limit is { } l ? Math.Min(n, l) : n;
 
-    /// <summary>Images of verifier <paramref name="v"/> in group (<paramref name="dataset"/>, <paramref name="arch"/>) with <paramref name="available"/> test images.</summary>
-    public int Images(string dataset, string arch, ReleasedVerifier v, int available, bool own = true) => Cap(Math.Min(available, Math.Min(v.Slow && !own ? SlowCrossImages : int.MaxValue, (dataset, arch, v.Slow) switch
+    /// <summary>Images of verifier <paramref name="v"/> in group <paramref name="kind"/> with <paramref name="available"/> test images.</summary>
+    public int Images(ReleasedKind kind, ReleasedVerifier v, int available, bool own = true) => Cap(Math.Min(available, Math.Min(v.Slow && !own ? SlowCrossImages : int.MaxValue, (kind.Mnist, kind.FullyConnected, v.Slow) switch
     {
-        ("mnist", _, false) => FastImages ?? available,
-        (_, "FC", false) => FashionFastImages,
-        (_, _, false) => FashionConvFastImages,
-        ("mnist", "FC", true) => SlowImagesFc,
-        (_, "FC", true) => FashionSlowImagesFc,
+        (true, _, false) => FastImages ?? available,
+        (false, true, false) => FashionFastImages,
+        (false, false, false) => FashionConvFastImages,
+        (true, true, true) => SlowImagesFc,
+        (false, true, true) => FashionSlowImagesFc,
         _ => SlowImagesConv,
     })));
 
-    /// <summary>Property-batch size of <paramref name="arch"/>.</summary>
-    public int PropertyImages(string arch) => Cap(arch == "FC" ? PropertyImagesFc : PropertyImagesConv);
+    /// <summary>Property-batch size of <paramref name="kind"/>.</summary>
+    public int PropertyImages(ReleasedKind kind) => Cap(kind.FullyConnected ? PropertyImagesFc : PropertyImagesConv);
 
     /// <summary>LP images of a group (FC MNIST only: the LP is fully connected only and takes seconds per image).</summary>
-    public int LpImagesOf(string dataset, string arch) => dataset == "mnist" && arch == "FC" ? Cap(LpImages) : 0;
+    public int LpImagesOf(ReleasedKind kind) => kind == ReleasedKind.MnistFc ? Cap(LpImages) : 0;
+}
+
+/// <summary>A group of the released networks: a dataset and an architecture, named as the reference's files are.</summary>
+/// <param name="Dataset">"mnist" or "fashionmnist" (the reference's file names).</param>
+/// <param name="Arch">"FC" or "CONV".</param>
+/// <param name="Catalog">The dataset's name in <see cref="DatasetCatalog"/>.</param>
+/// <param name="Mnist">MNIST (else Fashion-MNIST).</param>
+/// <param name="FullyConnected">The FC networks (else CONV).</param>
+public sealed record ReleasedKind(string Dataset, string Arch, string Catalog, bool Mnist, bool FullyConnected)
+{
+    /// <summary>MNIST, fully connected.</summary>
+    public static ReleasedKind MnistFc { get; } = new("mnist", "FC", "mnist", true, true);
+    /// <summary>MNIST, convolutional.</summary>
+    public static ReleasedKind MnistConv { get; } = new("mnist", "CONV", "mnist", true, false);
+    /// <summary>Fashion-MNIST, fully connected.</summary>
+    public static ReleasedKind FashionFc { get; } = new("fashionmnist", "FC", "fashion-mnist", false, true);
+    /// <summary>Fashion-MNIST, convolutional.</summary>
+    public static ReleasedKind FashionConv { get; } = new("fashionmnist", "CONV", "fashion-mnist", false, false);
+
+    /// <summary>"mnist-fc" etc.</summary>
+    public string Name => $"{Dataset}-{Arch.ToLowerInvariant()}";
 }
 
 /// <summary>One group's measurements: a dataset and an architecture, its networks, the cross matrix and the properties.</summary>
-/// <param name="Dataset">"mnist" or "fashionmnist" (the reference's file names).</param>
-/// <param name="Arch">"FC" or "CONV".</param>
+/// <param name="Kind">The dataset and architecture.</param>
 /// <param name="Networks">The networks found, in <see cref="ReleasedStudy.Networks"/> order.</param>
 /// <param name="Clean">Clean accuracy per network (correct, total).</param>
 /// <param name="Cells">Certified flags per (network key, verifier name).</param>
@@ -109,12 +129,16 @@ public sealed record ReleasedPlan(string Folder, string OutDir, int Threads, lon
 /// <param name="Slices">Per network key: the loss slice's persisting jumps and the largest.</param>
 /// <param name="Panel">Ŝ of every relaxation on every network.</param>
 /// <param name="Seconds">Wall time of the group.</param>
-public sealed record ReleasedGroup(string Dataset, string Arch, IReadOnlyList<ReleasedNetwork> Networks, IReadOnlyDictionary<string, (int Correct, int Total)> Clean,
+public sealed record ReleasedGroup(ReleasedKind Kind, IReadOnlyList<ReleasedNetwork> Networks, IReadOnlyDictionary<string, (int Correct, int Total)> Clean,
     IReadOnlyDictionary<(string Network, string Verifier), bool[]> Cells, IReadOnlyDictionary<string, int> Lp, int LpImages,
     IReadOnlyDictionary<string, double> Tightness, IReadOnlyDictionary<string, (int Jumps, double Largest)> Slices, SensitivityPanel? Panel, double Seconds)
 {
+    /// <summary>"mnist" or "fashionmnist".</summary>
+    public string Dataset => Kind.Dataset;
+    /// <summary>"FC" or "CONV".</summary>
+    public string Arch => Kind.Arch;
     /// <summary>"mnist-fc" etc.</summary>
-    public string Name => $"{Dataset}-{Arch.ToLowerInvariant()}";
+    public string Name => Kind.Name;
     /// <summary>Certified count and images of (network, verifier), or null.</summary>
     public (int Certified, int Images)? Cell(string network, string verifier) =>
         Cells.TryGetValue((network, verifier), out var f) ? (f.Count(c => c), f.Length) : null;
@@ -154,7 +178,7 @@ public static class ReleasedStudy
     ];
 
     /// <summary>The groups in order.</summary>
-    public static IReadOnlyList<(string Dataset, string Arch)> Groups { get; } = [("mnist", "FC"), ("mnist", "CONV"), ("fashionmnist", "FC"), ("fashionmnist", "CONV")];
+    public static IReadOnlyList<ReleasedKind> Groups { get; } = [ReleasedKind.MnistFc, ReleasedKind.MnistConv, ReleasedKind.FashionFc, ReleasedKind.FashionConv];
 
     /// <summary>The weights file of a network, or null when absent (looked up in Folder, Folder/pretrained, Folder/pretrained-conv).</summary>
     public static string? File(string folder, string dataset, string arch, ReleasedNetwork n)
@@ -171,23 +195,23 @@ public static class ReleasedStudy
             return FinFail<IReadOnlyList<ReleasedGroup>>(Error.New(ErrorCodes.MissingFile,
                 $"The folder of released networks '{plan.Folder}' does not exist. Pass the folder holding pretrained/ and pretrained-conv/ " +
                 "(the paper's weights are another project's files and are not in this repository), e.g. --released ../shared/reference."));
-        var unknown = plan.Only.Where(o => !Groups.Any(g => $"{g.Dataset}-{g.Arch.ToLowerInvariant()}" == o)).ToList();
+        var unknown = plan.Only.Except(Groups.Select(g => g.Name)).ToList();
         if (unknown.Count > 0)
             return FinFail<IReadOnlyList<ReleasedGroup>>(Error.New(ErrorCodes.InvalidConfig,
-                $"Unknown group(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Groups.Select(g => $"{g.Dataset}-{g.Arch.ToLowerInvariant()}"))}."));
+                $"Unknown group(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Groups.Select(g => g.Name))}."));
         var clock = Stopwatch.StartNew();
         var groups = new List<ReleasedGroup>();
         var skipped = new List<string>();
-        foreach (var (dataset, arch) in Groups)
+        foreach (var kind in Groups)
         {
-            var name = $"{dataset}-{arch.ToLowerInvariant()}";
+            var (dataset, arch, name) = (kind.Dataset, kind.Arch, kind.Name);
             if (plan.Only.Count > 0 && !plan.Only.Contains(name)) continue;
             if (cancel.IsCancellationRequested) break;
             var present = Networks.Where(n => File(plan.Folder, dataset, arch, n) is not null).ToList();
             if (present.Count == 0) { skipped.Add($"{name}: no `{dataset}_{arch}_*.pt` in {plan.Folder}"); continue; }
-            var data = DatasetCatalog.Load(dataset == "mnist" ? "mnist" : "fashion-mnist", null, Split.Test);
+            var data = DatasetCatalog.Load(kind.Catalog, null, Split.Test);
             if (data.IsFail) { skipped.Add($"{name}: {((Error)data).Message}"); continue; }
-            var group = RunGroup(plan, dataset, arch, present, (Dataset)data, progress, cancel);
+            var group = RunGroup(plan, kind, present, (Dataset)data, progress, cancel);
             if (group.IsFail) return group.Map(_ => (IReadOnlyList<ReleasedGroup>)groups);
             if (cancel.IsCancellationRequested) break;
             groups.Add((ReleasedGroup)group);
@@ -200,9 +224,10 @@ public static class ReleasedStudy
         return FinSucc<IReadOnlyList<ReleasedGroup>>(groups);
     }
 
-    static Fin<ReleasedGroup> RunGroup(ReleasedPlan plan, string dataset, string arch, IReadOnlyList<ReleasedNetwork> present, Dataset data,
+    static Fin<ReleasedGroup> RunGroup(ReleasedPlan plan, ReleasedKind kind, IReadOnlyList<ReleasedNetwork> present, Dataset data,
         ParadoxProgress? progress, CancellationToken cancel)
     {
+        var (dataset, arch) = (kind.Dataset, kind.Arch);
         var clock = Stopwatch.StartNew();
         var name = $"{dataset}-{arch.ToLowerInvariant()}";
         var entry = NetworkCatalog.Find(arch, data.Shape);
@@ -225,7 +250,7 @@ public static class ReleasedStudy
             var clean = new Dictionary<string, (int, int)>();
             var cells = new Dictionary<(string, string), bool[]>();
             var lp = new Dictionary<string, int>();
-            int lpImages = plan.LpImagesOf(dataset, arch);
+            int lpImages = plan.LpImagesOf(kind);
             var dir = Path.Combine(plan.OutDir, name);
             for (int i = 0; i < present.Count; i++)
             {
@@ -236,7 +261,7 @@ public static class ReleasedStudy
                 {
                     if (cancel.IsCancellationRequested) return FinSucc(default(ReleasedGroup)!);
                     guard.SafePoint();
-                    int images = plan.Images(dataset, arch, v, data.Count, own: v.Name == n.Own);
+                    int images = plan.Images(kind, v, data.Count, own: v.Name == n.Own);
                     progress?.Invoke("certify", $"{name} {n.Label} with {v.Name} on {images} images");
                     var r = Certification.Run(net, data, images, plan.Eps, Domain.Parse(v.Name).ThrowIfFail(), SpecKind.Diffs, v.Batch, CPU);
                     cells[(n.Key, v.Name)] = r.Certified;
@@ -254,7 +279,7 @@ public static class ReleasedStudy
             SensitivityPanel? panel = null;
             if (!plan.SkipProperties)
             {
-                int m = Math.Min(plan.PropertyImages(arch), data.Count);
+                int m = Math.Min(plan.PropertyImages(kind), data.Count);
                 var (x, y) = data.Batch(Enumerable.Range(0, m).ToArray(), CPU);
                 var relaxations = Verifiers.Select(v => (v.Key, Domain.Parse(v.Name).ThrowIfFail())).ToList();
                 foreach (var (key, domain) in relaxations)
@@ -277,7 +302,7 @@ public static class ReleasedStudy
                 panel = SensitivityPanel.Measure(present.Select((n, i) => (n.Label, nets[i])).ToList(), relaxations, x, y, plan.Eps,
                     plan.SensitivityDirections, 1e-3, unchecked((ulong)plan.Seed), s => progress?.Invoke("sensitivity", $"{name} {s}"));
             }
-            return FinSucc(new ReleasedGroup(dataset, arch, present, clean, cells, lp, lpImages, tightness, slices, panel, clock.Elapsed.TotalSeconds));
+            return FinSucc(new ReleasedGroup(kind, present, clean, cells, lp, lpImages, tightness, slices, panel, clock.Elapsed.TotalSeconds));
         }
         finally
         {
