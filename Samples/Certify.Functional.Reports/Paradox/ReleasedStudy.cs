@@ -231,7 +231,7 @@ public static class ReleasedStudy
         var clock = Stopwatch.StartNew();
         var name = $"{dataset}-{arch.ToLowerInvariant()}";
         var entry = NetworkCatalog.Find(arch, data.Shape);
-        if (entry.IsFail) return entry.Map(_ => default(ReleasedGroup)!);
+        if (entry.IsFail) return FinFail<ReleasedGroup>((Error)entry);
         var catalog = (CatalogEntry)entry;
         var nets = new List<NetworkModule>();
         using var guard = GcGuard.Open();
@@ -242,7 +242,7 @@ public static class ReleasedStudy
                 var net = catalog.Create();
                 nets.Add(net);
                 var loaded = StateDict.Load(net, File(plan.Folder, dataset, arch, n)!);
-                if (loaded.IsFail) return loaded.Map(_ => default(ReleasedGroup)!);
+                if (loaded.IsFail) return FinFail<ReleasedGroup>((Error)loaded);
                 // The reference loader's constants: the dataset's (the Fashion files store MNIST's).
                 foreach (var norm in net.Normalizations) norm.SetConstants(data.Normalization.Mean, data.Normalization.Std);
                 net.eval();
