@@ -14,6 +14,8 @@ public static class ErrorCodes
     public const int UnknownNetwork = 1004;
     /// <summary>An unknown dataset name.</summary>
     public const int UnknownDataset = 1005;
+    /// <summary>The command line does not parse (unknown command or option, missing or malformed value).</summary>
+    public const int InvalidCommandLine = 1006;
 
     /// <summary>A file that should exist does not.</summary>
     public const int MissingFile = 2001;
