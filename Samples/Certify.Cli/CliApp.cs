@@ -53,12 +53,12 @@ public static class CliApp
             if (parsed.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?"))
             {
                 // One line and exit 2, as for every other bad input (not the whole help text and exit 1).
-                string command = string.Join(' ', parsed.CommandResult.Command.Name is var name && name == root.Name ? [] : new[] { name });
+                string command = parsed.CommandResult.Command == root ? "" : parsed.CommandResult.Command.Name + " ";
                 // The most telling error first: an unknown word, then a malformed value, then what is missing.
                 var error = parsed.Errors.OrderBy(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal) ? 0
                     : e.Message.Contains("is not a", StringComparison.Ordinal) || e.Message.StartsWith("Cannot parse", StringComparison.Ordinal) ? 1 : 2).First();
                 output.Err.WriteLine($"error CF{Functional.Errors.ErrorCodes.InvalidCommandLine}: {error.Message} " +
-                    $"(see certify {(command.Length > 0 ? command + " " : "")}--help)");
+                    $"(see certify {command}--help)");
                 return BadInput;
             }
             return parsed.Invoke(new InvocationConfiguration { Output = output.Out, Error = output.Err, EnableDefaultExceptionHandler = false });

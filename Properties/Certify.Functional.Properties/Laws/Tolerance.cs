@@ -10,14 +10,12 @@ public static class Tolerance
     /// <summary>The tolerance for reference values <paramref name="v"/> (float64).</summary>
     public static Tensor Of(Tensor v) => v.abs().mul(1e-5).add(1e-5);
 
-    /// <summary>Every value [B, P, n] ≥ lower [B, n] − tol(value) (<paramref name="lower"/> may be null). When the bound
-    /// is a difference of float32 bounds, <paramref name="magnitude"/> [B, n] is the size of the terms it was computed
-    /// from, and the tolerance is that of the larger of the two (as in <see cref="Inside"/>).</summary>
-    public static void AtLeast(string what, Tensor? lower, Tensor values, Tensor? magnitude = null)
+    /// <summary>Every value [B, P, n] ≥ lower [B, n] − tol(value) (<paramref name="lower"/> may be null).</summary>
+    public static void AtLeast(string what, Tensor? lower, Tensor values)
     {
         if (lower is null) return;
         var l = lower.to(float64).unsqueeze(1);
-        var gap = l - Of(magnitude is null ? values : maximum(values.abs(), magnitude.to(float64).unsqueeze(1))) - values;   // > 0 is a violation
+        var gap = l - Of(values) - values;                           // > 0 is a violation
         Fail(what, "below the lower bound", gap, l.expand_as(values), values);
     }
 
