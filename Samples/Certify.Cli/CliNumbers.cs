@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Certify.Functional.Data;
 
 namespace Certify.Cli;
 
@@ -16,10 +17,20 @@ static class CliNumbers
     {
         foreach (var option in command.Options)
         {
-            if (option is Option<double> d) d.CustomParser = Parse;
-            else if (option is Option<double?> n) n.CustomParser = r => r.Tokens.Count == 0 ? null : Parse(r);
+            bool radius = option.Name is "--eps" or "--eps-start" or "--eps-test";
+            if (option is Option<double> d) d.CustomParser = radius ? Radius : Parse;
+            else if (option is Option<double?> n) n.CustomParser = r => r.Tokens.Count == 0 ? null : radius ? Radius(r) : Parse(r);
         }
         foreach (var sub in command.Subcommands) Apply(sub);
+    }
+
+    // A perturbation radius: a number and the one rule for ε (PixelEpsilon), for every command.
+    static double Radius(ArgumentResult result)
+    {
+        double value = Parse(result);
+        if (result.Errors.Any()) return value;
+        if (PixelEpsilon.Problem(value, result.Parent is OptionResult o ? o.Option.Name : "--eps") is { } problem) result.AddError(problem);
+        return value;
     }
 
     static double Parse(ArgumentResult result)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Certify.Functional.Data;
 using Certify.Functional.Errors;
 using Certify.Functional.Layers;
@@ -17,14 +18,36 @@ namespace Certify.Cli;
 public static class NetworkResolution
 {
     /// <summary>The architecture and a factory of fresh modules.</summary>
-    public static Fin<(NetworkDescription Description, Func<NetworkModule> Create)> Resolve(string net, string? archFile, Shape input)
+    public static Fin<(NetworkDescription Description, Func<NetworkModule> Create)> Resolve(string net, string? archFile, Shape input,
+        int bytesPerParameter = EvaluationBytesPerParameter)
     {
         if (archFile is null)
-            return NetworkCatalog.Find(net, input).Map(e => (e.Description, e.Create));
+            return NetworkCatalog.Find(net, input).Bind(e => Usable(e.Description, net, bytesPerParameter).Map(_ => (e.Description, e.Create)));
         return NetworkJson.Load(archFile).ToFin().Bind(d => d.Input.Equals(input)
-            ? FinSucc<(NetworkDescription, Func<NetworkModule>)>((d, () => new InterpretedNetwork(d)))
+            ? Usable(d, archFile, bytesPerParameter).Map(_ => (d, (Func<NetworkModule>)(() => new InterpretedNetwork(d))))
             : FinFail<(NetworkDescription, Func<NetworkModule>)>(Error.New(ErrorCodes.ShapeMismatch,
                 $"Network description '{archFile}' expects inputs {d.Input}, but the data has {input}.")));
+    }
+
+    /// <summary>Bytes per parameter of verification: the float32 network and its float64 copy (the final check).</summary>
+    public const int EvaluationBytesPerParameter = 12;
+    /// <summary>Bytes per parameter of training with Adam: weights, gradients and two moments, float32.</summary>
+    public const int TrainingBytesPerParameter = 16;
+
+    // What would otherwise fail deep inside libtorch, refused before anything is allocated: no layers, an output size
+    // other than the datasets' ten classes, more parameters than the machine's memory holds.
+    static Fin<LanguageExt.Unit> Usable(NetworkDescription d, string source, int bytesPerParameter)
+    {
+        if (d.Layers.Count == 0)
+            return FinFail<LanguageExt.Unit>(Error.New(ErrorCodes.InvalidNetwork, $"Network '{source}' has no layers. Expected at least one layer (e.g. Flatten, Dense 10)."));
+        if (d.Output.Size != DatasetCatalog.Classes)
+            return FinFail<LanguageExt.Unit>(Error.New(ErrorCodes.ClassCountMismatch,
+                $"Network '{source}' has {d.Output.Size} outputs ({d.Output}), but the datasets have {DatasetCatalog.Classes} classes. Fix: end the network with a layer of {DatasetCatalog.Classes} outputs."));
+        double need = (double)d.ParameterCount * bytesPerParameter, have = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (need > have)
+            return FinFail<LanguageExt.Unit>(Error.New(ErrorCodes.TooLarge, string.Create(CultureInfo.InvariantCulture,
+                $"Network '{source}' has {d.ParameterCount:N0} parameters: {need / (1L << 30):N1} GiB at {bytesPerParameter} bytes per parameter, but this machine has {have / (1L << 30):N1} GiB. Use a smaller network.")));
+        return FinSucc(LanguageExt.Prelude.unit);
     }
 
     /// <summary>The architecture and a trainer for <paramref name="config"/>: the network's generated trainer for catalog
@@ -32,8 +55,8 @@ public static class NetworkResolution
     public static Fin<(NetworkDescription Description, NetworkTrainer Trainer)> ResolveTrainer(TrainConfig config, Shape input)
     {
         if (config.ArchitectureFile is null)
-            return NetworkCatalog.Find(config.Net, input).Map(e => (e.Description, e.Trainer(config)));
-        return Resolve(config.Net, config.ArchitectureFile, input).Map(r => (r.Description, NetworkTrainer.Interpreted(config, r.Create)));
+            return NetworkCatalog.Find(config.Net, input).Bind(e => Usable(e.Description, config.Net, TrainingBytesPerParameter).Map(_ => (e.Description, e.Trainer(config))));
+        return Resolve(config.Net, config.ArchitectureFile, input, TrainingBytesPerParameter).Map(r => (r.Description, NetworkTrainer.Interpreted(config, r.Create)));
     }
 
     /// <summary>Loads the test split, resolves the network for its input shape and loads <paramref name="model"/> into it;

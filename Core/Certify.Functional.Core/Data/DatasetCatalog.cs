@@ -40,6 +40,24 @@ public static class DatasetCatalog
     /// CountMismatch, each naming the file and what was expected.
     /// </summary>
     public static Fin<Dataset> Load(string name, string? dataDir, Split split) =>
+        LoadUnchecked(name, dataDir, split).Bind(LabelsInRange);
+
+    /// <summary>The number of classes of every catalogue dataset (MNIST, Fashion-MNIST, CIFAR-10).</summary>
+    public const int Classes = 10;
+
+    // A label outside [0, Classes) would index past the logits (a native crash after a clean-looking accuracy): refused
+    // when the data is loaded, naming the first offending example.
+    static Fin<Dataset> LabelsInRange(Dataset data)
+    {
+        int bad = System.Array.FindIndex(data.Labels, l => l >= Classes);
+        if (bad < 0) return FinSucc(data);
+        int count = data.Labels.Count(l => l >= Classes);
+        return FinFail<Dataset>(Error.New(ErrorCodes.LabelOutOfRange,
+            $"Dataset '{data.Name}' ({data.Source}): label {data.Labels[bad]} of example {bad} is outside the {Classes} classes 0–{Classes - 1} " +
+            $"({count} such label(s)). Fix: check that the labels file belongs to this dataset."));
+    }
+
+    static Fin<Dataset> LoadUnchecked(string name, string? dataDir, Split split) =>
         NormalizationOf(name).Bind(normalization => name.ToLowerInvariant() switch
         {
             "mnist" => dataDir is null

@@ -16,6 +16,14 @@ public static class ErrorCodes
     public const int UnknownDataset = 1005;
     /// <summary>The command line does not parse (unknown command or option, missing or malformed value).</summary>
     public const int InvalidCommandLine = 1006;
+    /// <summary>An output folder holds a training run with another configuration (or other files a run would replace).</summary>
+    public const int RunExists = 1007;
+    /// <summary>A network's number of outputs differs from the dataset's number of classes.</summary>
+    public const int ClassCountMismatch = 1008;
+    /// <summary>A network or run needs more memory than the machine has.</summary>
+    public const int TooLarge = 1009;
+    /// <summary>An unknown or unavailable device (--device).</summary>
+    public const int UnknownDevice = 1010;
 
     /// <summary>A file that should exist does not.</summary>
     public const int MissingFile = 2001;
@@ -35,6 +43,14 @@ public static class ErrorCodes
     public const int UnreadableFile = 2012;
     /// <summary>A checkpoint has keys the network does not know.</summary>
     public const int UnexpectedParameter = 2013;
+    /// <summary>A label is outside the dataset's classes.</summary>
+    public const int LabelOutOfRange = 2006;
+    /// <summary>A checkpoint's checksum does not match its content (damaged or edited).</summary>
+    public const int ChecksumMismatch = 2014;
+    /// <summary>Writing an output failed (disk full, I/O error); the run's earlier files are intact.</summary>
+    public const int WriteFailed = 2015;
+    /// <summary>An output folder cannot be created or written (checked before any work).</summary>
+    public const int UnwritableOutput = 2016;
 
     /// <summary>A loss or bound became NaN or infinite.</summary>
     public const int NonFinite = 3001;

@@ -1,3 +1,4 @@
+using Certify.Functional.Runtime;
 using System.Collections;
 using Certify.Functional.Errors;
 using LanguageExt;
@@ -21,6 +22,8 @@ public static class StateDict
         if (!File.Exists(path))
             return FinFail<Unit>(Error.New(ErrorCodes.MissingFile,
                 $"Checkpoint '{path}' does not exist. Expected a PyTorch state_dict file (torch.save(model.state_dict(), path))."));
+        if (Format(path) is { } wrong)
+            return FinFail<Unit>(Error.New(ErrorCodes.UnreadableFile, $"Checkpoint '{path}' {wrong}"));
         Hashtable loaded;
         try
         {
@@ -41,6 +44,22 @@ public static class StateDict
         {
             foreach (var t in loaded.Values.OfType<Tensor>()) t.Dispose();
         }
+    }
+
+    // What the file is when it is not a zip archive (PyTorch's format since 1.6), from its first bytes; null for a zip.
+    static string? Format(string path)
+    {
+        var head = new byte[8];
+        int n;
+        try { using var f = File.OpenRead(path); n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return $"cannot be read: {e.Message}"; }
+        if (n >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4) return null;
+        if (n == 0) return "is empty (0 bytes). Expected a PyTorch state_dict file (torch.save(model.state_dict(), path)).";
+        if (n >= 4 && head[0] == 0x80 && head[2] == 0x8A && head[3] == 0x0A)
+            return "is in PyTorch's legacy (non-zip) format: re-save it with torch.save(..., _use_new_zipfile_serialization=True).";
+        if (n >= 7 && System.Text.Encoding.ASCII.GetString(head, 0, 6) == "CFCKPT")
+            return "is a training checkpoint (.ckpt: weights and optimizer state); continue it with `certify train --resume`, or use the run's model.pt or checkpoints/epoch-N.pt here.";
+        return $"is not a PyTorch state_dict file: it starts with the bytes {Convert.ToHexString(head, 0, Math.Min(n, 4))}, where a zip archive (PyTorch's format) starts with 504B0304. Expected torch.save(model.state_dict(), path).";
     }
 
     static Fin<Unit> LoadFrom(nn.Module network, Dictionary<string, object?> loaded, string path)
@@ -78,20 +97,12 @@ public static class StateDict
     {
         try
         {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            Directory.CreateDirectory(dir);
-            var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                network.save_py(stream, leaveOpen: true);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
+            AtomicFile.Write(path, stream => network.save_py(stream, leaveOpen: true));
             return FinSucc(unit);
         }
-        catch (Exception ex)
+        catch (OutputWriteException ex)
         {
-            return FinFail<Unit>(Error.New(ErrorCodes.UnreadableFile, $"Cannot write checkpoint '{path}': {ex.Message}"));
+            return FinFail<Unit>(Error.New(ErrorCodes.WriteFailed, ex.Message));
         }
     }
 }

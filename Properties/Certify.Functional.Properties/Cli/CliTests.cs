@@ -16,14 +16,14 @@ public class CliTests : TorchTest
     }
 
     [Fact]
-    public void Unknown_network_and_negative_eps_are_reported_together()
+    public void Unknown_network_and_negative_warmup_are_reported_together()
     {
-        var (code, _, err) = Run("train", "--net", "NOPE", "--eps", "-1", "--batch-size", "0", "--quiet");
+        var (code, _, err) = Run("train", "--net", "NOPE", "--warmup", "-1", "--batch-size", "0", "--quiet");
         Assert.Equal(CliApp.BadInput, code);
         var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
         Assert.Contains(lines, l => l.StartsWith("error CF1003: Unknown network 'NOPE'"));
-        Assert.Contains(lines, l => l.Contains("ε (--eps) must be ≥ 0"));
+        Assert.Contains(lines, l => l.Contains("--warmup must be ≥ 0 epochs"));
         Assert.Contains(lines, l => l.Contains("Batch size (--batch-size) must be > 0"));
         Assert.DoesNotContain("   at ", err);
     }
@@ -191,10 +191,10 @@ public class CliTests : TorchTest
     [Fact]
     public void Attack_rejects_bad_numbers_each_on_one_line()
     {
-        var (code, _, err) = Run("attack", "--model", "x.pt", "--eps", "-1", "--restarts", "0");
+        var (code, _, err) = Run("attack", "--model", "x.pt", "--steps", "-1", "--restarts", "0");
         Assert.Equal(CliApp.BadInput, code);
         Assert.Equal(2, err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.Contains("--eps must be", err);
+        Assert.Contains("--steps must be", err);
         Assert.Contains("--restarts must be", err);
     }
 }

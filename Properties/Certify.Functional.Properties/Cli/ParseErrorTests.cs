@@ -43,7 +43,7 @@ public sealed class ParseErrorTests
     public void Decimal_points_and_exponents_still_parse()
     {
         // A value that parses reaches the configuration's own validation (here: --epochs 0), not the parser's error.
-        var (code, _, stderr) = CliTests.Run("train", "--eps", "1.5e0", "--epochs", "0");
+        var (code, _, stderr) = CliTests.Run("train", "--eps", "1.5e-1", "--epochs", "0");
         Assert.Equal(CliApp.BadInput, code);
         Assert.DoesNotContain("CF1006", stderr);
     }

@@ -24,7 +24,7 @@ public class TrainCliTests : TorchTest
         var (code, _, err) = Run("train", "--preset", "mnist-fcsmall-box", "--eps", "-0.1", "--quiet");
         Assert.Equal(CliApp.BadInput, code);
         var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("ε (--eps) must be ≥ 0", line);
+        Assert.Contains("ε (--eps) must be in [0, 1]", line);
     }
 
     [Fact]

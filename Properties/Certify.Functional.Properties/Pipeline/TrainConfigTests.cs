@@ -18,7 +18,7 @@ public class TrainConfigTests
         Assert.Equal(8, errors.Count);
         Assert.Contains(errors, m => m.Contains("Unknown network 'RESNET'") && m.Contains("FC-SMALL"));
         Assert.Contains(errors, m => m.Contains("Unknown dataset 'imagenet'"));
-        Assert.Contains(errors, m => m.Contains("ε (--eps) must be ≥ 0") && m.Contains("-0.1"));
+        Assert.Contains(errors, m => m.Contains("ε (--eps) must be in [0, 1]") && m.Contains("-0.1"));
         Assert.Contains(errors, m => m.Contains("Batch size (--batch-size) must be > 0, got 0"));
         Assert.Contains(errors, m => m.Contains("Epochs (--epochs) must be > 0, got -1"));
         Assert.Contains(errors, m => m.Contains("Learning rate"));

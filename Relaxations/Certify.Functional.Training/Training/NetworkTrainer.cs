@@ -241,7 +241,7 @@ public sealed class NetworkTrainer
 
         Fin<Unit> Save(TrainingState state)
         {
-            var path = Path.Combine(c.OutDir, "checkpoints", "last.ckpt");
+            var path = Checkpoint.LastIn(c.OutDir);
             return Checkpoint.Save(path, c, state, network, optimizer).Map(saved =>
             {
                 lastCheckpoint = $"{path} (step {state.Step})";
@@ -251,7 +251,7 @@ public sealed class NetworkTrainer
 
         TrainOutcome Finish(IReadOnlyList<EpochStats> epochs, RunStatus status, TrainingState position)
         {
-            var outcome = new TrainOutcome(c, epochs, status, Path.Combine(c.OutDir, "checkpoints", "last.ckpt"));
+            var outcome = new TrainOutcome(c, epochs, status, Checkpoint.LastIn(c.OutDir));
             RunReport.Write(plan, outcome, TimeSpan.FromSeconds(position.Seconds));
             return outcome;
         }

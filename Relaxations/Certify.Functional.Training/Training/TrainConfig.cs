@@ -1,3 +1,4 @@
+using Certify.Functional.Data;
 using Certify.Functional.Errors;
 using LanguageExt;
 using LanguageExt.Common;
@@ -147,6 +148,7 @@ public sealed record TrainConfig
     {
         var errors = new List<Error>();
         void Check(bool ok, string message) { if (!ok) errors.Add(Error.New(ErrorCodes.InvalidConfig, message)); }
+        void Problem(string? message) { if (message is not null) errors.Add(Error.New(ErrorCodes.InvalidConfig, message)); }
 
         var nets = knownNets.ToList();
         var datasets = knownDatasets.ToList();
@@ -160,9 +162,9 @@ public sealed record TrainConfig
         Check(c.LearningRate > 0 && double.IsFinite(c.LearningRate), $"Learning rate (--lr) must be a finite number > 0, got {c.LearningRate}.");
         Check(Training.LrSchedule.Names.Contains(c.LrSchedule),
             $"Unknown learning-rate schedule '{c.LrSchedule}'. Known: {string.Join(", ", Training.LrSchedule.Names)}.");
-        Check(c.Eps >= 0 && double.IsFinite(c.Eps), $"ε (--eps) must be ≥ 0 (pixel units, inputs in [0, 1]), got {c.Eps}.");
-        Check(c.EpsStart >= 0 && double.IsFinite(c.EpsStart), $"--eps-start must be ≥ 0, got {c.EpsStart}.");
-        Check(c.EpsTest is null || (c.EpsTest >= 0 && double.IsFinite(c.EpsTest.Value)), $"--eps-test must be ≥ 0, got {c.EpsTest}.");
+        Problem(PixelEpsilon.Problem(c.Eps, "--eps"));
+        Problem(PixelEpsilon.Problem(c.EpsStart, "--eps-start"));
+        Problem(c.EpsTest is { } epsTest ? PixelEpsilon.Problem(epsTest, "--eps-test") : null);
         foreach (var (name, v) in new[] { ("--kappa-start", c.Kappa1), ("--kappa-end", c.Kappa2), ("--beta-start", c.Beta1), ("--beta-end", c.Beta2) })
             Check(v is >= 0 and <= 1, $"{name} must be in [0, 1], got {v}.");
         Check(c.WarmupEpochs >= 0 && double.IsFinite(c.WarmupEpochs), $"--warmup must be ≥ 0 epochs, got {c.WarmupEpochs}.");

@@ -116,43 +116,25 @@ public static class ParadoxCommand
         return null;
     }
 
-    // Ctrl-C cancels the token once (the work stops at its next safe point) and says what happens; unhook with the handler.
-    static CancellationTokenSource CancelOnInterrupt(CliOutput output, string what, out ConsoleCancelEventHandler handler)
-    {
-        var cancel = new CancellationTokenSource();
-        handler = (_, e) =>
-        {
-            if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
-            cancel.Cancel();
-            output.Err.WriteLine($"\ninterrupt: {what}");
-        };
-        Console.CancelKeyPress += handler;
-        return cancel;
-    }
-
-    // The frame of every study: torch threads, the kernel gate (the studies run on the CPU), Ctrl-C as a cancellation
-    // token that says what happens, and timestamped stage messages.
-    static int Guarded(CliOutput output, int threads, bool quiet, string onInterrupt, Func<ParadoxProgress, CancellationToken, int> body)
+    // The frame of every study: torch threads, the kernel gate (the studies run on the CPU), Ctrl-C and SIGTERM as a
+    // cancellation token that says what happens (exit 130 / 143 through the body's interrupted code), and timestamped
+    // stage messages.
+    static int Guarded(CliOutput output, int threads, bool quiet, string onInterrupt, Func<ParadoxProgress, CancellationToken, Func<int>, int> body)
     {
         torch.set_num_threads(threads);
         return output.Exit(KernelGate.Check("cpu"), CliApp.BadInput, _ =>
         {
-            using var cancel = CancelOnInterrupt(output, onInterrupt, out var onCancel);
-            try
-            {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"{clock.Elapsed:mm\\:ss} [{stage}] {message}"); }
-                return body(Say, cancel.Token);
-            }
-            finally { Console.CancelKeyPress -= onCancel; }
+            using var interruption = new Interruption(output.Err, onInterrupt);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"{clock.Elapsed:mm\\:ss} [{stage}] {message}"); }
+            return body(Say, interruption.Token, () => interruption.ExitCode);
         });
     }
 
     const string Resumable = "finishing the current step and saving a checkpoint; run the same command again to continue";
 
     static int RunReleased(ReleasedPlan plan, CliOutput output, bool quiet) =>
-        Guarded(output, plan.Threads, quiet, "finishing the current certification; the report keeps the finished groups", (say, cancel) =>
+        Guarded(output, plan.Threads, quiet, "finishing the current certification; the report keeps the finished groups", (say, cancel, interrupted) =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             return output.Exit(ReleasedStudy.Run(plan, say, cancel), CliApp.BadInput, groups =>
@@ -164,15 +146,15 @@ public static class ParadoxCommand
                         $"paper's order {(holds ? "holds" : "does not hold")}");
                 }
                 output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and per-image CSVs in {plan.OutDir} ({clock.Elapsed.TotalMinutes:F1} min)");
-                return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
+                return cancel.IsCancellationRequested ? interrupted() : 0;
             });
         });
 
     static int RunFinetune(ParadoxPlan plan, CliOutput output, bool quiet) =>
-        Guarded(output, plan.Threads, quiet, Resumable, (say, cancel) =>
+        Guarded(output, plan.Threads, quiet, Resumable, (say, cancel, interrupted) =>
             output.Exit(SmoothingFinetune.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), say, cancel), CliApp.Failed, rows =>
             {
-                if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return CliApp.Interrupted; }
+                if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return interrupted(); }
                 foreach (var r in rows)
                     output.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                         $"seed {r.Seed} {r.Run.Label}: certified {100 * r.StartCertified:F1} % → {100 * r.Certified:F1} % (Box {100 * r.Box:F1} %)"));
@@ -181,17 +163,17 @@ public static class ParadoxCommand
             }));
 
     static int Run(ParadoxPlan plan, bool table4, CliOutput output, bool quiet) =>
-        Guarded(output, plan.Threads, quiet, Resumable, (say, cancel) =>
+        Guarded(output, plan.Threads, quiet, Resumable, (say, cancel, interrupted) =>
         {
             if (table4)
                 return output.Exit(Table4.Run(plan, say, cancel), CliApp.Failed, _ =>
                 {
                     output.Out.WriteLine($"table 4: {Path.Combine(plan.OutDir, "table4", "table4.md")}, table4.png");
-                    return cancel.IsCancellationRequested ? CliApp.Interrupted : 0;
+                    return cancel.IsCancellationRequested ? interrupted() : 0;
                 });
             return output.Exit(ParadoxStudy.Run(plan, label => quiet ? null : new ConsoleProgress(output.Err, quiet, label), say, cancel), CliApp.Failed, _ =>
             {
-                if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return CliApp.Interrupted; }
+                if (cancel.IsCancellationRequested) { output.Out.WriteLine("interrupted; run the same command again to continue"); return interrupted(); }
                 output.Out.WriteLine(File.ReadAllText(Path.Combine(plan.OutDir, "table.md")));
                 output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and plots in {plan.OutDir}");
                 return 0;

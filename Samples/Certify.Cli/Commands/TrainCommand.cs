@@ -25,7 +25,8 @@ public static class TrainCommand
         var d = TrainConfig.Default;
         var preset = new Option<string?>("--preset") { Description = "Start from a preset (see `certify presets`), e.g. mnist-fcsmall-box" };
         var budget = new Option<string>("--budget") { Description = "Scale the preset: paper (as published) or quick (a tenth of the epochs, same phase proportions)", DefaultValueFactory = _ => "paper" };
-        var resume = new Option<string?>("--resume") { Description = "Continue the run in this output folder (or from this .ckpt file) with its stored configuration" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this output folder (or from this .ckpt file) with its stored configuration; outputs go to that folder (or --out)" };
+        var force = new Option<bool>("--force") { Description = "Replace the run that --out holds (its checkpoints, weights and reports) instead of continuing it" };
         var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => d.Net };
         var arch = new Option<string?>("--arch") { Description = "JSON layer description of a network not in the catalog" };
         var dataset = new Option<string>("--dataset") { Description = "mnist (embedded subset), fashion-mnist, cifar10", DefaultValueFactory = _ => d.Dataset };
@@ -60,7 +61,7 @@ public static class TrainCommand
         var pgdRestarts = new Option<int>("--pgd-restarts") { Description = "PGD random restarts (final evaluation)", DefaultValueFactory = _ => d.PgdRestarts };
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images" };
         var testLimit = new Option<int?>("--test-limit") { Description = "Evaluate on the first N test images" };
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/<preset or net>-seed<seed>)" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/<preset or net>-seed<seed>, numbered -2, -3 … when taken by another run). A folder that holds the same run continues it" };
         var smoothing = new Option<string>("--smoothing") { Description = $"Gaussian loss smoothing of the training loss: {string.Join(", ", TrainConfig.Smoothings)} (pgpe: zeroth-order antithetic estimate; rgs: mean of gradients at perturbed weights)", DefaultValueFactory = _ => d.Smoothing };
         var sigma = new Option<double>("--sigma") { Description = "σ of the smoothing's weight noise (per parameter element)", DefaultValueFactory = _ => d.SmoothingSigma };
         var samples = new Option<int>("--samples") { Description = "Smoothing samples per step: antithetic pairs (pgpe) or perturbed gradients (rgs)", DefaultValueFactory = _ => d.SmoothingSamples };
@@ -74,12 +75,12 @@ public static class TrainCommand
         {
             preset, budget, resume, net, arch, dataset, dataDir, mode, domain, verify, spec, epochs, batch, pieces, optimizer, lr, lrSchedule,
             milestones, stepEpochs, extraStep, eps, epsStart, epsTest, kappa1, kappa2, beta1, beta2, warmup, mix, reg, regKind, every,
-            pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, smoothing, sigma, samples, sigmaEnd, outDir, json, init, initFrom,
+            pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, smoothing, sigma, samples, sigmaEnd, outDir, json, init, initFrom, force,
         };
         command.SetAction(parse =>
         {
             bool quiet = parse.GetValue(CliApp.Quiet), asJson = parse.GetValue(json);
-            if (parse.GetValue(resume) is { } resumeDir) return Resume(resumeDir, parse.GetValue(CliApp.Threads), output, quiet, asJson);
+            if (parse.GetValue(resume) is { } resumeDir) return Resume(resumeDir, parse.GetValue(outDir), parse.GetValue(CliApp.Threads), output, quiet, asJson);
 
             bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
             T Pick<T>(Option<T> o, T current) => Given(o) ? parse.GetValue(o)! : current;
@@ -113,18 +114,16 @@ public static class TrainCommand
                     double f = (double)config.Epochs / start.Epochs;          // keep the preset's phase proportions
                     config = config with { WarmupEpochs = start.WarmupEpochs * f, MixEpochs = start.MixEpochs * f };
                 }
-                return config with
-                {
-                    OutDir = parse.GetValue(outDir) ?? Path.Combine("runs",
-                        $"{(config.Preset ?? config.Net).ToLowerInvariant()}{(Presets.Budget(config.Budget) is PresetBudget.Quick ? "-quick" : "")}-seed{config.Seed}"),
-                };
+                return config;
             }
 
             var requested =
                 from start in StartingPoint(parse.GetValue(preset), parse.GetValue(budget)!, Given(budget))
                 from parsedMilestones in Milestones(parse.GetValue(milestones), start.LrMilestones)
                 select Configure(start, parsedMilestones);
-            return output.Exit(requested, CliApp.BadInput, config => Run(config, output, quiet, asJson));
+            return output.Exit(requested, CliApp.BadInput, config => parse.GetValue(outDir) is { } folder
+                ? Into(config with { OutDir = folder }, parse.GetValue(force), output, quiet, asJson)
+                : IntoDefault(config, output, quiet, asJson));
         });
         return command;
     }
@@ -146,19 +145,83 @@ public static class TrainCommand
             : FinSucc<IReadOnlyList<double>>(values);
     }
 
-    static int Resume(string path, int threads, CliOutput output, bool quiet, bool asJson)
-    {
-        var file = Directory.Exists(path) ? Path.Combine(path, "checkpoints", "last.ckpt") : path;
-        return output.Exit(Checkpoint.ReadHeader(file), CliApp.BadInput, h =>
+    // --resume DIR (or FILE): the checkpoint's configuration; outputs into DIR (the run folder of FILE), or --out when given.
+    static int Resume(string path, string? outDir, int threads, CliOutput output, bool quiet, bool asJson) =>
+        output.Exit(Checkpoint.Resolve(path), CliApp.BadInput, point =>
         {
-            if (h.State.Epoch >= h.Config.Epochs)
-            {
-                output.Err.WriteLine($"note: the run in '{path}' already completed all {h.Config.Epochs} epochs; evaluating it again.");
-            }
-            if (!quiet)
-                output.Err.WriteLine($"resuming {file}: step {h.State.Step}, epoch {h.State.Epoch + 1}, batch {h.State.Batch} (configuration from the checkpoint; other training flags are ignored)");
-            return Run(h.Config, output, quiet, asJson, file, threads);
+            var folder = outDir ?? (Directory.Exists(path) ? path : RunFolderOf(path));
+            if (point.Note is { } note) output.Err.WriteLine($"note: {note}");
+            return Continue(point, point.Header.Config with { OutDir = folder }, output, quiet, asJson, threads);
         });
+
+    // A checkpoint file's run folder: the parent of its checkpoints/ folder, or its own folder.
+    static string RunFolderOf(string checkpointFile)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(checkpointFile))!;
+        return Path.GetFileName(dir) == "checkpoints" ? Path.GetDirectoryName(dir)! : dir;
+    }
+
+    // Continues (or, when complete, only reports) the run at the checkpoint, with outputs into config.OutDir.
+    static int Continue(ResumePoint point, TrainConfig config, CliOutput output, bool quiet, bool asJson, int? threads = null)
+    {
+        var h = point.Header;
+        if (h.State.Epoch >= h.Config.Epochs)
+            output.Err.WriteLine($"note: the run in '{config.OutDir}' already completed all {h.Config.Epochs} epochs; evaluating it again.");
+        else if (!quiet)
+            output.Err.WriteLine($"resuming {point.Path}: step {h.State.Step}, epoch {h.State.Epoch + 1}, batch {h.State.Batch} " +
+                                 $"(configuration from the checkpoint; other training flags are ignored) → {config.OutDir}");
+        return Run(config, output, quiet, asJson, point.Path, threads);
+    }
+
+    // --out DIR: a fresh run, the same run continued, or a refusal when DIR holds another run (unless --force).
+    static int Into(TrainConfig config, bool force, CliOutput output, bool quiet, bool asJson)
+    {
+        var state = RunFolder.Inspect(config.OutDir);
+        if (force && state is not FolderState.Free)
+        {
+            RunFolder.Clear(config.OutDir);
+            if (!quiet) output.Err.WriteLine($"note: --force: removed the previous run's files from '{config.OutDir}'");
+            return Run(config, output, quiet, asJson);
+        }
+        switch (state)
+        {
+            case FolderState.HoldsRun { Point: var point } when RunFolder.SameRun(point.Header.Config, config):
+                if (point.Header.State.Epoch >= point.Header.Config.Epochs && File.Exists(Path.Combine(config.OutDir, "results.json")))
+                {
+                    output.Err.WriteLine($"note: '{config.OutDir}' holds this run, completed ({point.Header.Config.Epochs}/{point.Header.Config.Epochs} epochs); " +
+                                         "nothing to do. Use --force to train it again or a new --out.");
+                    output.Out.WriteLine($"results: {Path.Combine(config.OutDir, "results.json")}, {Path.Combine(config.OutDir, "summary.md")}; weights: {Path.Combine(config.OutDir, "model.pt")}");
+                    return 0;
+                }
+                if (point.Note is { } note) output.Err.WriteLine($"note: {note}");
+                return Continue(point, point.Header.Config with { OutDir = config.OutDir }, output, quiet, asJson, config.Threads);
+            case FolderState.HoldsRun { Point: var other }:
+                var differences = RunFolder.Differences(other.Header.Config, config);
+                return output.Fail(Error.New(ErrorCodes.RunExists,
+                    $"'{config.OutDir}' holds a run at epoch {Math.Min(other.Header.State.Epoch + (other.Header.State.Batch > 0 ? 1 : 0), other.Header.Config.Epochs)}/{other.Header.Config.Epochs} " +
+                    $"with another configuration ({string.Join("; ", differences.Take(3))}{(differences.Count > 3 ? $"; {differences.Count - 3} more" : "")}); " +
+                    $"use --resume {config.OutDir} to continue it, a new --out, or --force to replace it."), CliApp.BadInput);
+            case FolderState.Unusable(var files, var why):
+                return output.Fail(Error.New(ErrorCodes.RunExists,
+                    $"'{config.OutDir}' holds a run's files ({string.Join(", ", files)}) but no checkpoint to continue from ({why.TrimEnd('.')}); " +
+                    "use a new --out, or --force to replace them."), CliApp.BadInput);
+            default:
+                return Run(config, output, quiet, asJson);
+        }
+    }
+
+    // No --out: runs/<preset or net>[-quick]-seed<S>, or -2, -3 …: the first folder that is free or holds this very run.
+    static int IntoDefault(TrainConfig config, CliOutput output, bool quiet, bool asJson)
+    {
+        var name = Path.Combine("runs", $"{(config.Preset ?? config.Net).ToLowerInvariant()}{(Presets.Budget(config.Budget) is PresetBudget.Quick ? "-quick" : "")}-seed{config.Seed}");
+        for (int n = 1; ; n++)
+        {
+            var folder = n == 1 ? name : $"{name}-{n}";
+            var state = RunFolder.Inspect(folder);
+            bool ours = state is FolderState.HoldsRun h && RunFolder.SameRun(h.Point.Header.Config, config);
+            if (ours || state is FolderState.Free && !(Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()))
+                return Into(config with { OutDir = folder }, force: false, output, quiet, asJson);
+        }
     }
 
     /// <summary>Validates, loads, trains, evaluates and reports. When resuming (<paramref name="resumeFrom"/>), <paramref name="requested"/>
@@ -176,6 +239,7 @@ public static class TrainCommand
             torch.set_num_threads(effective.Threads);
             var config = plan.Config;
             var prepared =
+                from writable in OutputCheck.Writable(config.OutDir)
                 from passed in KernelGate.Check(plan.Device)
                 from train in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Train)
                 from test in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test)
@@ -202,43 +266,31 @@ public static class TrainCommand
                                  $"{config.Epochs} epochs, batch {config.BatchSize}, {threads} thread(s), seed {config.Seed}" +
                                  $"{(config.Preset is null ? "" : $", preset {config.Preset} ({config.Budget})")} → {config.OutDir}");
         }
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (cancel.IsCancellationRequested) return;          // a second Ctrl-C terminates
-            e.Cancel = true;
-            cancel.Cancel();
-            output.Err.WriteLine("\ninterrupt: finishing the current step and saving a checkpoint (Ctrl-C again to abort)");
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            string? note = null;
-            var progress = new ConsoleProgress(output.Err, quiet);
-            var run = new TrainRun(progress, cancel.Token, resumeFrom,
-                Prepare: network => note = NetworkResolution.UseDatasetNormalization(network, trainData),
-                Evaluation: progress.Evaluation);
-            var outcome = trainer.Run(plan, trainData, testData, run);
-            if (note is not null && !quiet && resumeFrom is null) output.Err.WriteLine($"note: {note}");
-            return outcome.Match(
-                Succ: o => Report(o, config, output, asJson),
-                Fail: e => output.Fail(e, e.Code == ErrorCodes.NonFinite ? CliApp.Failed : CliApp.BadInput));
-        }
-        finally { Console.CancelKeyPress -= onCancel; }
+        using var interruption = new Interruption(output.Err, "finishing the current step and saving a checkpoint (signal again to abort)");
+        string? note = null;
+        var progress = new ConsoleProgress(output.Err, quiet);
+        var run = new TrainRun(progress, interruption.Token, resumeFrom,
+            Prepare: network => note = NetworkResolution.UseDatasetNormalization(network, trainData),
+            Evaluation: progress.Evaluation);
+        var outcome = trainer.Run(plan, trainData, testData, run);
+        if (note is not null && !quiet && resumeFrom is null) output.Err.WriteLine($"note: {note}");
+        return outcome.Match(
+            Succ: o => Report(o, config, output, asJson, interruption.ExitCode),
+            Fail: e => output.Fail(e, e.Code is ErrorCodes.NonFinite or ErrorCodes.WriteFailed ? CliApp.Failed : CliApp.BadInput));
     }
 
-    static int Report(TrainOutcome o, TrainConfig config, CliOutput output, bool asJson)
+    static int Report(TrainOutcome o, TrainConfig config, CliOutput output, bool asJson, int interruptedCode)
     {
         if (asJson)
         {
             output.Out.WriteLine(File.ReadAllText(Path.Combine(config.OutDir, "results.json")));
-            return o.Status is RunStatus.Completed ? 0 : CliApp.Interrupted;
+            return o.Status is RunStatus.Completed ? 0 : interruptedCode;
         }
         var inv = CultureInfo.InvariantCulture;
         if (o.Status is not RunStatus.Completed)
         {
             output.Out.WriteLine($"{o.Status.Name()}: {o.Epochs.Count} epoch(s) completed; resume with: certify train --resume {config.OutDir}");
-            return CliApp.Interrupted;
+            return interruptedCode;
         }
         double seconds = o.Epochs.Sum(e => e.Seconds);
         double images = o.Epochs.Sum(e => e.Seconds * e.ImagesPerSecond);

@@ -100,9 +100,8 @@ public static class ParadoxTraining
         void AtEpochEnd(NetworkModule net, int epoch, StepValues v) =>
             near.Add((epoch, v.Eps, SwitchingSurfaces.Measure(net, xs, ys, Math.Max(v.Eps, 1e-6), trainDomain, ParadoxStudy.SwitchTau)
                 .Aggregate(SwitchCounts.Zero, (a, b) => a.Plus(b))));
-        var last = Path.Combine(config.OutDir, "checkpoints", "last.ckpt");
-        bool resume = File.Exists(last) && Checkpoint.ReadHeader(last).Map(h => SameRun(h.Config, config)).IfFail(false);
-        return catalog.Trainer(config).Run(train, test, new TrainRun(trainProgress?.Invoke(label), cancel, resume ? last : null, EpochEnd: AtEpochEnd))
+        var resume = RunFolder.Inspect(config.OutDir) is FolderState.HoldsRun held && RunFolder.SameRun(held.Point.Header.Config, config) ? held.Point.Path : null;
+        return catalog.Trainer(config).Run(train, test, new TrainRun(trainProgress?.Invoke(label), cancel, resume, EpochEnd: AtEpochEnd))
             .Bind(outcome => outcome.Status is not RunStatus.Completed
                 ? FinSucc<TrainedRelaxation?>(null)
                 : from lp in ExactLp(plan, catalog, test, outcome, label, progress)
@@ -129,16 +128,5 @@ public static class ParadoxTraining
         progress?.Invoke("done", $"{label}: certified {100 * (outcome.Evaluation is { } e && e.Certified.Count > 0 ? (double)e.Certified[0].Certified / e.Certified[0].Images : double.NaN):F1} % " +
             $"in {outcome.Epochs.Sum(x => x.Seconds):F0} s of training");
         return new TrainedRelaxation(r, outcome, outcome.Epochs.Sum(e => e.Seconds), lp.Certified, lp.Images, outcome.FinalModel) { NearSwitchDuringTraining = near };
-    }
-
-    /// <summary>A checkpoint belongs to this study's run when every setting but the thread count agrees; folders compare as full
-    /// paths (a checkpoint stores the absolute folder, the plan may hold a relative one).</summary>
-    public static bool SameRun(TrainConfig a, TrainConfig b)
-    {
-        static TrainConfig Normal(TrainConfig c) => c with
-        {
-            Threads = 1, OutDir = Path.GetFullPath(c.OutDir), InitFrom = c.InitFrom is { } f ? Path.GetFullPath(f) : null,
-        };
-        return System.Text.Json.JsonSerializer.Serialize(Normal(a), RunReport.Json) == System.Text.Json.JsonSerializer.Serialize(Normal(b), RunReport.Json);
     }
 }

@@ -136,7 +136,10 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
         if (!(eps > 0 && eps <= 1)) problems.Add($"ε (--eps) must be in (0, 1], got {eps.ToString(CultureInfo.InvariantCulture)}.");
         if (threads <= 0) problems.Add($"Threads (--threads) must be > 0, got {threads}.");
         if (!Budgets.Contains(budget)) problems.Add($"Unknown budget '{budget}'. Known: {string.Join(", ", Budgets)}.");
-        if (problems.Count > 0) return FinFail<ParadoxPlan>(Error.Many(problems.Select(p => Error.New(ErrorCodes.InvalidConfig, p)).ToArray()));
+        var errors = problems.Select(p => Error.New(ErrorCodes.InvalidConfig, p)).ToList();
+        if (!Certify.Functional.Samples.NetworkCatalog.Names.Contains(net, StringComparer.OrdinalIgnoreCase))
+            errors.Insert(0, Error.New(ErrorCodes.UnknownNetwork, $"Unknown network '{net}'. Known: {string.Join(", ", Certify.Functional.Samples.NetworkCatalog.Names)}."));
+        if (errors.Count > 0) return FinFail<ParadoxPlan>(Error.Many(errors.ToArray()));
         // The protocol found by experiment (docs/results/paradox-protocol.md): IBP initialization, no natural warm-up, ε and κ
         // ramped over the first two thirds, Adam 1e-3 with ×0.1 at 80 %, batch 50, L1 5e-6 — the same for every relaxation.
         ParadoxPlan Protocol(int epochs, int seeds) => new(net, eps, budget, epochs, 0, Math.Round(epochs * 2.0 / 3), 8000, 2000, 20, 50, seed, threads, outDir, Table1)
