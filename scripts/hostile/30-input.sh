@@ -44,8 +44,12 @@ case_random_model() {
   cli eval --net FC-SMALL --model "$W/m.pt" --quiet; expect_exit 2; expect_err_has "is not a PyTorch state_dict file"; expect_no_trace
 }
 check "a random --model file is called not a state_dict (not 'old PyTorch format')" case_random_model
-case_unknown_device() { cli train --device tpu $DATA_SMALL --out "$W/r"; expect_exit 2; expect_error 1010; }
-check "--device tpu: named error, exit 2" case_unknown_device
+case_unknown_device() {
+  cli train --device tpu $DATA_SMALL --out "$W/r"; expect_exit 2; expect_error 1010
+  cli verify --device tpu --net FC-SMALL --model "$W/none.pt"; expect_exit 2; expect_error 1010
+  cli eval --device tpu --net FC-SMALL --model "$W/none.pt"; expect_exit 2; expect_error 1010
+}
+check "--device tpu (train, verify, eval): named error, exit 2" case_unknown_device
 case_paradox_unknown_net() { cli paradox --net FOO --budget quick --out "$W/p"; expect_exit 2; expect_err_has "error CF1004"; }
 check "paradox --net FOO exits 2 like verify" case_paradox_unknown_net
 case_threads_capped() {

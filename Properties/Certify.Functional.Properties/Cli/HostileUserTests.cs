@@ -196,10 +196,13 @@ public sealed class HostileUserTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
-    [Fact]
-    public void An_unknown_device_is_a_named_error()
+    [Theory]
+    [InlineData("train")]
+    [InlineData("verify", "--net", "FC-SMALL", "--model", "/nonexistent.pt")]
+    [InlineData("eval", "--net", "FC-SMALL", "--model", "/nonexistent.pt")]
+    public void An_unknown_device_is_a_named_error(string command, params string[] rest)
     {
-        var (code, _, err) = CliTests.Run("train", "--device", "tpu", "--quiet");
+        var (code, _, err) = CliTests.Run([command, "--device", "tpu", .. rest, "--quiet"]);
         Assert.Equal(CliApp.BadInput, code);
         Assert.StartsWith("error CF1010: Unknown device 'tpu'", OneLine(err));
     }
