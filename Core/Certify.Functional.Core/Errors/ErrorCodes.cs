@@ -35,6 +35,11 @@ public static class ErrorCodes
     public const int UnreadableFile = 2012;
     /// <summary>A checkpoint has keys the network does not know.</summary>
     public const int UnexpectedParameter = 2013;
+    /// <summary>The output folder cannot be created or written (checked before any work).</summary>
+    public const int OutputNotWritable = 2030;
+    /// <summary>The output folder holds a run with another configuration (continue it with the same one, or choose a new
+    /// folder, or start over with --force).</summary>
+    public const int OutputFolderInUse = 2031;
 
     /// <summary>A loss or bound became NaN or infinite.</summary>
     public const int NonFinite = 3001;
