@@ -72,8 +72,9 @@ sealed class VerifyProgress : IDisposable
         var inv = CultureInfo.InvariantCulture;
         double seconds = domainClock.Elapsed.TotalSeconds;
         double rate = (done - first) / Math.Max(seconds, 1e-9);
-        string eta = done > first ? "ETA " + Clock((n - done) / Math.Max(rate, 1e-9)) : "ETA after the first batch";
-        string line = string.Create(inv, $"{domain}: {done}/{n} images, {rate:F2} img/s, {eta}");
+        string line = done > first
+            ? string.Create(inv, $"{domain}: {done}/{n} images, {rate:F2} img/s, ETA {Clock((n - done) / Math.Max(rate, 1e-9))}")
+            : string.Create(inv, $"{domain}: {done}/{n} images, ETA after the first batch");
         if (!running) return line;
         int batch = done / Math.Max(batchSize, 1) + 1, batches = (n + batchSize - 1) / Math.Max(batchSize, 1);
         return line + string.Create(inv, $" (batch {batch}/{batches} running for {batchClock.Elapsed.TotalSeconds:F0} s)");
