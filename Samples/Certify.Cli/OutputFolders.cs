@@ -79,6 +79,15 @@ public static class OutputFolders
         return (sub, $"'{requested}' holds a {(other == "train" ? "training run" : $"'{other}' run")}; writing into {sub} so its files stay as they are");
     }
 
+    /// <summary>Once every check passed and the work starts: the note of <see cref="Choose"/> and "→ folder" on
+    /// <paramref name="err"/> (nothing when <paramref name="quiet"/>).</summary>
+    public static void Announce(TextWriter err, bool quiet, string folder, string? note)
+    {
+        if (quiet) return;
+        if (note is not null) err.WriteLine($"note: {note}");
+        err.WriteLine($"→ {folder}");
+    }
+
     /// <summary>Creates <paramref name="folder"/> (and its parents) and writes and deletes a probe file in it, before
     /// any work: an error <see cref="ErrorCodes.OutputNotWritable"/> naming the folder and the reason when that fails.</summary>
     public static Fin<Unit> EnsureWritable(string folder)

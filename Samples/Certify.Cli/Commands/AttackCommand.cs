@@ -56,26 +56,22 @@ public static class AttackCommand
         var (outDir, note) = OutputFolders.Choose("attack", requestedOut, selection.Model);
         return OutputFolders.Cleaning(outDir, () => output.Exit(OutputFolders.EnsureWritable(outDir), CliApp.BadInput, _ =>
         {
-            if (!quiet)
-            {
-                if (note is not null) output.Err.WriteLine($"note: {note}");
-                output.Err.WriteLine($"→ {outDir}");
-            }
             torch.set_num_threads(threads);
             var loaded =
                 from passed in KernelGate.Check(deviceName)
                 from model in selection.Load()
                 select model;
-            return output.Exit(loaded, CliApp.BadInput, m => Attack(selection, m, eps, options, limit, batchSize, outDir, seed, threads, deviceName, output, quiet));
+            return output.Exit(loaded, CliApp.BadInput, m => Attack(selection, m, eps, options, limit, batchSize, outDir, note, seed, threads, deviceName, output, quiet));
         }));
     }
 
-    static int Attack(ModelSelection selection, LoadedModel loaded, double eps, PgdOptions options, int? limit, int batchSize, string outDir, long seed,
+    static int Attack(ModelSelection selection, LoadedModel loaded, double eps, PgdOptions options, int? limit, int batchSize, string outDir, string? folderNote, long seed,
         int threads, string deviceName, CliOutput output, bool quiet)
     {
         var (model, dataset) = (selection.Model, selection.Dataset);
         var (data, network, _, note) = loaded;
         using var _ = network;
+        OutputFolders.Announce(output.Err, quiet, outDir, folderNote);
         if (note is not null && !quiet) output.Err.WriteLine($"note: {note}");
         var device = Devices.Parse(deviceName);
         network.to(device);

@@ -43,21 +43,17 @@ public static class EvalCommand
         var (outDir, note) = OutputFolders.Choose("eval", requestedOut, selection.Model);
         return OutputFolders.Cleaning(outDir, () => output.Exit(OutputFolders.EnsureWritable(outDir), CliApp.BadInput, _ =>
         {
-            if (!quiet)
-            {
-                if (note is not null) output.Err.WriteLine($"note: {note}");
-                output.Err.WriteLine($"→ {outDir}");
-            }
             torch.set_num_threads(threads);
-            return output.Exit(selection.Load(), CliApp.BadInput, loaded => Evaluate(selection, loaded, limit, batchSize, outDir, threads, deviceName, output, quiet));
+            return output.Exit(selection.Load(), CliApp.BadInput, loaded => Evaluate(selection, loaded, limit, batchSize, outDir, note, threads, deviceName, output, quiet));
         }));
     }
 
-    static int Evaluate(ModelSelection selection, LoadedModel loaded, int? limit, int batchSize, string outDir, int threads, string deviceName, CliOutput output, bool quiet)
+    static int Evaluate(ModelSelection selection, LoadedModel loaded, int? limit, int batchSize, string outDir, string? folderNote, int threads, string deviceName, CliOutput output, bool quiet)
     {
         var (model, dataset) = (selection.Model, selection.Dataset);
         var (data, network, description, note) = loaded;
         using var _ = network;
+        OutputFolders.Announce(output.Err, quiet, outDir, folderNote);
         if (note is not null && !quiet) output.Err.WriteLine($"note: {note}");
 
         var device = Devices.Parse(deviceName);

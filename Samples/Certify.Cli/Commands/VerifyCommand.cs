@@ -75,11 +75,6 @@ public static class VerifyCommand
             config = config with { OutDir = folder };
             return OutputFolders.Cleaning(folder, () => output.Exit(OutputFolders.EnsureWritable(folder), CliApp.BadInput, _ =>
             {
-                if (!quiet)
-                {
-                    if (folderNote is not null) output.Err.WriteLine($"note: {folderNote}");
-                    output.Err.WriteLine($"→ {folder}");
-                }
                 torch.set_num_threads(config.Threads);
                 var prepared =
                     from passed in KernelGate.Check(config.Device)
@@ -96,8 +91,11 @@ public static class VerifyCommand
                         from loaded in StateDict.Load(network, config.Model)
                         from opened in VerifyJournal.Open(folder, VerifyJournal.Fingerprint(config, p.Description.Name, domains.Map(d => d.Name), n), config.Force)
                         select opened;
-                    return output.Exit(journal, CliApp.BadInput,
-                        j => Certify(config, domains, kind, p.Data, p.Description, network, n, j.Journal, j.Resumed, output, quiet));
+                    return output.Exit(journal, CliApp.BadInput, j =>
+                    {
+                        OutputFolders.Announce(output.Err, quiet, folder, folderNote);
+                        return Certify(config, domains, kind, p.Data, p.Description, network, n, j.Journal, j.Resumed, output, quiet);
+                    });
                 });
             }));
         });
