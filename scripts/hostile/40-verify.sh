@@ -8,28 +8,30 @@ train_tiny() { cli train $DATA_SMALL --out "$W/$1" "${@:2}"; expect_exit 0; expe
 arrow() { printf '%s\n' "$err" | sed -n 's/^→ //p'; }
 VERIFY_SMALL="--net FC-SMALL --eps 0.01 --domains box,deeppoly --limit 60 --batch-size 8"
 
+# The folder a run wrote into, from its "results: FOLDER/results.json, …" line.
+results_folder() { printf '%s\n' "$out" | sed -n 's/^results: \(.*\)\/results\.json,.*/\1/p'; }
 case_default_folders_differ() {
   train_tiny a; train_tiny b --seed 1
-  cli verify $VERIFY_SMALL --model a/model.pt; expect_exit 0; local fa; fa=$(arrow)
-  cli verify $VERIFY_SMALL --model b/model.pt; expect_exit 0; local fb; fb=$(arrow)
-  [ -n "$fa" ] && [ -n "$fb" ] || fail "no '→ folder' line on stderr"
+  cli verify $VERIFY_SMALL --model a/model.pt; expect_exit 0; local fa; fa=$(results_folder)
+  cli verify $VERIFY_SMALL --model b/model.pt; expect_exit 0; local fb; fb=$(results_folder)
   [ "$fa" != "$fb" ] || fail "both runs wrote into $fa"
-  expect_file "$W/$fa/results.json"; expect_file "$W/$fb/results.json"
+  [ "$(arrow)" = "$fb" ] || fail "the folder is not printed as '→ $fb' on stderr"
   grep -q "\"model\": \"$W/a/model.pt\"" "$W/$fa/results.json" || fail "$fa/results.json is not a/model.pt's"
   grep -q "\"model\": \"$W/b/model.pt\"" "$W/$fb/results.json" || fail "$fb/results.json is not b/model.pt's"
   cli verify $VERIFY_SMALL --model a/model.pt; expect_exit 0
-  [ "$(arrow)" != "$fa" ] || fail "a second verify of a/model.pt wrote into $fa again"
+  [ "$(results_folder)" != "$fa" ] || fail "a second verify of a/model.pt wrote into $fa again"
 }
 check "verify of two model.pt without --out: two folders, printed, none overwritten" case_default_folders_differ
 
 case_eval_onto_training_run() {
   train_tiny run
   (cd "$W/run" && find . -type f | sort | xargs sha256sum) >"$W/before"
-  cli eval --net FC-SMALL --model run/model.pt --out run --limit 50; expect_exit 0; expect_file "$W/run/eval/results.json"
-  cli verify $VERIFY_SMALL --model run/model.pt --out run; expect_exit 0; expect_file "$W/run/verify/per_image.csv"
-  cli attack --net FC-SMALL --model run/model.pt --out run --limit 20 --steps 2; expect_exit 0; expect_file "$W/run/attack/results.json"
-  (cd "$W/run" && sha256sum --quiet -c "$W/before") >/dev/null 2>&1 || fail "a file of the training run changed: $(cd "$W/run" && sha256sum --quiet -c "$W/before" 2>&1 | head -3)"
-  grep -q '"kind": "train"' "$W/run/results.json" || fail "run/results.json is no longer train's"
+  cli eval --net FC-SMALL --model run/model.pt --out run --limit 50; local c1=$code
+  cli verify $VERIFY_SMALL --model run/model.pt --out run; local c2=$code
+  cli attack --net FC-SMALL --model run/model.pt --out run --limit 20 --steps 2; local c3=$code
+  (cd "$W/run" && sha256sum --quiet -c "$W/before") >/dev/null 2>&1 || fail "a file of the training run changed: $(cd "$W/run" && sha256sum --quiet -c "$W/before" 2>&1 | head -3 | tr '\n' ' ')"
+  [ "$c1$c2$c3" = 000 ] || fail "exit codes $c1 $c2 $c3"
+  expect_file "$W/run/eval/results.json"; expect_file "$W/run/verify/per_image.csv"; expect_file "$W/run/attack/results.json"
 }
 check "eval/verify/attack --out onto a training run leave its files intact" case_eval_onto_training_run
 
@@ -57,7 +59,9 @@ stopped_verify() {
   (cd "$W" && exec env --default-signal=INT dotnet "$cli_dir/certify.dll" verify $args --model run/model.pt --out stopped >"$W/bg.out" 2>"$W/bg.err") &
   local pid=$! i
   for i in $(seq 1 600); do
+    # 20 deeppoly images in the journal (or, from a build without one, the first deeppoly progress line).
     [ -f "$W/stopped/journal/1.csv" ] && [ "$(wc -l <"$W/stopped/journal/1.csv")" -gt 20 ] && break
+    grep -q '^deeppoly: ' "$W/bg.err" 2>/dev/null && break
     kill -0 "$pid" 2>/dev/null || break; sleep 0.1
   done
   kill -"$signal" "$pid" 2>/dev/null || fail "the run ended before the signal"
@@ -65,6 +69,7 @@ stopped_verify() {
   err="$(cat "$W/bg.err")"; out="$(cat "$W/bg.out")"
   expect_exit "$expected"; expect_no_trace
   expect_out_has "continue with the same command and --out stopped"
+  expect_file "$W/stopped/journal/1.csv"
   local kept; kept=$(( $(wc -l <"$W/stopped/journal/1.csv") - 1 ))
   [ "$kept" -ge 20 ] && [ "$kept" -lt 600 ] || fail "journal holds $kept deeppoly images"
   # shellcheck disable=SC2086

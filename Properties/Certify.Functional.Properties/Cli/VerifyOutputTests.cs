@@ -52,14 +52,14 @@ public class VerifyOutputTests : TorchTest
             {
                 var (code, output, err) = CliTests.Run(args);
                 Assert.True(code == 0, err);
-                var arrow = Assert.Single(err.Split('\n'), l => l.StartsWith("→ "));
-                var folder = arrow[2..].Trim();
-                Assert.StartsWith(Path.Combine("runs", args[0] + "-"), folder);
-                Assert.Contains($"results: {Path.Combine(folder, "results.json")}", output);
+                var results = output.Split('\n').Single(l => l.StartsWith("results: "));
+                var folder = Path.GetDirectoryName(results["results: ".Length..results.IndexOf(", ")])!;
                 Assert.True(File.Exists(Path.Combine(dir, folder, "results.json")), folder);
+                Assert.DoesNotContain(folder, folders);         // a new folder for every run
+                Assert.Contains($"→ {folder}\n", err);          // and printed
+                Assert.StartsWith(Path.Combine("runs", args[0] + "-"), folder);
                 folders.Add(folder);
             }
-            Assert.Equal(folders.Count, folders.Distinct().Count());
             Assert.Matches(@"^runs/verify-a-model-\d{8}-\d{6}(-\d+)?$", folders[0].Replace('\\', '/'));
             Assert.Matches(@"^runs/verify-b-model-\d{8}-\d{6}(-\d+)?$", folders[1].Replace('\\', '/'));
             // Nothing overwritten: every run's results.json still names its own model and command.
@@ -92,12 +92,12 @@ public class VerifyOutputTests : TorchTest
             {
                 var (code, output, err) = CliTests.Run(args);
                 Assert.True(code == 0, err);
+                var after = Hashes(run);
+                foreach (var (file, hash) in before) Assert.True(after.TryGetValue(file, out var now) && now == hash, $"{args[0]} changed {file} of the training run");
                 var sub = Path.Combine(run, args[0]);
                 Assert.Contains($"results: {Path.Combine(sub, "results.json")}", output);
                 Assert.Contains($"\"kind\": \"{args[0]}\"", File.ReadAllText(Path.Combine(sub, "results.json")));
             }
-            var after = Hashes(run);
-            foreach (var (file, hash) in before) Assert.True(after.TryGetValue(file, out var now) && now == hash, $"{file} of the training run changed");
             Assert.Contains("\"kind\": \"train\"", File.ReadAllText(Path.Combine(run, "results.json")));
         }
         finally { Directory.Delete(dir, true); }
@@ -233,12 +233,15 @@ public class VerifyOutputTests : TorchTest
             process.BeginErrorReadLine();
             var journal = Path.Combine(stopped, "journal", "1.csv");
             var clock = Stopwatch.StartNew();
-            while (!(File.Exists(journal) && File.ReadLines(journal).Count() > 20) && !process.HasExited && clock.Elapsed.TotalSeconds < 120) Thread.Sleep(50);
+            // 20 deeppoly images in the journal (or, from a build without one, the first deeppoly progress line).
+            bool Started() { lock (stderr) return stderr.ToString().Contains("\ndeeppoly: ") || stderr.ToString().StartsWith("deeppoly: "); }
+            while (!(File.Exists(journal) && File.ReadLines(journal).Count() > 20) && !Started() && !process.HasExited && clock.Elapsed.TotalSeconds < 120) Thread.Sleep(50);
             Assert.False(process.HasExited, $"the run ended before the signal: {stderr}");
             using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString()])) kill.WaitForExit();
             Assert.True(process.WaitForExit(120_000));
             process.WaitForExit();                              // the output handlers have run
             Assert.True(process.ExitCode == exitCode, $"exit {process.ExitCode}: {stderr}");
+            Assert.True(File.Exists(journal), "no journal: the finished images are lost");
             Assert.Contains("continue with the same command and --out", stdout.ToString());
             Assert.Contains("\"status\": \"stopped\"", File.ReadAllText(Path.Combine(stopped, "results.json")));
             int kept = File.ReadLines(journal).Count() - 1;
