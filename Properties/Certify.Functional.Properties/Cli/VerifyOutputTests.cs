@@ -43,6 +43,7 @@ public class VerifyOutputTests : TorchTest
             File.Copy(a, b);
             Directory.SetCurrentDirectory(dir);
             var folders = new List<string>();
+            var printed = new List<string>();
             foreach (var args in new[]
             {
                 Verify(a, ""), Verify(b, ""), Verify(a, ""),
@@ -56,9 +57,13 @@ public class VerifyOutputTests : TorchTest
                 var folder = Path.GetDirectoryName(results["results: ".Length..results.IndexOf(", ")])!;
                 Assert.True(File.Exists(Path.Combine(dir, folder, "results.json")), folder);
                 Assert.DoesNotContain(folder, folders);         // a new folder for every run
-                Assert.Contains($"→ {folder}\n", err);          // and printed
-                Assert.StartsWith(Path.Combine("runs", args[0] + "-"), folder);
                 folders.Add(folder);
+                printed.Add(err);
+            }
+            for (int i = 0; i < folders.Count; i++)
+            {
+                Assert.Contains($"→ {folders[i]}\n", printed[i]);  // printed
+                Assert.StartsWith(Path.Combine("runs", (i < 3 ? "verify" : i < 5 ? "eval" : "attack") + "-"), folders[i]);
             }
             Assert.Matches(@"^runs/verify-a-model-\d{8}-\d{6}(-\d+)?$", folders[0].Replace('\\', '/'));
             Assert.Matches(@"^runs/verify-b-model-\d{8}-\d{6}(-\d+)?$", folders[1].Replace('\\', '/'));
