@@ -23,7 +23,7 @@ check "rerunning the same train command onto a finished run replaces nothing" ca
 case_out_onto_other_run() {
   cli train $TRAIN2 --out "$W/run"; expect_exit 0
   cp -r "$W/run" "$W/copy"
-  cli train $TRAIN2 --lr 0.01 --out "$W/run"; expect_exit 2; expect_error 1007; expect_err_has "--force"
+  cli train $TRAIN2 --lr 0.01 --out "$W/run"; expect_exit 2; expect_error 2031; expect_err_has "--force"
   diff -r "$W/run" "$W/copy" >/dev/null || fail "the other run's files changed"
   cli train $TRAIN2 --lr 0.01 --out "$W/run" --force; expect_exit 0
 }
@@ -89,7 +89,7 @@ check "disk full during train: exit 1, the path named, no temporary file left" c
 case_unwritable_out() {
   touch "$W/file"
   local t0; t0=$(date +%s%N)
-  cli train --epochs 50 --quiet --out "$W/file/run"; expect_exit 2; expect_error 2016
+  cli train --epochs 50 --quiet --out "$W/file/run"; expect_exit 2; expect_error 2030
   [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 15000 ] || fail "took more than 15 s to notice"
 }
 check "train --out under a file: refused before any work" case_unwritable_out

@@ -16,8 +16,6 @@ public static class ErrorCodes
     public const int UnknownDataset = 1005;
     /// <summary>The command line does not parse (unknown command or option, missing or malformed value).</summary>
     public const int InvalidCommandLine = 1006;
-    /// <summary>An output folder holds a training run with another configuration (or other files a run would replace).</summary>
-    public const int RunExists = 1007;
     /// <summary>A network's number of outputs differs from the dataset's number of classes.</summary>
     public const int ClassCountMismatch = 1008;
     /// <summary>A network or run needs more memory than the machine has.</summary>
@@ -49,8 +47,11 @@ public static class ErrorCodes
     public const int ChecksumMismatch = 2014;
     /// <summary>Writing an output failed (disk full, I/O error); the run's earlier files are intact.</summary>
     public const int WriteFailed = 2015;
-    /// <summary>An output folder cannot be created or written (checked before any work).</summary>
-    public const int UnwritableOutput = 2016;
+    /// <summary>The output folder cannot be created or written (checked before any work).</summary>
+    public const int OutputNotWritable = 2030;
+    /// <summary>The output folder holds a run (training or verification) with another configuration, or files a run would
+    /// replace (continue it with the same configuration, choose a new folder, or start over with --force).</summary>
+    public const int OutputFolderInUse = 2031;
 
     /// <summary>A loss or bound became NaN or infinite.</summary>
     public const int NonFinite = 3001;

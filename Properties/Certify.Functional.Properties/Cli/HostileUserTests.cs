@@ -59,7 +59,7 @@ public sealed class HostileUserTests : TorchTest
             var (other, _, otherErr) = Train(dir, "--lr", "0.01");          // another configuration: refused
             Assert.Equal(CliApp.BadInput, other);
             var line = OneLine(otherErr);
-            Assert.StartsWith("error CF1007: ", line);
+            Assert.StartsWith("error CF2031: ", line);
             Assert.Matches(@"learningRate: [0-9.e-]+ → 0\.01", line);
             Assert.Contains("--force", line);
             Assert.Equal(before, Hashes(dir));
@@ -247,7 +247,7 @@ public sealed class HostileUserTests : TorchTest
             var (code, output, err) = CliTests.Run("train", "--epochs", "1", "--train-limit", "100", "--test-limit", "10", "--pgd-steps", "0",
                 "--out", Path.Combine(file, "run"));
             Assert.Equal(CliApp.BadInput, code);
-            Assert.StartsWith("error CF2016: ", OneLine(err));                // no training header, no progress: nothing ran
+            Assert.StartsWith("error CF2030: ", OneLine(err));                // no training header, no progress: nothing ran
             Assert.Equal("", output);
         }
         finally { Directory.Delete(dir, true); }

@@ -31,6 +31,16 @@ public sealed record DomainCertification(Domain Domain, int Count, int Width, fl
     public double ImagesPerSecond => Count / Math.Max(Seconds, 1e-9);
 }
 
+/// <summary>One finished batch of <see cref="Certification.RunBatches"/>: images <paramref name="Start"/> … Start + Size − 1.</summary>
+/// <param name="Start">Index of the batch's first image.</param>
+/// <param name="Size">Images in the batch.</param>
+/// <param name="Width">Lower bounds per image (classes − 1).</param>
+/// <param name="LowerBounds">Row-major [Size, Width], as <see cref="DomainCertification.LowerBounds"/>.</param>
+/// <param name="Certified">Per image: certified (confirmed in float64 when the check is on).</param>
+/// <param name="Refused">Per image: the float32 bounds were all &gt; 0 but the float64 check failed.</param>
+/// <param name="Seconds">Wall time of the batch.</param>
+public sealed record CertifiedBatch(int Start, int Size, int Width, float[] LowerBounds, bool[] Certified, bool[] Refused, double Seconds);
+
 /// <summary>Certification of a dataset prefix in batches: one dispose scope per batch, no gradients.</summary>
 public static class Certification
 {
@@ -45,44 +55,76 @@ public static class Certification
     public static DomainCertification Run(NetworkModule network, Dataset data, int count, double eps, Domain domain, SpecKind kind,
         int batchSize, Device device, Action<int>? progress = null, IProgress<TriangleLpProgress>? lpProgress = null, bool float64Check = true)
     {
-        if (batchSize <= 0) throw new ArgumentException($"Batch size must be > 0, got {batchSize}.", nameof(batchSize));
-        KernelCheck.ThrowIfFailed(device);
         int n = Math.Clamp(count, 0, data.Count);
         int width = (int)network.Description.Output.Size - 1;
         var lower = new float[n * width];
         var certified = new bool[n];
-        var indices = Enumerable.Range(0, n).ToArray();
-        network.eval();
-        using var float64 = float64Check ? FinalCheck.Float64Copy(network, device) : null;
         int refusals = 0;
         var clock = Stopwatch.StartNew();
+        RunBatches(network, data, n, eps, domain, kind, batchSize, device, start: 0, b =>
+        {
+            b.LowerBounds.CopyTo(lower, b.Start * width);
+            b.Certified.CopyTo(certified, b.Start);
+            refusals += b.Refused.Count(r => r);
+            progress?.Invoke(b.Start + b.Size);
+        }, lpProgress, float64Check);
+        clock.Stop();
+        return new DomainCertification(domain, n, width, lower, certified, clock.Elapsed.TotalSeconds, refusals);
+    }
+
+    /// <summary>Certifies images <paramref name="start"/> … <paramref name="count"/> − 1 of <paramref name="data"/> as
+    /// <see cref="Run"/> does, in batches of <paramref name="batchSize"/> that start at multiples of it counted from image 0
+    /// (<paramref name="start"/> must be one, or 0), handing each finished batch to <paramref name="onBatch"/>: a run
+    /// continued from a batch boundary gives the same bounds, bit for bit, as one that ran straight through. Stops
+    /// before the next batch once <paramref name="cancel"/> is cancelled (the batch in progress finishes); returns the
+    /// number of images done (from image 0).</summary>
+    public static int RunBatches(NetworkModule network, Dataset data, int count, double eps, Domain domain, SpecKind kind,
+        int batchSize, Device device, int start, Action<CertifiedBatch> onBatch, IProgress<TriangleLpProgress>? lpProgress = null,
+        bool float64Check = true, CancellationToken cancel = default)
+    {
+        if (batchSize <= 0) throw new ArgumentException($"Batch size must be > 0, got {batchSize}.", nameof(batchSize));
+        int n = Math.Clamp(count, 0, data.Count);
+        if (start < 0 || start > n || (start % batchSize != 0 && start != n))
+            throw new ArgumentException($"Start {start} is not a batch boundary (batch size {batchSize}) within the {n} images.", nameof(start));
+        KernelCheck.ThrowIfFailed(device);
+        int width = (int)network.Description.Output.Size - 1;
+        var indices = Enumerable.Range(0, n).ToArray();
+        network.eval();
+        using var float64 = float64Check && start < n ? FinalCheck.Float64Copy(network, device) : null;
         using var guard = GcGuard.Open();
+        int done = start;
         using (no_grad())
         {
-            for (int start = 0; start < n; start += batchSize)
+            for (int first = start; first < n && !cancel.IsCancellationRequested; first += batchSize)
             {
                 guard.SafePoint();
+                var clock = Stopwatch.StartNew();
                 using var scope = NewDisposeScope();
-                int size = Math.Min(batchSize, n - start);
-                var (x, y) = data.Batch(indices.AsSpan(start, size), device);
+                int size = Math.Min(batchSize, n - first);
+                var (x, y) = data.Batch(indices.AsSpan(first, size), device);
                 Tensor diffLower;
                 using (NewDisposeScope())       // the float32 pass's temporaries are gone before the float64 pass
                 {
                     var bounds = domain is TriangleLpDomain t
-                        ? TriangleLp.Bounds(network, x, y, eps, Offset(lpProgress, start, n), t.Options, kind)
+                        ? TriangleLp.Bounds(network, x, y, eps, Offset(lpProgress, first, n), t.Options, kind)
                         : Verifier.Bounds(network, x, y, eps, domain, kind);
                     diffLower = bounds.DiffLower.MoveToOuterDisposeScope();
                 }
-                diffLower.to(CPU).contiguous().data<float>().CopyTo(lower, start * width);
+                var lower = new float[size * width];
+                diffLower.to(CPU).contiguous().data<float>().CopyTo(lower, 0);
                 var float32Flags = diffLower.gt(0).all(1);
                 var flags = float64 is null ? float32Flags : FinalCheck.Certified(float64, x, y, eps, domain, kind, diffLower);
-                refusals += (int)(float32Flags.sum().item<long>() - flags.sum().item<long>());
-                flags.to(CPU).data<bool>().CopyTo(certified, start);
-                progress?.Invoke(start + size);
+                var certified = new bool[size];
+                var plain = new bool[size];
+                flags.to(CPU).data<bool>().CopyTo(certified, 0);
+                float32Flags.to(CPU).data<bool>().CopyTo(plain, 0);
+                clock.Stop();
+                done = first + size;
+                // Refused: the float32 bounds certified the image, the float64 check did not.
+                onBatch(new CertifiedBatch(first, size, width, lower, certified, plain.Zip(certified, (f, c) => f && !c).ToArray(), clock.Elapsed.TotalSeconds));
             }
         }
-        clock.Stop();
-        return new DomainCertification(domain, n, width, lower, certified, clock.Elapsed.TotalSeconds, refusals);
+        return done;
     }
 
     // The batch's progress in dataset terms (image index and count over the whole run).

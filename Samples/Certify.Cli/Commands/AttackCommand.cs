@@ -26,7 +26,7 @@ public static class AttackCommand
         var restarts = new Option<int>("--restarts") { Description = "Random restarts (an image counts as broken if any breaks it)", DefaultValueFactory = _ => 1 };
         var limit = new Option<int?>("--limit") { Description = "Attack only the first N test images" };
         var batch = new Option<int>("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => 100 };
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/attack-<model>)" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/attack-<model folder>-<model>-<time>; <out>/attack when --out holds another command's run)" };
         var command = selection.AddTo(new Command("attack", "PGD adversarial accuracy of a checkpoint")
         { eps, steps, stepSize, restarts, limit, batch, outDir });
         command.SetAction(parse =>
@@ -40,32 +40,38 @@ public static class AttackCommand
             if (r < 1) problems.Add($"--restarts must be ≥ 1, got {r}.");
             if (b < 1) problems.Add($"--batch-size must be ≥ 1, got {b}.");
             if (parse.GetValue(limit) is <= 0) problems.Add($"--limit must be > 0, got {parse.GetValue(limit)}.");
+            if (parse.GetValue(outDir) is { } o && string.IsNullOrWhiteSpace(o)) problems.Add("Output folder (--out) must not be empty.");
             if (problems.Count > 0) return output.Fail(Error.Many(problems.Select(p => Error.New(1003, p)).ToArray()), CliApp.BadInput);
             var m = selection.Read(parse);
-            return Run(m, e, new PgdOptions(s, size, r), parse.GetValue(limit), b, parse.GetValue(outDir) ?? m.DefaultOut("attack"),
+            return Run(m, e, new PgdOptions(s, size, r), parse.GetValue(limit), b, parse.GetValue(outDir),
                 parse.GetValue(CliApp.Seed), parse.GetValue(CliApp.Threads), parse.GetValue(CliApp.Device)!, output, parse.GetValue(CliApp.Quiet));
         });
         return command;
     }
 
-    static int Run(ModelSelection selection, double eps, PgdOptions options, int? limit, int batchSize, string outDir, long seed,
+    static int Run(ModelSelection selection, double eps, PgdOptions options, int? limit, int batchSize, string? requestedOut, long seed,
         int threads, string deviceName, CliOutput output, bool quiet)
     {
         if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
-        torch.set_num_threads(threads);
-        var loaded =
-            from passed in KernelGate.Check(deviceName)
-            from model in selection.Load()
-            select model;
-        return output.Exit(loaded, CliApp.BadInput, m => Attack(selection, m, eps, options, limit, batchSize, outDir, seed, threads, deviceName, output, quiet));
+        var (outDir, note) = OutputFolders.Choose("attack", requestedOut, selection.Model);
+        return OutputFolders.Cleaning(outDir, () => output.Exit(OutputFolders.EnsureWritable(outDir), CliApp.BadInput, _ =>
+        {
+            torch.set_num_threads(threads);
+            var loaded =
+                from passed in KernelGate.Check(deviceName)
+                from model in selection.Load()
+                select model;
+            return output.Exit(loaded, CliApp.BadInput, m => Attack(selection, m, eps, options, limit, batchSize, outDir, note, seed, threads, deviceName, output, quiet));
+        }));
     }
 
-    static int Attack(ModelSelection selection, LoadedModel loaded, double eps, PgdOptions options, int? limit, int batchSize, string outDir, long seed,
+    static int Attack(ModelSelection selection, LoadedModel loaded, double eps, PgdOptions options, int? limit, int batchSize, string outDir, string? folderNote, long seed,
         int threads, string deviceName, CliOutput output, bool quiet)
     {
         var (model, dataset) = (selection.Model, selection.Dataset);
         var (data, network, _, note) = loaded;
         using var _ = network;
+        OutputFolders.Announce(output.Err, quiet, outDir, folderNote);
         if (note is not null && !quiet) output.Err.WriteLine($"note: {note}");
         var device = Devices.Parse(deviceName);
         network.to(device);

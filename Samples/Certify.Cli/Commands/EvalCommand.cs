@@ -23,31 +23,37 @@ public static class EvalCommand
         var selection = new ModelOptions();
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N test images" };
         var batch = new Option<int>("--batch-size") { Description = "Evaluation batch size", DefaultValueFactory = _ => 1000 };
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/eval-<model>)" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/eval-<model folder>-<model>-<time>; <out>/eval when --out holds another command's run)" };
         var command = selection.AddTo(new Command("eval", "Evaluate a checkpoint's clean accuracy on a test set") { limit, batch, outDir });
         command.SetAction(parse =>
         {
             var m = selection.Read(parse);
-            return Run(m, parse.GetValue(limit), parse.GetValue(batch), parse.GetValue(outDir) ?? m.DefaultOut("eval"),
+            return Run(m, parse.GetValue(limit), parse.GetValue(batch), parse.GetValue(outDir),
                 parse.GetValue(CliApp.Threads), parse.GetValue(CliApp.Device)!, output, parse.GetValue(CliApp.Quiet));
         });
         return command;
     }
 
-    static int Run(ModelSelection selection, int? limit, int batchSize, string outDir, int threads, string deviceName, CliOutput output, bool quiet)
+    static int Run(ModelSelection selection, int? limit, int batchSize, string? requestedOut, int threads, string deviceName, CliOutput output, bool quiet)
     {
         if (batchSize <= 0) return output.Fail(Error.New(1003, $"Batch size must be > 0, got {batchSize}."), CliApp.BadInput);
         if (limit is <= 0) return output.Fail(Error.New(1003, $"--limit must be > 0, got {limit}."), CliApp.BadInput);
         if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
-        torch.set_num_threads(threads);
-        return output.Exit(selection.Load(), CliApp.BadInput, loaded => Evaluate(selection, loaded, limit, batchSize, outDir, threads, deviceName, output, quiet));
+        if (requestedOut is { } r && string.IsNullOrWhiteSpace(r)) return output.Fail(Error.New(1003, "Output folder (--out) must not be empty."), CliApp.BadInput);
+        var (outDir, note) = OutputFolders.Choose("eval", requestedOut, selection.Model);
+        return OutputFolders.Cleaning(outDir, () => output.Exit(OutputFolders.EnsureWritable(outDir), CliApp.BadInput, _ =>
+        {
+            torch.set_num_threads(threads);
+            return output.Exit(selection.Load(), CliApp.BadInput, loaded => Evaluate(selection, loaded, limit, batchSize, outDir, note, threads, deviceName, output, quiet));
+        }));
     }
 
-    static int Evaluate(ModelSelection selection, LoadedModel loaded, int? limit, int batchSize, string outDir, int threads, string deviceName, CliOutput output, bool quiet)
+    static int Evaluate(ModelSelection selection, LoadedModel loaded, int? limit, int batchSize, string outDir, string? folderNote, int threads, string deviceName, CliOutput output, bool quiet)
     {
         var (model, dataset) = (selection.Model, selection.Dataset);
         var (data, network, description, note) = loaded;
         using var _ = network;
+        OutputFolders.Announce(output.Err, quiet, outDir, folderNote);
         if (note is not null && !quiet) output.Err.WriteLine($"note: {note}");
 
         var device = Devices.Parse(deviceName);

@@ -15,9 +15,6 @@ public sealed record ModelSelection(string Net, string? Architecture, string Mod
     /// <summary>Loads it (see <see cref="NetworkResolution.LoadForEvaluation"/>).</summary>
     public LanguageExt.Fin<LoadedModel> Load() =>
         NetworkResolution.LoadForEvaluation(Net, Architecture, Model, Dataset, DataDir, KeepNormalization);
-
-    /// <summary>The default output folder for a command: runs/&lt;command&gt;-&lt;model stem&gt;.</summary>
-    public string DefaultOut(string command) => Path.Combine("runs", $"{command}-{Path.GetFileNameWithoutExtension(Model)}");
 }
 
 /// <summary>The options behind <see cref="ModelSelection"/>, added to a command once.</summary>

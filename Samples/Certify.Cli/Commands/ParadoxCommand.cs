@@ -124,10 +124,10 @@ public static class ParadoxCommand
         torch.set_num_threads(threads);
         return output.Exit(KernelGate.Check("cpu"), CliApp.BadInput, _ =>
         {
-            using var interruption = new Interruption(output.Err, onInterrupt);
+            using var signals = new StopSignals(output.Err, onInterrupt);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             void Say(string stage, string message) { if (!quiet) output.Err.WriteLine($"{clock.Elapsed:mm\\:ss} [{stage}] {message}"); }
-            return body(Say, interruption.Token, () => interruption.ExitCode);
+            return body(Say, signals.Token, () => signals.StoppedCode);
         });
     }
 

@@ -197,12 +197,12 @@ public static class TrainCommand
                 return Continue(point, point.Header.Config with { OutDir = config.OutDir }, output, quiet, asJson, config.Threads);
             case FolderState.HoldsRun { Point: var other }:
                 var differences = RunFolder.Differences(other.Header.Config, config);
-                return output.Fail(Error.New(ErrorCodes.RunExists,
+                return output.Fail(Error.New(ErrorCodes.OutputFolderInUse,
                     $"'{config.OutDir}' holds a run at epoch {Math.Min(other.Header.State.Epoch + (other.Header.State.Batch > 0 ? 1 : 0), other.Header.Config.Epochs)}/{other.Header.Config.Epochs} " +
                     $"with another configuration ({string.Join("; ", differences.Take(3))}{(differences.Count > 3 ? $"; {differences.Count - 3} more" : "")}); " +
                     $"use --resume {config.OutDir} to continue it, a new --out, or --force to replace it."), CliApp.BadInput);
             case FolderState.Unusable(var files, var why):
-                return output.Fail(Error.New(ErrorCodes.RunExists,
+                return output.Fail(Error.New(ErrorCodes.OutputFolderInUse,
                     $"'{config.OutDir}' holds a run's files ({string.Join(", ", files)}) but no checkpoint to continue from ({why.TrimEnd('.')}); " +
                     "use a new --out, or --force to replace them."), CliApp.BadInput);
             default:
@@ -227,7 +227,10 @@ public static class TrainCommand
     /// <summary>Validates, loads, trains, evaluates and reports. When resuming (<paramref name="resumeFrom"/>), <paramref name="requested"/>
     /// is the checkpoint's configuration and <paramref name="threads"/> (if given) this invocation's thread count: the run
     /// continues with the checkpoint's plan on that many threads.</summary>
-    public static int Run(TrainConfig requested, CliOutput output, bool quiet, bool asJson = false, string? resumeFrom = null, int? threads = null)
+    public static int Run(TrainConfig requested, CliOutput output, bool quiet, bool asJson = false, string? resumeFrom = null, int? threads = null) =>
+        OutputFolders.Cleaning(requested.OutDir, () => Checked(requested, output, quiet, asJson, resumeFrom, threads));   // a refused run leaves no empty folder
+
+    static int Checked(TrainConfig requested, CliOutput output, bool quiet, bool asJson, string? resumeFrom, int? threads)
     {
         var effective = threads is { } t ? requested with { Threads = t } : requested;
         var planned =
@@ -239,7 +242,7 @@ public static class TrainCommand
             torch.set_num_threads(effective.Threads);
             var config = plan.Config;
             var prepared =
-                from writable in OutputCheck.Writable(config.OutDir)
+                from writable in OutputFolders.EnsureWritable(config.OutDir)
                 from passed in KernelGate.Check(plan.Device)
                 from train in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Train)
                 from test in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test)
@@ -266,16 +269,16 @@ public static class TrainCommand
                                  $"{config.Epochs} epochs, batch {config.BatchSize}, {threads} thread(s), seed {config.Seed}" +
                                  $"{(config.Preset is null ? "" : $", preset {config.Preset} ({config.Budget})")} → {config.OutDir}");
         }
-        using var interruption = new Interruption(output.Err, "finishing the current step and saving a checkpoint (signal again to abort)");
+        using var signals = new StopSignals(output.Err, "finishing the current step and saving a checkpoint");
         string? note = null;
         var progress = new ConsoleProgress(output.Err, quiet);
-        var run = new TrainRun(progress, interruption.Token, resumeFrom,
+        var run = new TrainRun(progress, signals.Token, resumeFrom,
             Prepare: network => note = NetworkResolution.UseDatasetNormalization(network, trainData),
             Evaluation: progress.Evaluation);
         var outcome = trainer.Run(plan, trainData, testData, run);
         if (note is not null && !quiet && resumeFrom is null) output.Err.WriteLine($"note: {note}");
         return outcome.Match(
-            Succ: o => Report(o, config, output, asJson, interruption.ExitCode),
+            Succ: o => Report(o, config, output, asJson, signals.StoppedCode),
             Fail: e => output.Fail(e, e.Code is ErrorCodes.NonFinite or ErrorCodes.WriteFailed ? CliApp.Failed : CliApp.BadInput));
     }
 

@@ -23,7 +23,9 @@ using static LanguageExt.Prelude;
 namespace Certify.Cli.Commands;
 
 /// <summary><c>certify verify</c>: certified accuracy of a checkpoint in one or more domains on the first N test
-/// images; writes per_image.csv (the reference's column convention), lower_bounds.csv, results.json and summary.md.</summary>
+/// images; writes per_image.csv (the reference's column convention), lower_bounds.csv, results.json and summary.md.
+/// Per-image results go to a journal as they are computed (<see cref="VerifyJournal"/>): Ctrl-C or SIGTERM stops after
+/// the current batch, and a rerun with the same --out and configuration continues.</summary>
 public static class VerifyCommand
 {
     /// <summary>The command.</summary>
@@ -41,10 +43,11 @@ public static class VerifyCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder with the dataset's files" };
         var spec = new Option<string>("--spec") { Description = "diffs (logit differences merged into the last layer) or eye", DefaultValueFactory = _ => d.Spec };
         var keepNorm = new Option<bool>("--keep-normalization") { Description = "Keep the checkpoint's normalization constants instead of the dataset's" };
-        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/verify-<model>)" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/verify-<model folder>-<model>-<time>); rerun with the same --out to continue a stopped run" };
+        var force = new Option<bool>("--force") { Description = "Start over in an --out that holds a verify run with another configuration (its results are removed)" };
         var noFloat64 = new Option<bool>("--no-float64-check") { Description = "Certify on the float32 bounds alone, as the reference does (faster; a bound within float32 rounding of 0 may certify wrongly)" };
         var command = new Command("verify", "Certify a checkpoint's test images in one or more domains")
-        { net, arch, model, eps, domains, limit, batch, dataset, dataDir, spec, keepNorm, outDir, noFloat64 };
+        { net, arch, model, eps, domains, limit, batch, dataset, dataDir, spec, keepNorm, outDir, force, noFloat64 };
         command.SetAction(parse =>
         {
             var file = parse.GetValue(model)!;
@@ -54,7 +57,7 @@ public static class VerifyCommand
                 Domains = Domain.SplitList(parse.GetValue(domains)!),
                 Limit = parse.GetValue(limit), BatchSize = parse.GetValue(batch), Dataset = parse.GetValue(dataset)!.ToLowerInvariant(),
                 DataDir = parse.GetValue(dataDir), Spec = parse.GetValue(spec)!.ToLowerInvariant(), KeepNormalization = parse.GetValue(keepNorm),
-                OutDir = parse.GetValue(outDir) ?? Path.Combine("runs", "verify-" + Path.GetFileNameWithoutExtension(file)),
+                OutDir = parse.GetValue(outDir), Force = parse.GetValue(force),
                 Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!,
                 Float64Check = !parse.GetValue(noFloat64),
             };
@@ -63,25 +66,38 @@ public static class VerifyCommand
         return command;
     }
 
-    /// <summary>Validates, loads, certifies and reports.</summary>
+    /// <summary>Validates, checks the output folder, loads, certifies (continuing a journal) and reports.</summary>
     public static int Run(VerifyConfig config, CliOutput output, bool quiet) =>
         output.Exit(VerifyConfig.Validate(config).ToFin(), CliApp.BadInput, validated =>
         {
             var (domains, kind) = validated;
-            torch.set_num_threads(config.Threads);
-            var prepared =
-                from passed in KernelGate.Check(config.Device)
-                from data in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test)
-                from resolved in NetworkResolution.Resolve(config.Net, config.ArchitectureFile, data.Shape)
-                from fits in Fits(config, resolved.Description, domains)
-                from lp in LpSupported(resolved.Description, domains)
-                select (Data: data, resolved.Description, resolved.Create);
-            return output.Exit(prepared, CliApp.BadInput, p =>
+            var (folder, folderNote) = OutputFolders.Choose("verify", config.OutDir, config.Model);
+            config = config with { OutDir = folder };
+            return OutputFolders.Cleaning(folder, () => output.Exit(OutputFolders.EnsureWritable(folder), CliApp.BadInput, _ =>
             {
-                using var network = p.Create();
-                return output.Exit(StateDict.Load(network, config.Model), CliApp.BadInput,
-                    _ => Certify(config, domains, kind, p.Data, p.Description, network, output, quiet));
-            });
+                torch.set_num_threads(config.Threads);
+                var prepared =
+                    from passed in KernelGate.Check(config.Device)
+                    from data in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test)
+                    from resolved in NetworkResolution.Resolve(config.Net, config.ArchitectureFile, data.Shape)
+                    from fits in Fits(config, resolved.Description, domains)
+                    from lp in LpSupported(resolved.Description, domains)
+                    select (Data: data, resolved.Description, resolved.Create);
+                return output.Exit(prepared, CliApp.BadInput, p =>
+                {
+                    using var network = p.Create();
+                    int n = Math.Min(config.Limit ?? p.Data.Count, p.Data.Count);
+                    var journal =
+                        from loaded in StateDict.Load(network, config.Model)
+                        from opened in VerifyJournal.Open(folder, VerifyJournal.Fingerprint(config, p.Description.Name, domains.Map(d => d.Name), n), config.Force)
+                        select opened;
+                    return output.Exit(journal, CliApp.BadInput, j =>
+                    {
+                        OutputFolders.Announce(output.Err, quiet, folder, folderNote);
+                        return Certify(config, domains, kind, p.Data, p.Description, network, n, j.Journal, j.Resumed, output, quiet);
+                    });
+                });
+            }));
         });
 
     // Refuse, before any work, back-substitutions that would not fit in memory (75 % of it by default).
@@ -99,35 +115,40 @@ public static class VerifyCommand
             : FinSucc(unit);
 
     static int Certify(VerifyConfig config, LanguageExt.Seq<Domain> domains, SpecKind kind, Dataset data, NetworkDescription description, NetworkModule network,
-        CliOutput output, bool quiet)
+        int n, VerifyJournal journal, bool resumed, CliOutput output, bool quiet)
     {
+        // Progress comes from a timer thread too: one synchronized writer for every stderr line of the run.
+        var err = TextWriter.Synchronized(output.Err);
         if (!config.KeepNormalization && NetworkResolution.UseDatasetNormalization(network, data) is { } note && !quiet)
-            output.Err.WriteLine($"note: {note}");
+            err.WriteLine($"note: {note}");
 
         var device = Devices.Parse(config.Device);
         network.to(device);
-        int n = Math.Min(config.Limit ?? data.Count, data.Count);
+        int width = (int)description.Output.Size - 1;
+        var domainJournals = domains.Select((d, k) => journal.Domain(k, d.Name, n, width, config.BatchSize)).ToList();
+        try { return CertifyAll(config, domains, kind, data, description, network, n, domainJournals, resumed, output, err, device, quiet); }
+        finally { foreach (var j in domainJournals) j.Dispose(); }
+    }
+
+    static int CertifyAll(VerifyConfig config, LanguageExt.Seq<Domain> domains, SpecKind kind, Dataset data, NetworkDescription description,
+        NetworkModule network, int n, List<DomainJournal> domainJournals, bool resumed, CliOutput output, TextWriter err, torch.Device device, bool quiet)
+    {
         var inv = CultureInfo.InvariantCulture;
+        int width = (int)description.Output.Size - 1;
+        if (resumed && !quiet)
+            err.WriteLine($"continuing the run in {config.OutDir}: " + string.Join(", ", domains.Zip(domainJournals, (d, j) => $"{d.Name} {j.Done}/{n}")) + " images done");
 
         var cleanClock = Stopwatch.StartNew();
         var clean = Evaluation.Clean(network, data, config.BatchSize, device, n);
         cleanClock.Stop();
         output.Out.WriteLine(string.Create(inv, $"clean: {clean.Correct}/{clean.Total} ({100 * clean.Accuracy:F2} %)"));
 
+        using var signals = new StopSignals(err, "finishing the current batch and keeping the results so far");
+        using var progress = new VerifyProgress(err, quiet);
         var results = new List<DomainCertification>();
-        foreach (var domain in domains)
+        foreach (var (domain, dj) in domains.Zip(domainJournals))
         {
-            var sinceLast = Stopwatch.StartNew();
-            var total = Stopwatch.StartNew();
-            void Progress(int done)
-            {
-                // A line per batch once the domain is slow (> 2 s), at most one a second; none when quiet.
-                if (quiet || done == n || total.Elapsed.TotalSeconds < 2 || sinceLast.Elapsed.TotalSeconds < 1) return;
-                sinceLast.Restart();
-                double rate = done / total.Elapsed.TotalSeconds;
-                output.Err.WriteLine(string.Create(inv,
-                    $"{domain.Name}: {done}/{n} images, {rate:F1} img/s, ETA {TimeSpan.FromSeconds((n - done) / Math.Max(rate, 1e-9)):hh\\:mm\\:ss}"));
-            }
+            if (signals.Stopped) break;
             var lpClock = Stopwatch.StartNew();
             int lpFallbacks = 0, batchFallbacks = 0, lastBatch = 0;
             var lpProgress = domain is not TriangleLpDomain ? null : new LineProgress(p =>
@@ -137,26 +158,66 @@ public static class VerifyCommand
                 if (batch != lastBatch) { lpFallbacks += batchFallbacks; batchFallbacks = 0; lastBatch = batch; }
                 batchFallbacks = Math.Max(batchFallbacks, p.Fallbacks);
                 // The LP is slow (two LPs per hidden neuron): a line at most every 2 s.
-                if (quiet || lpClock.Elapsed.TotalSeconds < 2) return;
+                if (lpClock.Elapsed.TotalSeconds < 2) return;
                 lpClock.Restart();
-                output.Err.WriteLine(p.ToString());
+                progress.Line(p.ToString());
             });
-            var r = Certification.Run(network, data, n, config.Eps, domain, kind, config.BatchSize, device, Progress, lpProgress, config.Float64Check);
+            progress.Start(domain.Name, dj.Done, n, config.BatchSize);
+            Certification.RunBatches(network, data, n, config.Eps, domain, kind, config.BatchSize, device, dj.Done, b =>
+            {
+                dj.Append(b);
+                progress.BatchDone(dj.Done);
+            }, lpProgress, config.Float64Check, signals.Token);
+            progress.Stop();
             lpFallbacks += batchFallbacks;
             if (lpFallbacks > 0)
-                output.Err.WriteLine($"warning: {domain.Name}: {lpFallbacks} LP solve(s) stopped short twice (time limit); those neurons kept their interval bounds: sound, but fewer images may be certified than the exact LP would.");
+                err.WriteLine($"warning: {domain.Name}: {lpFallbacks} LP solve(s) stopped short twice (time limit); those neurons kept their interval bounds: sound, but fewer images may be certified than the exact LP would.");
+            if (dj.Done < n) break;
+            var r = new DomainCertification(domain, n, width, dj.LowerBounds, dj.Certified, dj.Seconds, dj.Refused.Count(x => x));
             results.Add(r);
             var refusedNote = r.RoundingRefusals > 0 ? $" ({r.RoundingRefusals} with float32 bounds > 0 refused by the float64 check)" : "";
             output.Out.WriteLine(string.Create(inv,
                 $"{domain.Name}: certified {r.CertifiedCount}/{n} ({100.0 * r.CertifiedCount / Math.Max(n, 1):F2} %) in {r.Seconds:F2} s, {r.ImagesPerSecond:F1} img/s{refusedNote}"));
             if (!config.Float64Check && !quiet)
-                output.Err.WriteLine($"note: {domain.Name}: --no-float64-check: certified on float32 bounds alone; an image within float32 rounding of 0 may be certified wrongly.");
+                err.WriteLine($"note: {domain.Name}: --no-float64-check: certified on float32 bounds alone; an image within float32 rounding of 0 may be certified wrongly.");
         }
 
         var stem = Path.GetFileNameWithoutExtension(config.Model);
+        if (results.Count < domains.Count)
+        {
+            // Stopped by a signal: the journal keeps every finished batch; the summary says how far the run got.
+            WritePartial(config, description, n, kind, clean, domains, domainJournals);
+            output.Out.WriteLine($"stopped: " + string.Join(", ", domains.Zip(domainJournals, (d, j) => $"{d.Name} {j.Done}/{n}")) +
+                $" images done (kept in {Path.Combine(config.OutDir!, VerifyJournal.FolderName)}); continue with the same command and --out {config.OutDir}");
+            return signals.ExitCode is 0 ? StopSignals.Interrupted : signals.ExitCode;
+        }
         WriteFiles(config, description, data, stem, n, kind, clean, cleanClock.Elapsed.TotalSeconds, results);
-        output.Out.WriteLine($"results: {Path.Combine(config.OutDir, "results.json")}, per image: {Path.Combine(config.OutDir, "per_image.csv")}");
+        output.Out.WriteLine($"results: {Path.Combine(config.OutDir!, "results.json")}, per image: {Path.Combine(config.OutDir!, "per_image.csv")}");
         return 0;
+    }
+
+    // results.json (status "stopped") and summary.md of a run stopped by a signal: images done per domain.
+    static void WritePartial(VerifyConfig config, NetworkDescription description, int n, SpecKind kind, CleanResult clean,
+        LanguageExt.Seq<Domain> domains, IReadOnlyList<DomainJournal> journals)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var json = new
+        {
+            kind = "verify", status = "stopped", model = Path.GetFullPath(config.Model), network = description.Name, dataset = config.Dataset,
+            eps = config.Eps, spec = kind == SpecKind.Eye ? "eye" : "diffs", images = n, batchSize = config.BatchSize,
+            clean = new { correct = clean.Correct, total = clean.Total, accuracy = clean.Accuracy },
+            domains = domains.Map(d => d.Name).ToArray(),
+            done = domains.Zip(journals, (d, j) => new { domain = d.Name, images = j.Done, certified = j.Certified.Take(j.Done).Count(c => c), seconds = j.Seconds }).ToArray(),
+            journal = Path.Combine(config.OutDir!, VerifyJournal.FolderName),
+        };
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir!, "results.json"), JsonSerializer.Serialize(json, RunReport.Json));
+        var md = new StringBuilder();
+        md.Append(inv, $"# Verification of `{Path.GetFileName(config.Model)}` (stopped)\n\n");
+        md.Append(inv, $"{description.Name} on {config.Dataset} test, first {n} images, ε = {config.Eps} (pixel units). The run was stopped; ");
+        md.Append("rerun the same command with the same --out to continue it.\n\n| domain | images done | certified so far |\n|---|---|---|\n");
+        foreach (var (d, j) in domains.Zip(journals))
+            md.Append(inv, $"| {d.Name} | {j.Done}/{n} | {j.Certified.Take(j.Done).Count(c => c)} |\n");
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir!, "summary.md"), md.ToString());
     }
 
     sealed class LineProgress(Action<TriangleLpProgress> report) : IProgress<TriangleLpProgress>
@@ -177,7 +238,7 @@ public static class VerifyCommand
             foreach (var r in results) perImage.Append(r.Certified[i] ? ",1" : ",0");
             perImage.Append('\n');
         }
-        AtomicFile.WriteAllText(Path.Combine(config.OutDir, "per_image.csv"), perImage.ToString());
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir!, "per_image.csv"), perImage.ToString());
 
         int width = results.Count > 0 ? results[0].Width : (int)description.Output.Size - 1;
         var bounds = new StringBuilder("img,label,model,domain");
@@ -190,11 +251,11 @@ public static class VerifyCommand
                 foreach (var v in r.Row(i)) bounds.Append(',').Append(v.ToString("G9", inv));
                 bounds.Append('\n');
             }
-        AtomicFile.WriteAllText(Path.Combine(config.OutDir, "lower_bounds.csv"), bounds.ToString());
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir!, "lower_bounds.csv"), bounds.ToString());
 
         var json = new
         {
-            kind = "verify", model = Path.GetFullPath(config.Model), network = description.Name, dataset = config.Dataset,
+            kind = "verify", status = "completed", model = Path.GetFullPath(config.Model), network = description.Name, dataset = config.Dataset,
             eps = config.Eps, spec = kind == SpecKind.Eye ? "eye" : "diffs", images = n, batchSize = config.BatchSize,
             clean = new { correct = clean.Correct, total = clean.Total, accuracy = clean.Accuracy, seconds = cleanSeconds },
             domains = results.Select(r => r.Domain.Name).ToArray(),
@@ -206,7 +267,7 @@ public static class VerifyCommand
             float64Check = config.Float64Check,
             machine = new { threads = config.Threads, device = config.Device },
         };
-        AtomicFile.WriteAllText(Path.Combine(config.OutDir, "results.json"), JsonSerializer.Serialize(json, RunReport.Json));
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir!, "results.json"), JsonSerializer.Serialize(json, RunReport.Json));
 
         var md = new StringBuilder();
         md.Append(inv, $"# Verification of `{Path.GetFileName(config.Model)}`\n\n");
@@ -217,7 +278,7 @@ public static class VerifyCommand
         md.Append("| domain | certified | % | time (s) | images/s |\n|---|---|---|---|---|\n");
         foreach (var r in results)
             md.Append(inv, $"| {r.Domain.Name} | {r.CertifiedCount}/{r.Count} | {100.0 * r.CertifiedCount / Math.Max(r.Count, 1):F2} | {r.Seconds:F2} | {r.ImagesPerSecond:F1} |\n");
-        AtomicFile.WriteAllText(Path.Combine(config.OutDir, "summary.md"), md.ToString());
+        AtomicFile.WriteAllText(Path.Combine(config.OutDir!, "summary.md"), md.ToString());
     }
 
     // RFC 4180 quoting for names with commas or quotes (domain options such as alpha-crown:steps=20,lr=0.1).

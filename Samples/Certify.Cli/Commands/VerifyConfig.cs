@@ -34,8 +34,10 @@ public sealed record VerifyConfig
     public string Spec { get; init; } = "diffs";
     /// <summary>Keep the checkpoint's normalization constants.</summary>
     public bool KeepNormalization { get; init; }
-    /// <summary>Output folder.</summary>
-    public string OutDir { get; init; } = "";
+    /// <summary>Output folder; null: a new one under runs/ (<see cref="OutputFolders.ForModel"/>).</summary>
+    public string? OutDir { get; init; }
+    /// <summary>Start over in an output folder that holds a verify run with another configuration.</summary>
+    public bool Force { get; init; }
     /// <summary>Intra-op threads.</summary>
     public int Threads { get; init; } = 1;
     /// <summary>Device name.</summary>
@@ -67,7 +69,7 @@ public sealed record VerifyConfig
         Check(c.Threads > 0, $"Threads must be > 0, got {c.Threads}.");
         var spec = ConfigNames.Spec(c.Spec);
         Check(spec is not null, $"--spec must be diffs or eye, got '{c.Spec}'.");
-        Check(!string.IsNullOrWhiteSpace(c.OutDir), "Output folder must not be empty.");
+        Check(c.OutDir is null || !string.IsNullOrWhiteSpace(c.OutDir), "Output folder (--out) must not be empty.");
         return errors.Count == 0 && spec is { } kind
             ? Success<Error, (Seq<Domain>, SpecKind)>((toSeq(domains), kind))
             : Fail<Error, (Seq<Domain>, SpecKind)>(toSeq(errors));

@@ -1,0 +1,314 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Certify.Cli;
+
+namespace Certify.Functional.Properties.Cli;
+
+/// <summary>Issue 15 for <c>verify</c>, <c>eval</c> and <c>attack</c>, black-box through the command line (arguments and
+/// files only): default output folders unique per run, a training run's files never overwritten, an unwritable --out
+/// refused before any work, <c>verify</c> continued after a stop (and refusing another configuration), progress while a
+/// long DeepPoly batch runs.</summary>
+public class VerifyOutputTests : TorchTest
+{
+    // A tiny trained network (FC-SMALL, one epoch on 200 images): a few seconds.
+    static string TrainTiny(string dir)
+    {
+        var (code, _, err) = CliTests.Run("train", "--epochs", "1", "--train-limit", "200", "--test-limit", "50", "--pgd-steps", "0", "--quiet", "--out", dir);
+        Assert.True(code == 0, err);
+        var model = Path.Combine(dir, "model.pt");
+        Assert.True(File.Exists(model), "train writes model.pt");
+        return model;
+    }
+
+    static Dictionary<string, string> Hashes(string dir) =>
+        Directory.GetFiles(dir, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(dir, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+    static string[] Verify(string model, string outDir, params string[] extra) =>
+        ["verify", "--net", "FC-SMALL", "--model", model, "--eps", "0.01", "--domains", "box,deeppoly", "--limit", "60", "--batch-size", "8",
+         .. outDir.Length > 0 ? new[] { "--out", outDir } : [], .. extra];
+
+    [Fact]
+    public void Default_output_folders_are_unique_per_run_and_printed()
+    {
+        var dir = TempDir();
+        var cwd = Directory.GetCurrentDirectory();
+        try
+        {
+            var a = TrainTiny(Path.Combine(dir, "a"));
+            Directory.CreateDirectory(Path.Combine(dir, "b"));
+            var b = Path.Combine(dir, "b", "model.pt");
+            File.Copy(a, b);
+            Directory.SetCurrentDirectory(dir);
+            var folders = new List<string>();
+            var printed = new List<string>();
+            foreach (var args in new[]
+            {
+                Verify(a, ""), Verify(b, ""), Verify(a, ""),
+                ["eval", "--net", "FC-SMALL", "--model", a, "--limit", "50"], ["eval", "--net", "FC-SMALL", "--model", a, "--limit", "50"],
+                ["attack", "--net", "FC-SMALL", "--model", b, "--limit", "20", "--steps", "2"], ["attack", "--net", "FC-SMALL", "--model", b, "--limit", "20", "--steps", "2"],
+            })
+            {
+                var (code, output, err) = CliTests.Run(args);
+                Assert.True(code == 0, err);
+                var results = output.Split('\n').Single(l => l.StartsWith("results: "));
+                var folder = Path.GetDirectoryName(results["results: ".Length..results.IndexOf(", ")])!;
+                Assert.True(File.Exists(Path.Combine(dir, folder, "results.json")), folder);
+                Assert.DoesNotContain(folder, folders);         // a new folder for every run
+                folders.Add(folder);
+                printed.Add(err);
+            }
+            for (int i = 0; i < folders.Count; i++)
+            {
+                Assert.Contains($"→ {folders[i]}\n", printed[i]);  // printed
+                Assert.StartsWith(Path.Combine("runs", (i < 3 ? "verify" : i < 5 ? "eval" : "attack") + "-"), folders[i]);
+            }
+            Assert.Matches(@"^runs/verify-a-model-\d{8}-\d{6}(-\d+)?$", folders[0].Replace('\\', '/'));
+            Assert.Matches(@"^runs/verify-b-model-\d{8}-\d{6}(-\d+)?$", folders[1].Replace('\\', '/'));
+            // Nothing overwritten: every run's results.json still names its own model and command.
+            for (int i = 0; i < folders.Count; i++)
+                Assert.Contains($"\"kind\": \"{(i < 3 ? "verify" : i < 5 ? "eval" : "attack")}\"", File.ReadAllText(Path.Combine(dir, folders[i], "results.json")));
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(cwd);
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Eval_verify_and_attack_into_a_training_run_leave_its_files_as_they_are()
+    {
+        var dir = TempDir();
+        try
+        {
+            var run = Path.Combine(dir, "run");
+            var model = TrainTiny(run);
+            var before = Hashes(run);
+            Assert.Contains("results.json", before.Keys);
+            foreach (var args in new[]
+            {
+                ["eval", "--net", "FC-SMALL", "--model", model, "--out", run, "--limit", "50"],
+                Verify(model, run),
+                new[] { "attack", "--net", "FC-SMALL", "--model", model, "--out", run, "--limit", "20", "--steps", "2" },
+            })
+            {
+                var (code, output, err) = CliTests.Run(args);
+                Assert.True(code == 0, err);
+                var after = Hashes(run);
+                foreach (var (file, hash) in before) Assert.True(after.TryGetValue(file, out var now) && now == hash, $"{args[0]} changed {file} of the training run");
+                var sub = Path.Combine(run, args[0]);
+                Assert.Contains($"results: {Path.Combine(sub, "results.json")}", output);
+                Assert.Contains($"\"kind\": \"{args[0]}\"", File.ReadAllText(Path.Combine(sub, "results.json")));
+            }
+            Assert.Contains("\"kind\": \"train\"", File.ReadAllText(Path.Combine(run, "results.json")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void An_unwritable_out_is_refused_before_any_work()
+    {
+        var dir = TempDir();
+        try
+        {
+            var model = TrainTiny(Path.Combine(dir, "run"));
+            var file = Path.Combine(dir, "a-file");
+            File.WriteAllText(file, "not a folder");
+            var target = Path.Combine(file, "out");
+            foreach (var args in new[]
+            {
+                Verify(model, target),
+                ["eval", "--net", "FC-SMALL", "--model", model, "--out", target],
+                ["attack", "--net", "FC-SMALL", "--model", model, "--out", target, "--limit", "20"],
+            })
+            {
+                var (code, output, err) = CliTests.Run(args);
+                Assert.Equal(CliApp.BadInput, code);
+                var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+                Assert.StartsWith($"error CF2030: cannot write to output folder '{target}': ", line);
+                Assert.Contains("is a file, not a folder", line);
+                Assert.Equal("", output);                      // no "clean: …": refused before any work
+            }
+            Assert.Equal("not a folder", File.ReadAllText(file));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    // results.json without its timing fields (they differ between any two runs).
+    static string Untimed(string json) => Regex.Replace(json, "\"(seconds|imagesPerSecond)\": [^,\\n]+", "\"$1\": _");
+
+    static void AssertSameResults(string expected, string actual)
+    {
+        foreach (var name in new[] { "per_image.csv", "lower_bounds.csv" })
+            Assert.True(File.ReadAllBytes(Path.Combine(expected, name)).SequenceEqual(File.ReadAllBytes(Path.Combine(actual, name))), $"{name} differs");
+        Assert.Equal(Untimed(File.ReadAllText(Path.Combine(expected, "results.json"))), Untimed(File.ReadAllText(Path.Combine(actual, "results.json"))));
+        Assert.Equal(Regex.Replace(File.ReadAllText(Path.Combine(expected, "summary.md")), @"\| [\d.]+ \| [\d.]+ \|\n", "|\n"),
+            Regex.Replace(File.ReadAllText(Path.Combine(actual, "summary.md")), @"\| [\d.]+ \| [\d.]+ \|\n", "|\n"));
+    }
+
+    [Fact]
+    public void Verify_continues_a_stopped_run_from_its_files_and_ends_with_the_same_results()
+    {
+        var dir = TempDir();
+        try
+        {
+            var model = TrainTiny(Path.Combine(dir, "run"));
+            string straight = Path.Combine(dir, "straight"), stopped = Path.Combine(dir, "stopped");
+            var (code, _, err) = CliTests.Run(Verify(model, straight, "--quiet"));
+            Assert.True(code == 0, err);
+            (code, _, err) = CliTests.Run(Verify(model, stopped, "--quiet"));
+            Assert.True(code == 0, err);
+
+            // What a run killed during deeppoly leaves: box done, deeppoly's first 3 batches and a torn line, no results.
+            var journal = Path.Combine(stopped, "journal", "1.csv");
+            var lines = File.ReadAllLines(journal);
+            File.WriteAllText(journal, string.Join("\n", lines.Take(1 + 3 * 8 + 5)) + "\n" + lines[30][..10]);
+            foreach (var name in new[] { "results.json", "summary.md", "per_image.csv", "lower_bounds.csv" }) File.Delete(Path.Combine(stopped, name));
+
+            (code, var output, err) = CliTests.Run(Verify(model, stopped));
+            Assert.True(code == 0, err);
+            Assert.Contains("box 60/60, deeppoly 24/60 images done", err);
+            Assert.Contains("deeppoly: certified ", output);
+            AssertSameResults(straight, stopped);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Verify_into_a_folder_with_another_configuration_is_refused_unless_forced()
+    {
+        var dir = TempDir();
+        try
+        {
+            var model = TrainTiny(Path.Combine(dir, "run"));
+            var outDir = Path.Combine(dir, "v");
+            var (code, _, err) = CliTests.Run(Verify(model, outDir, "--quiet"));
+            Assert.True(code == 0, err);
+            var before = Hashes(outDir);
+
+            var other = Verify(model, outDir, "--quiet");
+            other[Array.IndexOf(other, "--eps") + 1] = "0.02";
+            (code, var output, err) = CliTests.Run(other);
+            Assert.Equal(CliApp.BadInput, code);
+            var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("error CF2031: ", line);
+            Assert.Contains("ε 0.01 there, 0.02 here", line);
+            Assert.Contains("--force", line);
+            Assert.Equal("", output);
+            Assert.Equal(before, Hashes(outDir));
+
+            (code, _, err) = CliTests.Run([.. other, "--force"]);
+            Assert.True(code == 0, err);
+            Assert.Contains("\"eps\": 0.02", File.ReadAllText(Path.Combine(outDir, "results.json")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>The real thing: a certify process stopped by SIGINT and by SIGTERM exits 130 / 143 with its finished
+    /// batches kept, and the rerun continues to the same files as a straight run.</summary>
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public void Verify_stopped_by_a_signal_keeps_what_is_done_and_continues(string signal, int exitCode)
+    {
+        if (!OperatingSystem.IsLinux()) return;             // POSIX signals; the in-process test above covers the journal
+        var dir = TempDir();
+        try
+        {
+            var model = TrainTiny(Path.Combine(dir, "run"));
+            string straight = Path.Combine(dir, "straight"), stopped = Path.Combine(dir, "stopped");
+            string[] args = ["verify", "--net", "FC-SMALL", "--model", model, "--eps", "0.01", "--domains", "box,deeppoly", "--limit", "600", "--batch-size", "1"];
+            var (code, _, err) = CliTests.Run([.. args, "--out", straight, "--quiet"]);
+            Assert.True(code == 0, err);
+
+            // env --default-signal: a background process of a script would otherwise ignore SIGINT.
+            var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in (string[])["--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "certify.dll"), .. args, "--out", stopped])
+                start.ArgumentList.Add(a);
+            var stdout = new StringBuilder();
+            var stderr = new StringBuilder();
+            using var process = new Process { StartInfo = start };
+            process.OutputDataReceived += (_, e) => { lock (stdout) stdout.AppendLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var journal = Path.Combine(stopped, "journal", "1.csv");
+            var clock = Stopwatch.StartNew();
+            // 20 deeppoly images in the journal (or, from a build without one, the first deeppoly progress line).
+            bool Started() { lock (stderr) return stderr.ToString().Contains("\ndeeppoly: ") || stderr.ToString().StartsWith("deeppoly: "); }
+            while (!(File.Exists(journal) && File.ReadLines(journal).Count() > 20) && !Started() && !process.HasExited && clock.Elapsed.TotalSeconds < 120) Thread.Sleep(50);
+            Assert.False(process.HasExited, $"the run ended before the signal: {stderr}");
+            using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString()])) kill.WaitForExit();
+            Assert.True(process.WaitForExit(120_000));
+            process.WaitForExit();                              // the output handlers have run
+            Assert.True(process.ExitCode == exitCode, $"exit {process.ExitCode}: {stderr}");
+            Assert.True(File.Exists(journal), "no journal: the finished images are lost");
+            Assert.Contains("continue with the same command and --out", stdout.ToString());
+            Assert.Contains("\"status\": \"stopped\"", File.ReadAllText(Path.Combine(stopped, "results.json")));
+            int kept = File.ReadLines(journal).Count() - 1;
+            Assert.InRange(kept, 20, 599);
+
+            (code, var output, err) = CliTests.Run([.. args, "--out", stopped]);
+            Assert.True(code == 0, err);
+            Assert.Contains($"deeppoly {kept}/600 images done", err);
+            AssertSameResults(straight, stopped);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>A TextWriter that records when each line arrives.</summary>
+    sealed class TimedLines : TextWriter
+    {
+        readonly Stopwatch clock = Stopwatch.StartNew();
+        readonly StringBuilder pending = new();
+        public List<(double Seconds, string Line)> Lines { get; } = [];
+        public override Encoding Encoding => Encoding.UTF8;
+        public override void Write(char value)
+        {
+            lock (Lines)
+            {
+                if (value != '\n') { pending.Append(value); return; }
+                Lines.Add((clock.Elapsed.TotalSeconds, pending.ToString()));
+                pending.Clear();
+            }
+        }
+    }
+
+    [Fact]
+    public void A_slow_deeppoly_batch_is_never_silent_for_long()
+    {
+        var dir = TempDir();
+        try
+        {
+            // Six dense layers of 300: one DeepPoly batch of 20 images takes several seconds.
+            var arch = Path.Combine(dir, "deep.json");
+            File.WriteAllText(arch, "{\"name\":\"DEEP\",\"input\":[1,28,28],\"layers\":[{\"type\":\"flatten\"}" +
+                string.Concat(Enumerable.Repeat(",{\"type\":\"dense\",\"out\":300},{\"type\":\"relu\"}", 6)) + ",{\"type\":\"dense\",\"out\":10}]}");
+            var (code, _, err) = CliTests.Run("train", "--arch", arch, "--epochs", "1", "--train-limit", "100", "--test-limit", "10", "--pgd-steps", "0", "--quiet", "--out", Path.Combine(dir, "run"));
+            Assert.True(code == 0, err);
+
+            var stdout = new StringWriter();
+            var stderr = new TimedLines();
+            code = CliApp.Run(["verify", "--arch", arch, "--model", Path.Combine(dir, "run", "model.pt"), "--eps", "0.01", "--domains", "deeppoly",
+                "--limit", "20", "--batch-size", "20", "--out", Path.Combine(dir, "v")], stdout, stderr);
+            Assert.True(code == 0, string.Join("\n", stderr.Lines.Select(l => l.Line)));
+            var line = stdout.ToString().Split('\n').Single(l => l.StartsWith("deeppoly: certified "));
+            double seconds = double.Parse(Regex.Match(line, @" in ([\d.]+) s").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(seconds > VerifyHeartbeat + 2, $"the batch took {seconds:F1} s: too fast to show the heartbeat on this machine; enlarge the network");
+            var times = stderr.Lines.Where(l => l.Line.StartsWith("deeppoly: ")).Select(l => l.Seconds).ToList();
+            Assert.NotEmpty(times);
+            Assert.Contains(stderr.Lines, l => Regex.IsMatch(l.Line, @"^deeppoly: 0/20 images, ETA after the first batch \(batch 1/1 running for \d+ s\)$"));
+            // A line at least every heartbeat (+ the timer's period and some scheduling slack) while the batch runs.
+            double gap = times.Zip(times.Skip(1), (a, b) => b - a).Append(0).Max();
+            Assert.True(gap <= VerifyHeartbeat + 3, $"longest silence between progress lines {gap:F1} s");
+            Assert.InRange(times.Count, (int)((seconds - 2) / (VerifyHeartbeat + 3)), int.MaxValue);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    const double VerifyHeartbeat = 5;
+}

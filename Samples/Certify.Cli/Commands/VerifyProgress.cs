@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Certify.Cli.Commands;
+
+/// <summary>Progress of <c>certify verify</c> on stderr once a domain is slow (running &gt; 2 s): a line when a batch
+/// ends (at most one a second) and, while a long batch runs (DeepPoly or the LP on a large network), a line at least
+/// every <see cref="Heartbeat"/> so the run is never silent: images done, rate, ETA and how long the current batch has
+/// been running. Nothing with --quiet. Thread-safe (the heartbeat comes from a timer thread).</summary>
+sealed class VerifyProgress : IDisposable
+{
+    /// <summary>Longest silence while a domain runs.</summary>
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
+
+    readonly TextWriter err;
+    readonly bool quiet;
+    readonly Timer timer;
+    readonly object gate = new();
+    readonly Stopwatch sinceLine = new(), domainClock = new(), batchClock = new();
+    string domain = "";
+    int n, batchSize, first, done;
+    bool running;
+
+    /// <summary>Progress lines on <paramref name="err"/> (a synchronized writer), none when <paramref name="quiet"/>.</summary>
+    public VerifyProgress(TextWriter err, bool quiet)
+    {
+        this.err = err;
+        this.quiet = quiet;
+        timer = new Timer(_ => Beat(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>A domain starts (or continues) with <paramref name="doneBefore"/> of <paramref name="images"/> images done.</summary>
+    public void Start(string name, int doneBefore, int images, int batch)
+    {
+        lock (gate)
+        {
+            (domain, first, done, n, batchSize, running) = (name, doneBefore, doneBefore, images, batch, doneBefore < images);
+            domainClock.Restart(); batchClock.Restart(); sinceLine.Restart();
+        }
+    }
+
+    /// <summary>A batch ended; <paramref name="imagesDone"/> images of the domain are done.</summary>
+    public void BatchDone(int imagesDone)
+    {
+        lock (gate)
+        {
+            done = imagesDone;
+            batchClock.Restart();
+            if (done >= n) running = false;
+            if (quiet || done >= n || domainClock.Elapsed.TotalSeconds < 2 || sinceLine.Elapsed.TotalSeconds < 1) return;
+            Write(Status(running: false));
+        }
+    }
+
+    /// <summary>The domain ended (finished or stopped).</summary>
+    public void Stop() { lock (gate) running = false; }
+
+    /// <summary>A line of the domain's own progress (the LP's); it counts as a sign of life.</summary>
+    public void Line(string text) { lock (gate) { if (!quiet) Write(text); } }
+
+    void Beat()
+    {
+        lock (gate)
+        {
+            if (quiet || !running || domainClock.Elapsed.TotalSeconds < 2 || sinceLine.Elapsed < Heartbeat) return;
+            Write(Status(running: true));
+        }
+    }
+
+    string Status(bool running)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        double seconds = domainClock.Elapsed.TotalSeconds;
+        double rate = (done - first) / Math.Max(seconds, 1e-9);
+        string line = done > first
+            ? string.Create(inv, $"{domain}: {done}/{n} images, {rate:F2} img/s, ETA {Clock((n - done) / Math.Max(rate, 1e-9))}")
+            : string.Create(inv, $"{domain}: {done}/{n} images, ETA after the first batch");
+        if (!running) return line;
+        int batch = done / Math.Max(batchSize, 1) + 1, batches = (n + batchSize - 1) / Math.Max(batchSize, 1);
+        return line + string.Create(inv, $" (batch {batch}/{batches} running for {batchClock.Elapsed.TotalSeconds:F0} s)");
+    }
+
+    // h:mm:ss with hours beyond 24 (an LP run can take days).
+    static string Clock(double seconds)
+    {
+        long s = (long)Math.Min(Math.Ceiling(seconds), 1e12);
+        return string.Create(CultureInfo.InvariantCulture, $"{s / 3600:D2}:{s / 60 % 60:D2}:{s % 60:D2}");
+    }
+
+    void Write(string line)
+    {
+        err.WriteLine(line);
+        sinceLine.Restart();
+    }
+
+    /// <summary>Stops the heartbeat.</summary>
+    public void Dispose()
+    {
+        using var stopped = new ManualResetEvent(false);
+        if (timer.Dispose(stopped)) stopped.WaitOne();
+    }
+}
