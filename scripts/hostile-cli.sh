@@ -58,7 +58,8 @@ cli() {
   return 0
 }
 cli_bg() {
-  (cd "$W" && exec dotnet "$cli_dir/certify.dll" "$@" >"$W/bg.out" 2>"$W/bg.err") &
+  # Background jobs of a non-interactive shell ignore SIGINT; restore its default so kill -INT reaches the CLI.
+  (cd "$W" && exec env --default-signal=INT dotnet "$cli_dir/certify.dll" "$@" >"$W/bg.out" 2>"$W/bg.err") &
   pid=$!
 }
 expect_exit() { [ "$code" = "$1" ] || fail "exit $code, expected $1 (stderr: $(printf '%s' "$err" | head -c 300))"; }
