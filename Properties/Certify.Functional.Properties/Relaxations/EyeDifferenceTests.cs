@@ -31,11 +31,20 @@ public sealed class EyeDifferenceTests(ITestOutputHelper log) : TorchTest
 
     static Domain D(string name) => Domain.Parse(name).Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
 
-    /// <summary>The explored counterexample (CROWN at ε = 0 on a scale-4 conv net): the rounded difference is a lower
-    /// bound of the float64 z_y − z_j with no tolerance at all, where the unrounded one exceeded it.</summary>
-    [Property(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 1, Replay = "(17037679441638977844,14816321898485719475,49)")]
-    public void Pinned_case_the_rounded_difference_is_below_the_float64_difference(NetworkCase c)
+    /// <summary>The explored counterexample of <see cref="ExploredSeedRegression"/> (its Replay seed draws this case: CROWN
+    /// at ε = 0, scale 4), built directly: not a law for other cases, so a fact, not a property the exploration would
+    /// re-run with fresh seeds.</summary>
+    static NetworkCase Pinned() => new(
+        new Architecture(Shape.Of(1, 4, 4), [new NormalizeDeclaration([0.25], [0.2]), new Conv2dDeclaration(3, 3, 1, 0), new ReluDeclaration(),
+            new FlattenDeclaration(), new DenseDeclaration(1), new ReluDeclaration(), new DenseDeclaration(5)]),
+        Seed: 1502939822, Scale: 4, Eps: 0, Batch: 23, LabelValues: [3, 3, 2, 4, 3, 0, 2, 2, 4, 0, 3, 1, 0, 3, 0, 1, 4, 1, 3, 0, 2, 1, 2]);
+
+    /// <summary>On the pinned case the rounded difference is a lower bound of the float64 z_y − z_j with no tolerance at
+    /// all, where the unrounded one exceeds it (by 1.2e-5, more than the law's tolerance).</summary>
+    [Fact]
+    public void Pinned_case_the_rounded_difference_is_below_the_float64_difference()
     {
+        var c = Pinned();
         using var scope = NewDisposeScope();
         using var net = c.CreateNetwork();
         using var _ = no_grad();
@@ -49,7 +58,8 @@ public sealed class EyeDifferenceTests(ITestOutputHelper log) : TorchTest
         var unroundedExcess = (eye.Unrounded!.to(float64) - differences).max().item<double>();
         var margin = (eye.Unrounded!.to(float64) - eye.DiffLower.to(float64)).max().item<double>();
         log.WriteLine(string.Create(Inv, $"{c}: ε {c.Eps}, unrounded excess {unroundedExcess:G3}, rounded excess {excess:G3}, largest margin {margin:G3}"));
-        Assert.True(unroundedExcess > 0, $"the pinned case no longer shows the cancellation (unrounded excess {unroundedExcess:G3})");
+        var beyondTolerance = (eye.Unrounded!.to(float64) - differences - Tolerance.Of(differences)).max().item<double>();
+        Assert.True(beyondTolerance > 0, $"the pinned case no longer shows the cancellation beyond the law's tolerance (unrounded excess {unroundedExcess:G3})");
         Assert.True(excess <= 0, $"the rounded per-logit difference exceeds z_y − z_j by {excess:G3}");
     }
 
