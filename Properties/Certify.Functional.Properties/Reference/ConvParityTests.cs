@@ -22,7 +22,7 @@ namespace Certify.Functional.Properties.Reference;
 /// instead of 15: the float64 DeepPoly runs dominate). A flag may differ only where the float64
 /// smallest lower bound is within the float32 error bound of 0 (a tie; reported, not failed). The lower bounds of the
 /// relaxations that are continuous in the bounds they start from (Box, DeepZ; properties.md §7.2's continuity table) differ by no more
-/// than the rigorous float32 error bound of the computation (<see cref="FinalCheck.Margin"/> at float32's unit
+/// than the rigorous float32 error bound of the computation (<see cref="DifferenceMargin"/> at float32's unit
 /// roundoff); the largest relative difference of every relaxation is logged (seen: up to 2.9e-4 for DeepZ on
 /// fashionmnist_CONV_hbox at ε 0.3, whose logits' absolute magnitude is large; hBox's case split at l = 0 and CROWN's
 /// adaptive slope are discontinuous, so rounding across the switch moves their bounds by more: 0.1 on mnist_CONV_crown,
@@ -66,7 +66,7 @@ public static class ConvParity
                 var lower64 = Verifier.Bounds(net64, x.to(ScalarType.Float64), y, eps, domain).DiffLower;
                 var scale = lower64.abs().clamp_min(1);
                 worst = Math.Max(worst, ((lower32 - lower64).abs() / scale).max().item<double>());
-                var errorBound = FinalCheck.Margin(net64, x.to(ScalarType.Float64), y, eps) * (RoundingMargin.Unit(ScalarType.Float32) / RoundingMargin.Unit(ScalarType.Float64));
+                var errorBound = DifferenceMargin.Of(net64, x.to(ScalarType.Float64), y, eps) * (RoundingMargin.Unit(ScalarType.Float32) / RoundingMargin.Unit(ScalarType.Float64));
                 worstOfBound = Math.Max(worstOfBound, ((lower32 - lower64).abs() / errorBound).max().item<double>());
                 var flags32 = lower32.gt(0).all(1).data<bool>().ToArray();
                 var flags64 = lower64.gt(0).all(1).data<bool>().ToArray();

@@ -90,7 +90,7 @@ public sealed class FinalCheckTests(ITestOutputHelper log) : TorchTest
         var domain = Domain.Parse("zono").Match(d => d, e => throw new Xunit.Sdk.XunitException(e.Message));
         Assert.True(Verifier.Certify(net, x, y, 0.1, domain).item<bool>());
         using var copy = FinalCheck.Float64Copy(net, CPU);
-        double margin = FinalCheck.Margin(copy, x.to(ScalarType.Float64), y, 0.1).max().item<double>();
+        double margin = DifferenceMargin.Of(copy, x.to(ScalarType.Float64), y, 0.1).max().item<double>();
         Assert.InRange(margin, 1e-300, 1e-9);
     }
 }

@@ -9,7 +9,8 @@ namespace Certify.Functional.Training;
 /// <summary>One batch's loss and what it says about the batch (scalars leave the step; tensors stay in its scope).</summary>
 /// <param name="Loss">κ·CE + (1 − κ)·L_abs + λ·Σ‖W‖₁, a scalar tensor owned by the step's dispose scope.</param>
 /// <param name="Logits">Clean logits [B, K].</param>
-/// <param name="Certified">Certified flags [B] (all d_j &gt; 0), or null when no abstract loss was computed (κ = 1).</param>
+/// <param name="Certified">Certified flags [B] (all d_j &gt; 0 in the float32 bounds the loss uses, as computed: a
+/// training statistic, not a certificate), or null when no abstract loss was computed (κ = 1).</param>
 public sealed record BatchLoss(Tensor Loss, Tensor Logits, Tensor? Certified);
 
 /// <summary>What a batch's loss is computed with: the abstract part (domain, ε, specification), the weights κ and β, and
@@ -32,7 +33,8 @@ public sealed record LossSettings(Domain Domain, double Eps, double Kappa = 1, d
 /// The certified-training loss of relaxations.md §2, §3.6, §3.8, training.md §4.1: L = κ·CE(f(x), y) + (1 − κ)·L_abs + λ·Σ_W ‖W‖₁ (all Dense and
 /// Conv weights, biases excluded; or λ·Σ W² with <see cref="PenaltyNorm.L2"/>). κ = 1 exactly skips the abstract
 /// propagation (as the reference does). For <c>crown-ibp</c> the β mixing of pseudo-logits applies (β = 0: IBP only;
-/// β = 1: CROWN-IBP only).
+/// β = 1: CROWN-IBP only). The loss uses the bounds as computed (<see cref="SpecBounds.DiffLowerAsComputed"/>): the
+/// per-logit differences' outward rounding margin is for certificates, not for the gradient.
 /// </summary>
 public static class CertifiedLoss
 {
@@ -53,8 +55,8 @@ public static class CertifiedLoss
             Tensor abstractLoss;
             if (domain is DeepPolyDomain { IbpIntermediate: true } && beta < 1.0)
             {
-                var ibp = Verifier.Bounds(propagators, x, y, eps, Domain.Box, kind).DiffLower;
-                var crownIbp = beta > 0 ? Verifier.Bounds(propagators, x, y, eps, domain, kind).DiffLower : ibp;
+                var ibp = Verifier.Bounds(propagators, x, y, eps, Domain.Box, kind).DiffLowerAsComputed;
+                var crownIbp = beta > 0 ? Verifier.Bounds(propagators, x, y, eps, domain, kind).DiffLowerAsComputed : ibp;
                 abstractLoss = SpecLoss.Mixed(ibp, crownIbp, beta, y);
                 certified = (beta > 0 ? crownIbp : ibp).gt(0).all(1);
             }
@@ -62,7 +64,7 @@ public static class CertifiedLoss
             {
                 var bounds = Verifier.Bounds(propagators, x, y, eps, domain, kind);
                 abstractLoss = SpecLoss.Loss(bounds, y);
-                certified = bounds.Certified;
+                certified = bounds.DiffLowerAsComputed.gt(0).all(1);
             }
             loss = kappa * loss + (1 - kappa) * abstractLoss;
         }

@@ -14,7 +14,10 @@ namespace Certify.Functional.Verification;
 /// <param name="Domain">The domain.</param>
 /// <param name="Count">Images certified against (the first Count of the dataset, in file order).</param>
 /// <param name="Width">Lower bounds per image (classes − 1).</param>
-/// <param name="LowerBounds">Row-major [Count, Width]: lower bounds of logit_y − logit_j for j ≠ y, increasing j.</param>
+/// <param name="LowerBounds">Row-major [Count, Width]: the float32 lower bounds of logit_y − logit_j for j ≠ y, increasing
+/// j, as the domain computed them (<see cref="SpecBounds.DiffLowerAsComputed"/>: with the per-logit specification l_y − u_j
+/// without the outward rounding margin, which on trained networks exceeds the bounds themselves; the reference's values).
+/// Within float32 rounding of bounds, not proofs: <paramref name="Certified"/> is.</param>
 /// <param name="Certified">Per image: every lower bound &gt; 0 (strict), confirmed in float64 (<see cref="FinalCheck"/>).</param>
 /// <param name="Seconds">Wall time of the certification (without loading).</param>
 /// <param name="RoundingRefusals">Images whose float32 lower bounds were all &gt; 0 but whose float64 check failed
@@ -108,7 +111,7 @@ public static class Certification
                     var bounds = domain is TriangleLpDomain t
                         ? TriangleLp.Bounds(network, x, y, eps, Offset(lpProgress, first, n), t.Options, kind)
                         : Verifier.Bounds(network, x, y, eps, domain, kind);
-                    diffLower = bounds.DiffLower.MoveToOuterDisposeScope();
+                    diffLower = bounds.DiffLowerAsComputed.MoveToOuterDisposeScope();   // the float64 check is the proof
                 }
                 var lower = new float[size * width];
                 diffLower.to(CPU).contiguous().data<float>().CopyTo(lower, 0);

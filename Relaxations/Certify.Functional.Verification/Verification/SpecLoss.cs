@@ -6,7 +6,7 @@ namespace Certify.Functional.Verification;
 /// <summary>
 /// From bounds to the abstract loss (relaxations.md §3.6). Diffs: pseudo-logits ẑ_y = 0, ẑ_j = −d_j, L = CE(ẑ, y)
 /// = log(1 + Σ e^{−d_j}). Per-logit: worst-case logits w_y = l_y, w_k = u_k, L = CE(w, y). Gradients flow through every
-/// bound.
+/// bound. The bounds are taken as computed (<see cref="SpecBounds.DiffLowerAsComputed"/>, no outward rounding margin).
 /// </summary>
 public static class SpecLoss
 {
@@ -27,7 +27,7 @@ public static class SpecLoss
     /// <summary>The abstract loss of <paramref name="bounds"/>: mean cross-entropy over the batch.</summary>
     public static Tensor Loss(SpecBounds bounds, Tensor labels) => bounds.Kind == SpecKind.Eye && bounds.Logits is { } logits
         ? nn.functional.cross_entropy(WorstCaseLogits(logits.Lower, logits.Upper, labels), labels)
-        : nn.functional.cross_entropy(PseudoLogits(bounds.DiffLower, labels, bounds.Others), labels);
+        : nn.functional.cross_entropy(PseudoLogits(bounds.DiffLowerAsComputed, labels, bounds.Others), labels);
 
     /// <summary>CROWN-IBP's β mixing (relaxations.md §3.8): CE((1 − β)·ẑ(d_IBP) + β·ẑ(d_CROWN-IBP), y) — the pseudo-logits are
     /// mixed, not the losses.</summary>
