@@ -33,8 +33,8 @@ public sealed record LossSettings(Domain Domain, double Eps, double Kappa = 1, d
 /// The certified-training loss of relaxations.md §2, §3.6, §3.8, training.md §4.1: L = κ·CE(f(x), y) + (1 − κ)·L_abs + λ·Σ_W ‖W‖₁ (all Dense and
 /// Conv weights, biases excluded; or λ·Σ W² with <see cref="PenaltyNorm.L2"/>). κ = 1 exactly skips the abstract
 /// propagation (as the reference does). For <c>crown-ibp</c> the β mixing of pseudo-logits applies (β = 0: IBP only;
-/// β = 1: CROWN-IBP only). The loss uses the bounds as computed (<see cref="SpecBounds.DiffLowerAsComputed"/>): the
-/// per-logit differences' outward rounding margin is for certificates, not for the gradient.
+/// β = 1: CROWN-IBP only). The loss uses the bounds as computed (<c>Verifier.Bounds(…, asComputed: true)</c>): the
+/// per-logit differences' outward rounding margin is for certificates, not for the gradient, and is not computed here.
 /// </summary>
 public static class CertifiedLoss
 {
@@ -55,16 +55,16 @@ public static class CertifiedLoss
             Tensor abstractLoss;
             if (domain is DeepPolyDomain { IbpIntermediate: true } && beta < 1.0)
             {
-                var ibp = Verifier.Bounds(propagators, x, y, eps, Domain.Box, kind).DiffLowerAsComputed;
-                var crownIbp = beta > 0 ? Verifier.Bounds(propagators, x, y, eps, domain, kind).DiffLowerAsComputed : ibp;
+                var ibp = Verifier.Bounds(propagators, x, y, eps, Domain.Box, kind, asComputed: true).DiffLower;
+                var crownIbp = beta > 0 ? Verifier.Bounds(propagators, x, y, eps, domain, kind, asComputed: true).DiffLower : ibp;
                 abstractLoss = SpecLoss.Mixed(ibp, crownIbp, beta, y);
                 certified = (beta > 0 ? crownIbp : ibp).gt(0).all(1);
             }
             else
             {
-                var bounds = Verifier.Bounds(propagators, x, y, eps, domain, kind);
+                var bounds = Verifier.Bounds(propagators, x, y, eps, domain, kind, asComputed: true);
                 abstractLoss = SpecLoss.Loss(bounds, y);
-                certified = bounds.DiffLowerAsComputed.gt(0).all(1);
+                certified = bounds.DiffLower.gt(0).all(1);
             }
             loss = kappa * loss + (1 - kappa) * abstractLoss;
         }

@@ -32,14 +32,17 @@ public static class Verifier
         Bounds(Propagators.For(net), x, y, eps, domain, kind);
 
     /// <summary><see cref="Bounds(NetworkModule, Tensor, Tensor, double, Domain, SpecKind)"/> with propagators bound once
-    /// (generated or interpreted), as trainers use it.</summary>
-    public static SpecBounds Bounds(Propagators propagators, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs)
+    /// (generated or interpreted), as trainers use it. <paramref name="asComputed"/> leaves the per-logit differences
+    /// without their outward rounding (DiffLower is then no bound, <see cref="SpecBounds.Unrounded"/> null): for a training
+    /// loss, which uses the values as computed and should not pay for the margin's extra pass.</summary>
+    public static SpecBounds Bounds(Propagators propagators, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind = SpecKind.Diffs,
+        bool asComputed = false)
     {
         int classes = (int)propagators.Network.Description.Output.Size;
         Spec spec = kind == SpecKind.Diffs ? Spec.Diffs(y, classes) : Spec.Eye(y);
         var bounds = Compute(propagators, x, y, eps, domain, kind, spec, classes);
         if (spec is DiffSpec d) return bounds with { Others = d.Others };                   // reused by the loss
-        return domain is TriangleLpDomain ? bounds : RoundedOutward(bounds, propagators.Network, x, y, eps);
+        return domain is TriangleLpDomain || asComputed ? bounds : RoundedOutward(bounds, propagators.Network, x, y, eps);
     }
 
     // Per-logit differences l_y − u_j: each side errs relative to its own logit's terms (M_y, M_j), so the difference
