@@ -20,7 +20,8 @@ public sealed class ReportRenderingTests : TorchTest
         {
             // CROWN's theory cell says its bounds jump at |l|=u; Box's says continuous.
             var relaxations = ParadoxPlan.Table1.Where(r => r.Key is "box" or "crown").ToList();
-            var plan = new ParadoxPlan("FC-SMALL", 0.1, "quick", 1, 0.5, 0.5, 200, 20, 1, 10, 5, 1, dir, relaxations);
+            var plan = new ParadoxPlan("FC-SMALL", 0.1, "quick", 1, 0.5, 0.5, 200, 20, 0, 5, 5, 1, dir, relaxations)
+                { SlicePoints = 21, SensitivityDirections = 2, LpWidthImages = 0 };
             var run = ParadoxStudy.Run(plan, null, null, CancellationToken.None);
             Assert.True(run.IsSucc, run.ToString());
             var files = Directory.GetFiles(dir, "*.md", SearchOption.AllDirectories);
