@@ -10,7 +10,7 @@ public sealed record Series(string Name, double[] X, double[] Y);
 public static class Plots
 {
     /// <summary>Line chart of several series on one set of axes.</summary>
-    public static string Lines(string path, string title, string xLabel, string yLabel, IEnumerable<Series> series, int width = 900, int height = 560)
+    public static string Lines(string path, string title, string xLabel, string yLabel, IEnumerable<Series> series, int width = 1040, int height = 560)
     {
         var plot = Frame(title, xLabel, yLabel);
         foreach (var s in series)
@@ -27,18 +27,22 @@ public static class Plots
 
     /// <summary>Labelled points (e.g. tightness vs certified accuracy, one point per relaxation).</summary>
     public static string Points(string path, string title, string xLabel, string yLabel, IEnumerable<(string Label, double X, double Y)> points,
-        int width = 800, int height = 560)
+        int width = 960, int height = 560)
     {
         var plot = Frame(title, xLabel, yLabel);
-        foreach (var (label, x, y) in points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)))
+        var shown = points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
+        double middle = shown.Count == 0 ? 0 : (shown.Min(p => p.X) + shown.Max(p => p.X)) / 2;
+        foreach (var (label, x, y) in shown)
         {
             var marker = plot.Add.Marker(x, y);
             marker.MarkerSize = 10;
             marker.LegendText = label;
+            // The label on the side of the point that faces the middle, so that it stays inside the data area.
+            bool right = shown.Count > 1 && x > middle;
             var text = plot.Add.Text(label, x, y);
             text.LabelFontSize = 12;
-            text.OffsetX = 6;
-            text.OffsetY = -6;
+            text.LabelAlignment = right ? ScottPlot.Alignment.MiddleRight : ScottPlot.Alignment.MiddleLeft;
+            text.OffsetX = right ? -8 : 8;
         }
         return Save(plot, path, width, height);
     }
@@ -49,7 +53,9 @@ public static class Plots
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        // The legend in a panel right of the data area: it can never cover a point or a curve (inside the data area it
+        // hid the point in its corner, issue 15); the panel takes its width from the figure, so the widths above allow for it.
+        plot.ShowLegend(ScottPlot.Edge.Right);
         return plot;
     }
 

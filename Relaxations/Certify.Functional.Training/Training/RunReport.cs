@@ -67,20 +67,28 @@ public static class RunReport
         if (outcome.Evaluation is { } ev)
         {
             md.AppendLine(string.Create(inv, $"## Final evaluation (first {ev.Images} test images, ε {ev.Eps:G4})")).AppendLine();
-            md.AppendLine("| measure | images | accuracy |").AppendLine("|---|---:|---:|");
-            md.AppendLine(string.Create(inv, $"| clean | {ev.Clean}/{ev.Images} | {100.0 * ev.Clean / Math.Max(ev.Images, 1):F2} % |"));
+            md.AppendLine(Markdown.Row("measure", "images", "accuracy")).AppendLine(Markdown.Separator("lrr"));
+            string Share(int count) => string.Create(inv, $"{100.0 * count / Math.Max(ev.Images, 1):F2} %");
+            md.AppendLine(Markdown.Row("clean", $"{ev.Clean}/{ev.Images}", Share(ev.Clean)));
             if (ev.PgdRobust is { } robust)
-                md.AppendLine(string.Create(inv, $"| PGD ({c.PgdSteps} steps of {c.PgdStepSize:G4}, {c.PgdRestarts} restart(s)) | {robust}/{ev.Images} | {100.0 * robust / Math.Max(ev.Images, 1):F2} % |"));
+                md.AppendLine(Markdown.Row(string.Create(inv, $"PGD ({c.PgdSteps} steps of {c.PgdStepSize:G4}, {c.PgdRestarts} restart(s))"), $"{robust}/{ev.Images}", Share(robust)));
             foreach (var d in ev.Certified)
-                md.AppendLine(string.Create(inv, $"| certified, {d.Domain} ({d.Seconds:F1} s) | {d.Certified}/{d.Images} | {100.0 * d.Certified / Math.Max(d.Images, 1):F2} % |"));
+                md.AppendLine(Markdown.Row(string.Create(inv, $"certified, {d.Domain} ({d.Seconds:F1} s)"), $"{d.Certified}/{d.Images}", Share(d.Certified)));
             md.AppendLine().AppendLine($"Per image: `{ev.PerImage}`.").AppendLine();
         }
         else if (last is not null)
             md.AppendLine($"Clean test accuracy after the last epoch: **{(100 * last.TestAccuracy).ToString("F2", inv)} %** ({last.TestCorrect}/{last.TestTotal}).").AppendLine();
-        md.AppendLine($"| epoch | ε | κ | β | lr |{(smoothed ? " σ |" : "")} train loss | train acc | train certified | test acc | time (s) | images/s |");
-        md.AppendLine($"|---:|---:|---:|---:|---:|{(smoothed ? "---:|" : "")}---:|---:|---:|---:|---:|---:|");
+        string[] sigma = smoothed ? ["σ"] : [];
+        md.AppendLine(Markdown.Row(["epoch", "ε", "κ", "β", "lr", .. sigma, "train loss", "train acc", "train certified", "test acc", "time (s)", "images/s"]));
+        md.AppendLine(Markdown.Separator(new string('r', smoothed ? 12 : 11)));
         foreach (var e in outcome.Epochs)
-            md.AppendLine(string.Create(inv, $"| {e.Epoch} | {e.Schedule?.Eps:G3} | {e.Schedule?.Kappa:G3} | {e.Schedule?.Beta:G3} | {e.Schedule?.LearningRate:G3} |{(smoothed ? string.Create(inv, $" {e.Schedule?.Sigma:G3} |") : "")} {e.TrainLoss:F4} | {100 * e.TrainAccuracy:F2} % | {(e.TrainCertifiedAccuracy is { } tc ? $"{100 * tc:F2} %" : "–")} | {100 * e.TestAccuracy:F2} % | {e.Seconds:F1} | {e.ImagesPerSecond:F0} |"));
+        {
+            string F(FormattableString f) => f.ToString(inv);
+            string[] sigmaCell = smoothed ? [F($"{e.Schedule?.Sigma:G3}")] : [];
+            md.AppendLine(Markdown.Row([F($"{e.Epoch}"), F($"{e.Schedule?.Eps:G3}"), F($"{e.Schedule?.Kappa:G3}"), F($"{e.Schedule?.Beta:G3}"), F($"{e.Schedule?.LearningRate:G3}"), .. sigmaCell,
+                F($"{e.TrainLoss:F4}"), F($"{100 * e.TrainAccuracy:F2} %"), e.TrainCertifiedAccuracy is { } tc ? F($"{100 * tc:F2} %") : "–", F($"{100 * e.TestAccuracy:F2} %"),
+                F($"{e.Seconds:F1}"), F($"{e.ImagesPerSecond:F0}")]));
+        }
         md.AppendLine().AppendLine($"Final weights: `{outcome.FinalModel}` (PyTorch state_dict; per-epoch weights in `checkpoints/`, the full resumable state in `checkpoints/last.ckpt`).");
         AtomicFile.WriteAllText(Path.Combine(c.OutDir, "summary.md"), md.ToString());
     }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Certify.Functional.Layers;
 using Certify.Functional.Training;
 using Certify.Functional.Samples;
@@ -15,7 +17,7 @@ public static class InfoCommand
     {
         var net = new Option<string?>("--net") { Description = "Network name (default: all)" };
         var arch = new Option<string?>("--arch") { Description = "JSON layer description" };
-        var json = new Option<bool>("--json") { Description = "Print the layer description as JSON" };
+        var json = new Option<bool>("--json") { Description = "Print the layer description as one JSON document (an array of them without --net or --arch)" };
         var batch = new Option<int>("--batch-size") { Description = "Batch size of the memory estimates", DefaultValueFactory = _ => 100 };
         var command = new Command("info", "Show a network's layers, shapes, parameters and training-memory estimate per relaxation") { net, arch, json, batch };
         command.SetAction(parse =>
@@ -31,9 +33,16 @@ public static class InfoCommand
                 select ds;
             return output.Exit(shown, CliApp.BadInput, ds =>
             {
+                if (parse.GetValue(json))
+                {
+                    // One JSON document: the description itself for one network (a file --arch reads), an array of them for all.
+                    output.Out.WriteLine(ds.Count == 1 && (name is not null || parse.GetValue(arch) is not null)
+                        ? NetworkJson.ToJson(ds[0])
+                        : new JsonArray(ds.Select(d => JsonNode.Parse(NetworkJson.ToJson(d))).ToArray()).ToJsonString(Indented));
+                    return 0;
+                }
                 foreach (var d in ds)
                 {
-                    if (parse.GetValue(json)) { output.Out.WriteLine(NetworkJson.ToJson(d)); continue; }
                     output.Out.WriteLine(d);
                     output.Out.WriteLine($"memory of one training step at batch {b} (estimate, float32): " + string.Join(", ",
                         TrainingMemory.Families.Select(f => $"{f} {Bytes(TrainingMemory.Estimate(d, b, f))}")));
@@ -44,6 +53,8 @@ public static class InfoCommand
         });
         return command;
     }
+
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     // The named catalog network (every one when no name is given).
     static LanguageExt.Fin<IReadOnlyList<NetworkDescription>> Catalog(string? name)

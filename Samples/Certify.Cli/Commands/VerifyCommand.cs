@@ -214,9 +214,10 @@ public static class VerifyCommand
         var md = new StringBuilder();
         md.Append(inv, $"# Verification of `{Path.GetFileName(config.Model)}` (stopped)\n\n");
         md.Append(inv, $"{description.Name} on {config.Dataset} test, first {n} images, ε = {config.Eps} (pixel units). The run was stopped; ");
-        md.Append("rerun the same command with the same --out to continue it.\n\n| domain | images done | certified so far |\n|---|---|---|\n");
+        md.Append("rerun the same command with the same --out to continue it.\n\n");
+        md.Append(Markdown.Row("domain", "images done", "certified so far")).Append('\n').Append(Markdown.Separator("lll")).Append('\n');
         foreach (var (d, j) in domains.Zip(journals))
-            md.Append(inv, $"| {d.Name} | {j.Done}/{n} | {j.Certified.Take(j.Done).Count(c => c)} |\n");
+            md.Append(Markdown.Row(d.Name, $"{j.Done}/{n}", j.Certified.Take(j.Done).Count(c => c).ToString(inv))).Append('\n');
         AtomicFile.WriteAllText(Path.Combine(config.OutDir!, "summary.md"), md.ToString());
     }
 
@@ -275,9 +276,10 @@ public static class VerifyCommand
         md.Append(inv, $"batch {config.BatchSize}, {config.Threads} thread(s), {config.Device}; ");
         md.Append(config.Float64Check ? "certificates confirmed in float64.\n\n" : "**float32 flags alone** (--no-float64-check).\n\n");
         md.Append(inv, $"Clean: **{clean.Correct}/{clean.Total}** ({100 * clean.Accuracy:F2} %).\n\n");
-        md.Append("| domain | certified | % | time (s) | images/s |\n|---|---|---|---|---|\n");
+        md.Append(Markdown.Row("domain", "certified", "%", "time (s)", "images/s")).Append('\n').Append(Markdown.Separator("lllll")).Append('\n');
         foreach (var r in results)
-            md.Append(inv, $"| {r.Domain.Name} | {r.CertifiedCount}/{r.Count} | {100.0 * r.CertifiedCount / Math.Max(r.Count, 1):F2} | {r.Seconds:F2} | {r.ImagesPerSecond:F1} |\n");
+            md.Append(Markdown.Row(r.Domain.Name, $"{r.CertifiedCount}/{r.Count}", (100.0 * r.CertifiedCount / Math.Max(r.Count, 1)).ToString("F2", inv),
+                r.Seconds.ToString("F2", inv), r.ImagesPerSecond.ToString("F1", inv))).Append('\n');
         AtomicFile.WriteAllText(Path.Combine(config.OutDir!, "summary.md"), md.ToString());
     }
 

@@ -59,13 +59,14 @@ public static class ParadoxReport
             md.AppendLine().AppendLine("## Gaussian loss smoothing (RGS, PGPE)").AppendLine();
             md.AppendLine(string.Create(Inv, $"RGS: each step averages {plan.SmoothingSamples} gradients at θ + ε, ε ~ N(0, {plan.SmoothingSigma}²) per weight; PGPE: {plan.SmoothingSamples} antithetic " +
                 $"pairs ±ε, gradient estimate Σ ε (L(θ+ε) − L(θ−ε)) / (2nσ²); same schedule and budget; certified with the plain relaxation.")).AppendLine();
-            md.AppendLine("| relaxation | certified plain | certified smoothed | train time plain | smoothed | smoothed time ÷ Box |").AppendLine("|---|---:|---:|---:|---:|---:|");
+            md.AppendLine(Markdown.Row("relaxation", "certified plain", "certified smoothed", "train time plain", "smoothed", "smoothed time ÷ Box")).AppendLine(Markdown.Separator("lrrrrr"));
             double boxTime = byKeyTime(rows, "box");
             foreach (var s in smoothed)
             {
                 var plain = rows.FirstOrDefault(r => !r.Trained.Relaxation.Smoothed && r.Trained.Relaxation.Domain == s.Trained.Relaxation.Domain);
-                md.AppendLine(string.Create(Inv, $"| {s.Trained.Relaxation.Label} | {(plain is null ? "–" : $"{100 * plain.Trained.Certified:F1} %")} | **{100 * s.Trained.Certified:F1} %** | " +
-                    $"{(plain is null ? "–" : $"{plain.Trained.TrainSeconds:F1} s")} | {s.Trained.TrainSeconds:F1} s | {s.Trained.TrainSeconds / boxTime:F0}× |"));
+                md.AppendLine(Markdown.Row(s.Trained.Relaxation.Label, plain is null ? "–" : string.Create(Inv, $"{100 * plain.Trained.Certified:F1} %"),
+                    string.Create(Inv, $"**{100 * s.Trained.Certified:F1} %**"), plain is null ? "–" : string.Create(Inv, $"{plain.Trained.TrainSeconds:F1} s"),
+                    string.Create(Inv, $"{s.Trained.TrainSeconds:F1} s"), string.Create(Inv, $"{s.Trained.TrainSeconds / boxTime:F0}×")));
             }
             double box = rows.FirstOrDefault(r => r.Trained.Relaxation.Key == "box")?.Trained.Certified ?? double.NaN;
             bool reversed = smoothed.Any(s => s.Trained.Relaxation.Key is "crown-rgs" or "triangle-rgs" or "crown-pgpe" && s.Trained.Certified >= box);
@@ -123,8 +124,9 @@ public static class ParadoxReport
     {
         var t = new StringBuilder();
         bool seeds = result.Seeds.Count > 1;
-        t.AppendLine("| relaxation | tightness | LP ratio | continuity: jumps (theory) | sensitivity Ŝ (S) | clean | PGD | certified" + (seeds ? " (min–max over seeds)" : "") + " | LP certified | train time |");
-        t.AppendLine("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+        t.AppendLine(Markdown.Row("relaxation", "tightness", "LP ratio", "continuity: jumps (theory)", "sensitivity Ŝ (S)", "clean", "PGD",
+            "certified" + (seeds ? " (min–max over seeds)" : ""), "LP certified", "train time"));
+        t.AppendLine(Markdown.Separator("lrrlrrrrrr"));
         foreach (var relaxation in plan.Relaxations)
         {
             var rs = result.Rows.Where(r => r.Trained.Relaxation.Key == relaxation.Key).ToList();
@@ -137,11 +139,13 @@ public static class ParadoxReport
             int jumps = rs.Sum(r => r.Properties.Jumps);
             double largest = rs.Max(r => r.Properties.LargestJump);
             var lp = rs.Where(r => r.Trained.LpCertified is not null).ToList();
-            t.AppendLine(string.Create(Inv, $"| {relaxation.Label} | {rs.Average(r => r.Properties.Tightness):F3} | {(ratios.Count > 0 ? ratios.Average().ToString("F3", Inv) : "–")} | ") +
-                string.Create(Inv, $"{jumps}{(jumps > 0 ? $" (max {largest:G2})" : "")} ({theory}) | {rs.Average(r => r.Properties.Sensitivity):G3} ({rs.Average(r => r.Properties.GradientLipschitz):G3}) | ") +
-                $"{Percent(Spread(rs.Select(r => r.Trained.Clean)), false)} | {Percent(Spread(rs.Select(r => r.Trained.Pgd)), false)} | **{Percent(Spread(rs.Select(r => r.Trained.Certified)), seeds)}** | " +
-                (lp.Count > 0 ? $"{lp.Sum(r => r.Trained.LpCertified!.Value)}/{lp.Sum(r => r.Trained.LpImages)}" : "–") +
-                string.Create(Inv, $" | {rs.Average(r => r.Trained.TrainSeconds):F1} s |"));
+            t.AppendLine(Markdown.Row(relaxation.Label, rs.Average(r => r.Properties.Tightness).ToString("F3", Inv), ratios.Count > 0 ? ratios.Average().ToString("F3", Inv) : "–",
+                string.Create(Inv, $"{jumps}{(jumps > 0 ? $" (max {largest:G2})" : "")} ({theory})"),
+                string.Create(Inv, $"{rs.Average(r => r.Properties.Sensitivity):G3} ({rs.Average(r => r.Properties.GradientLipschitz):G3})"),
+                Percent(Spread(rs.Select(r => r.Trained.Clean)), false), Percent(Spread(rs.Select(r => r.Trained.Pgd)), false),
+                $"**{Percent(Spread(rs.Select(r => r.Trained.Certified)), seeds)}**",
+                lp.Count > 0 ? $"{lp.Sum(r => r.Trained.LpCertified!.Value)}/{lp.Sum(r => r.Trained.LpImages)}" : "–",
+                string.Create(Inv, $"{rs.Average(r => r.Trained.TrainSeconds):F1} s")));
         }
         if (seeds)
         {
@@ -264,7 +268,7 @@ public static class ParadoxReport
             lines.AddRange(curve.LowerLines.Select((y, i) => new Series(curve.LowerLines.Count > 1 ? $"lower {i + 1}" : "lower", curve.X, y)));
             lines.AddRange(curve.UpperLines.Select((y, i) => new Series(curve.UpperLines.Count > 1 ? $"upper {i + 1}" : "upper", curve.X, y)));
             files.Add(($"ReLU envelope of {r.Trained.Relaxation.Label} for l = −1, u = 1.5", Plots.Lines(Path.Combine(dir, $"relu-envelope-{r.Trained.Relaxation.Key}.png"),
-                $"{r.Trained.Relaxation.Label}: linear bounds of ReLU on [−1, 1.5]", "x", "bound", lines, 560, 420)));
+                $"{r.Trained.Relaxation.Label}: linear bounds of ReLU on [−1, 1.5]", "x", "bound", lines, 680, 420)));
         }
         return files;
     }

@@ -98,7 +98,7 @@ public static class ReleasedReport
         md.AppendLine("The paper's printed Table-2 values were not retrievable (reference.md §9.1); the targets are the reference implementation's results on these same weights: " +
                       "`reference/results` (per image, MNIST and Fashion-MNIST FC) and reference.md §9.2 (Fashion-MNIST FC and CONV totals). Our counts are on our sample; " +
                       "the reference's on the images it states.").AppendLine();
-        md.AppendLine("| group | network | standard: ours | standard: reference | own certified: ours | own certified: reference | verdict |").AppendLine("|---|---|---:|---:|---:|---:|---|");
+        md.AppendLine(Markdown.Row("group", "network", "standard: ours", "standard: reference", "own certified: ours", "own certified: reference", "verdict")).AppendLine(Markdown.Separator("llrrrrl"));
         foreach (var g in groups)
         {
             var reference = ReferenceColumns(g.Dataset, plan.Eps);
@@ -121,7 +121,7 @@ public static class ReleasedReport
                     double p = (double)own.Certified / Math.Max(own.Images, 1), q = (double)f.Certified / f.Images;
                     verdict = Within(p, q, own.Images) ? "agrees (95 % interval)" : "differs";
                 }
-                md.AppendLine(string.Create(Inv, $"| {g.Name} | {n.Label} | {correct}/{total} | {refStd} | {own.Certified}/{own.Images} | {refCert} | {verdict} |"));
+                md.AppendLine(Markdown.Row(g.Name, n.Label, $"{correct}/{total}", refStd, $"{own.Certified}/{own.Images}", refCert, verdict));
             }
         }
         md.AppendLine();
@@ -170,8 +170,8 @@ public static class ReleasedReport
     static string Table1Markdown(ReleasedGroup g)
     {
         var t = new StringBuilder();
-        t.AppendLine("| relaxation | tightness: paper | ours | continuity: paper | theory | jumps measured | sensitivity: paper | Ŝ (median) | verdict | certified: paper | ours | verdict |");
-        t.AppendLine("|---|---:|---:|:---:|:---:|---:|:---:|---:|---|---:|---:|---|");
+        t.AppendLine(Markdown.Row("relaxation", "tightness: paper", "ours", "continuity: paper", "theory", "jumps measured", "sensitivity: paper", "Ŝ (median)", "verdict", "certified: paper", "ours", "verdict"));
+        t.AppendLine(Markdown.Separator("lrrccrcrlrrl"));
         var keys = PaperTable1.Rows.Keys.Where(k => g.Networks.Any(n => n.Key == k)).ToList();
         var paperRank = keys.OrderBy(k => PaperTable1.Rows[k].Tightness).ToList();
         var ourRank = keys.OrderBy(k => g.Tightness.TryGetValue(k, out var v) ? v : double.NaN).ToList();
@@ -184,11 +184,13 @@ public static class ReleasedReport
             var theory = ContinuityTheory.For(Domain.Parse(n.Loss).ThrowIfFail());
             var (jumps, largest) = g.Slices.TryGetValue(k, out var s) ? s : (-1, 0);
             var verdict = g.Panel?.Verdict(k);
-            t.AppendLine(string.Create(Inv, $"| {n.Label} | {paper.Tightness:F2} | {(g.Tightness.TryGetValue(k, out var tt) ? tt.ToString("G3", Inv) : "–")} (rank {ourRank.IndexOf(k) + 1}, paper {paperRank.IndexOf(k) + 1}) | ") +
-                $"{(paper.Continuous ? "✓" : "✗")} | {(theory.Continuous ? "✓" : "✗")} | {(jumps < 0 ? "–" : jumps == 0 ? "0" : string.Create(Inv, $"{jumps} (max {largest:G2})"))} | " +
-                $"{(paper.Insensitive ? "✓" : "✗")} | {(g.Panel is null ? "–" : g.Panel.Median(k).ToString("G3", Inv))} | " +
-                (verdict is (bool a, var on, var of) ? $"{(a ? "agrees" : "does not agree")} ({on}/{of})" : "–") + " | " +
-                string.Create(Inv, $"{paper.Certified:F1} | {p:F1} ({own.Certified}/{own.Images}) | {(Within(p / 100, paper.Certified / 100, own.Images) ? "agrees" : p > paper.Certified ? "higher" : "lower")} |"));
+            t.AppendLine(Markdown.Row(n.Label, paper.Tightness.ToString("F2", Inv),
+                $"{(g.Tightness.TryGetValue(k, out var tt) ? tt.ToString("G3", Inv) : "–")} (rank {ourRank.IndexOf(k) + 1}, paper {paperRank.IndexOf(k) + 1})",
+                paper.Continuous ? "✓" : "✗", theory.Continuous ? "✓" : "✗", jumps < 0 ? "–" : jumps == 0 ? "0" : string.Create(Inv, $"{jumps} (max {largest:G2})"),
+                paper.Insensitive ? "✓" : "✗", g.Panel is null ? "–" : g.Panel.Median(k).ToString("G3", Inv),
+                verdict is (bool a, var on, var of) ? $"{(a ? "agrees" : "does not agree")} ({on}/{of})" : "–",
+                paper.Certified.ToString("F1", Inv), string.Create(Inv, $"{p:F1} ({own.Certified}/{own.Images})"),
+                Within(p / 100, paper.Certified / 100, own.Images) ? "agrees" : p > paper.Certified ? "higher" : "lower"));
         }
         var (holds, images, counts) = Order(g);
         t.AppendLine().AppendLine($"Certified order Box ≥ hBox > {{CROWN-IBP (R), DeepZ, CROWN}} on the first {images} images (each network with its own relaxation): " +
@@ -205,8 +207,8 @@ public static class ReleasedReport
         var reference = g.Kind.FullyConnected ? ReferenceColumns(g.Dataset, plan.Eps) : null;
         md.AppendLine("Certified count per network (rows) and verifier (columns); bold = the network's own relaxation" +
             (reference is null ? "." : "; in brackets the reference implementation's count on the same images, ✓ = the same images, image by image.")).AppendLine();
-        md.AppendLine("| network | clean | " + string.Join(" | ", ReleasedStudy.Verifiers.Select(v => v.Name)) + (g.LpImages > 0 ? " | exact LP |" : " |"));
-        md.AppendLine("|---|---:|" + string.Concat(ReleasedStudy.Verifiers.Select(_ => "---:|")) + (g.LpImages > 0 ? "---:|" : ""));
+        md.AppendLine(Markdown.Row(["network", "clean", .. ReleasedStudy.Verifiers.Select(v => v.Name), .. g.LpImages > 0 ? ["exact LP"] : Array.Empty<string>()]));
+        md.AppendLine(Markdown.Separator("lr" + new string('r', ReleasedStudy.Verifiers.Count + (g.LpImages > 0 ? 1 : 0))));
         foreach (var n in g.Networks)
         {
             var cells = ReleasedStudy.Verifiers.Select(v =>
@@ -218,8 +220,8 @@ public static class ReleasedReport
                     text += r.Differ == 0 ? $" ({r.Certified} ✓)" : $" ({r.Certified}, {r.Differ} differ)";
                 return text;
             });
-            md.AppendLine($"| {n.Label} | {g.Clean[n.Key].Correct}/{g.Clean[n.Key].Total} | {string.Join(" | ", cells)} |" +
-                (g.LpImages > 0 ? $" {(g.Lp.TryGetValue(n.Key, out var lp) ? $"{lp}/{g.LpImages}" : "–")} |" : ""));
+            md.AppendLine(Markdown.Row([n.Label, $"{g.Clean[n.Key].Correct}/{g.Clean[n.Key].Total}", .. cells,
+                .. g.LpImages > 0 ? [g.Lp.TryGetValue(n.Key, out var lp) ? $"{lp}/{g.LpImages}" : "–"] : Array.Empty<string>()]));
         }
         var (holds, images, counts) = Order(g);
         md.AppendLine().AppendLine($"Paper's order on own certifications (first {images} images): **{(holds ? "holds" : "does not hold")}** — " +

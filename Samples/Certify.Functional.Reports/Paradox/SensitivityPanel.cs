@@ -73,17 +73,18 @@ public sealed record SensitivityPanel(IReadOnlyList<string> Relaxations, IReadOn
     {
         string L(string k) => labels.TryGetValue(k, out var l) ? l : k;
         var t = new System.Text.StringBuilder();
-        t.AppendLine("| network | " + string.Join(" | ", Relaxations.Select(L)) + " |");
-        t.AppendLine("|---|" + string.Concat(Relaxations.Select(_ => "---:|")));
+        static string Row(string first, IEnumerable<string> rest) => Certify.Functional.Runtime.Markdown.Row([first, .. rest]);
+        t.AppendLine(Row("network", Relaxations.Select(L)));
+        t.AppendLine(Certify.Functional.Runtime.Markdown.Separator("l" + new string('r', Relaxations.Count)));
         for (int n = 0; n < Networks.Count; n++)
-            t.AppendLine($"| {Networks[n]} | " + string.Join(" | ", Relaxations.Select((k, c) => Format(Values[n][c]))) + " |");
-        t.AppendLine("| **median** | " + string.Join(" | ", Relaxations.Select(k => $"**{Format(Median(k))}**")) + " |");
-        t.AppendLine("| paper | " + string.Join(" | ", Relaxations.Select(k => PaperTable1.Sensitive.Contains(k) ? "✗ sensitive" : PaperTable1.Insensitive.Contains(k) ? "✓ not sensitive" : "–")) + " |");
-        t.AppendLine("| verdict | " + string.Join(" | ", Relaxations.Select(k => Verdict(k) switch
+            t.AppendLine(Row(Networks[n], Relaxations.Select((k, c) => Format(Values[n][c]))));
+        t.AppendLine(Row("**median**", Relaxations.Select(k => $"**{Format(Median(k))}**")));
+        t.AppendLine(Row("paper", Relaxations.Select(k => PaperTable1.Sensitive.Contains(k) ? "✗ sensitive" : PaperTable1.Insensitive.Contains(k) ? "✓ not sensitive" : "–")));
+        t.AppendLine(Row("verdict", Relaxations.Select(k => Verdict(k) switch
         {
             (null, _, _) => "–",
             var (a, on, of) => $"{(a == true ? "agrees" : "does not agree")} ({on}/{of})",
-        })) + " |");
+        })));
         return t.ToString();
     }
 

@@ -120,8 +120,8 @@ public static class SmoothingFinetune
             string.Create(Inv, $"three ways: **plain** (the control: the extra epochs alone), **RGS** (each step averages {plan.SmoothingSamples} gradients at θ + e, e ~ N(0, σ²), σ = {plan.SmoothingSigma} per weight) ") +
             string.Create(Inv, $"and, for CROWN, **PGPE** ({plan.SmoothingSamples} antithetic pairs, zeroth order). Certification: the plain relaxation on the first {plan.TestImages} test images at ε {plan.Eps}. ") +
             string.Create(Inv, $"{plan.Workers} run(s) at a time, {plan.Threads} torch thread(s) each; wall time {elapsed.TotalMinutes:F1} min.")).AppendLine();
-        md.AppendLine("| seed | relaxation | start | + plain | + RGS | + PGPE | Box (same seed) | clean (plain / RGS / PGPE) | time plain / RGS / PGPE |");
-        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---|---|");
+        md.AppendLine(Markdown.Row("seed", "relaxation", "start", "+ plain", "+ RGS", "+ PGPE", "Box (same seed)", "clean (plain / RGS / PGPE)", "time plain / RGS / PGPE"));
+        md.AppendLine(Markdown.Separator("rlrrrrrll"));
         foreach (var g in rows.GroupBy(r => (r.Seed, r.Run.StartFrom)))
         {
             FinetuneRow? Arm(string a) => g.FirstOrDefault(r => r.Arm == a);
@@ -129,9 +129,9 @@ public static class SmoothingFinetune
             string C(string a) => Arm(a) is { } r ? P(r.Certified) : "–";
             var first = g.First();
             var label = first.Run.Label[..first.Run.Label.LastIndexOf(" + ", StringComparison.Ordinal)];
-            md.AppendLine($"| {g.Key.Seed} | {label} | {P(first.StartCertified)} | {C("none")} | **{C("rgs")}** | {(Arm("pgpe") is null ? "–" : $"**{C("pgpe")}**")} | {P(first.Box)} | " +
-                string.Join(" / ", new[] { "none", "rgs", "pgpe" }.Select(a => Arm(a) is { } r ? P(r.Clean) : "–")) + " | " +
-                string.Join(" / ", new[] { "none", "rgs", "pgpe" }.Select(a => Arm(a) is { } r ? string.Create(Inv, $"{r.TrainSeconds:F0} s") : "–")) + " |");
+            md.AppendLine(Markdown.Row(g.Key.Seed.ToString(Inv), label, P(first.StartCertified), C("none"), $"**{C("rgs")}**", Arm("pgpe") is null ? "–" : $"**{C("pgpe")}**", P(first.Box),
+                string.Join(" / ", new[] { "none", "rgs", "pgpe" }.Select(a => Arm(a) is { } r ? P(r.Clean) : "–")),
+                string.Join(" / ", new[] { "none", "rgs", "pgpe" }.Select(a => Arm(a) is { } r ? string.Create(Inv, $"{r.TrainSeconds:F0} s") : "–"))));
         }
         var (aboveBox, versus) = Verdicts(rows);
         md.AppendLine().AppendLine("## Verdict").AppendLine();

@@ -78,10 +78,11 @@ public static class Table4
         md.AppendLine("# Table 4 (reduced): continuous widening (C) vs discontinuous rounding (DC) of Box").AppendLine();
         md.AppendLine(string.Create(inv, $"{plan.Net}, MNIST subset ({plan.TrainImages} training images), ε {plan.Eps}, {plan.Epochs} epochs (warm-up {plan.WarmupEpochs}, mix {plan.MixEpochs}), " +
                                          $"seeds {string.Join(", ", cells.Select(c => c.Seed).Distinct())}, certified on the first {plan.TestImages} test images by the loosened relaxation itself.")).AppendLine();
-        md.AppendLine("| ω | variant | W | certified (mean over seeds) | clean | per seed |").AppendLine("|---:|---|---:|---:|---:|---|");
+        md.AppendLine(Markdown.Row("ω", "variant", "W", "certified (mean over seeds)", "clean", "per seed")).AppendLine(Markdown.Separator("rlrrrl"));
         foreach (var g in groups)
-            md.AppendLine(string.Create(inv, $"| {g.Key.Omega} | {(g.Key.PerUnit == 0 ? "C (widen)" : "DC (round)")} | {(g.Key.PerUnit == 0 ? "–" : g.Key.PerUnit.ToString(inv))} | " +
-                $"{100 * g.Average(c => c.Certified):F2} % | {100 * g.Average(c => c.Clean):F2} % | {string.Join(", ", g.Select(c => (100 * c.Certified).ToString("F1", inv)))} |"));
+            md.AppendLine(Markdown.Row(g.Key.Omega.ToString(inv), g.Key.PerUnit == 0 ? "C (widen)" : "DC (round)", g.Key.PerUnit == 0 ? "–" : g.Key.PerUnit.ToString(inv),
+                string.Create(inv, $"{100 * g.Average(c => c.Certified):F2} %"), string.Create(inv, $"{100 * g.Average(c => c.Clean):F2} %"),
+                string.Join(", ", g.Select(c => (100 * c.Certified).ToString("F1", inv)))));
         md.AppendLine().AppendLine("The paradox predicts: at equal ω, DC (tighter on average, discontinuous) certifies *less* than C, and less as W grows.");
         AtomicFile.WriteAllText(Path.Combine(dir, "table4.md"), md.ToString());
         AtomicFile.WriteAllText(Path.Combine(dir, "table4.json"), JsonSerializer.Serialize(new { plan, cells }, RunReport.Json));
