@@ -7,26 +7,43 @@ namespace Certify.Cli.Commands;
 /// ends (at most one a second) and, while a long batch runs (DeepPoly or the LP on a large network), a line at least
 /// every <see cref="Heartbeat"/> so the run is never silent: images done, rate, ETA and how long the current batch has
 /// been running. Nothing with --quiet. Thread-safe (the heartbeat comes from a timer thread).</summary>
-sealed class VerifyProgress : IDisposable
+public sealed class VerifyProgress : IDisposable
 {
     /// <summary>Longest silence while a domain runs.</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
 
     readonly TextWriter err;
     readonly bool quiet;
-    readonly Timer timer;
+    readonly Timer? timer;
     readonly object gate = new();
-    readonly Stopwatch sinceLine = new(), domainClock = new(), batchClock = new();
+    readonly Func<TimeSpan> now;
+    TimeSpan lastLine, domainStart, batchStart;
     string domain = "";
     int n, batchSize, first, done;
     bool running;
 
-    /// <summary>Progress lines on <paramref name="err"/> (a synchronized writer), none when <paramref name="quiet"/>.</summary>
-    public VerifyProgress(TextWriter err, bool quiet)
+    /// <summary>Progress lines on <paramref name="err"/> (a synchronized writer), none when <paramref name="quiet"/>; a timer
+    /// checks for the heartbeat every second.</summary>
+    public VerifyProgress(TextWriter err, bool quiet) : this(err, quiet, WallClock())
+    {
+        timer = new Timer(_ => Beat(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Progress on the clock <paramref name="now"/>, without a timer: the caller calls <see cref="Beat"/> (tests
+    /// drive the heartbeat with a clock of their own).</summary>
+    public VerifyProgress(TextWriter err, bool quiet, Func<TimeSpan> now)
     {
         this.err = err;
         this.quiet = quiet;
-        timer = new Timer(_ => Beat(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        this.now = now;
+    }
+
+    TimeSpan Since(TimeSpan start) => now() - start;
+
+    static Func<TimeSpan> WallClock()
+    {
+        var watch = Stopwatch.StartNew();
+        return () => watch.Elapsed;
     }
 
     /// <summary>A domain starts (or continues) with <paramref name="doneBefore"/> of <paramref name="images"/> images done.</summary>
@@ -35,7 +52,7 @@ sealed class VerifyProgress : IDisposable
         lock (gate)
         {
             (domain, first, done, n, batchSize, running) = (name, doneBefore, doneBefore, images, batch, doneBefore < images);
-            domainClock.Restart(); batchClock.Restart(); sinceLine.Restart();
+            domainStart = batchStart = lastLine = now();
         }
     }
 
@@ -45,9 +62,9 @@ sealed class VerifyProgress : IDisposable
         lock (gate)
         {
             done = imagesDone;
-            batchClock.Restart();
+            batchStart = now();
             if (done >= n) running = false;
-            if (quiet || done >= n || domainClock.Elapsed.TotalSeconds < 2 || sinceLine.Elapsed.TotalSeconds < 1) return;
+            if (quiet || done >= n || Since(domainStart).TotalSeconds < 2 || Since(lastLine).TotalSeconds < 1) return;
             Write(Status(running: false));
         }
     }
@@ -58,11 +75,13 @@ sealed class VerifyProgress : IDisposable
     /// <summary>A line of the domain's own progress (the LP's); it counts as a sign of life.</summary>
     public void Line(string text) { lock (gate) { if (!quiet) Write(text); } }
 
-    void Beat()
+    /// <summary>Writes a status line when a domain has run for 2 s or more and nothing was written for
+    /// <see cref="Heartbeat"/> (the timer calls it every second).</summary>
+    public void Beat()
     {
         lock (gate)
         {
-            if (quiet || !running || domainClock.Elapsed.TotalSeconds < 2 || sinceLine.Elapsed < Heartbeat) return;
+            if (quiet || !running || Since(domainStart).TotalSeconds < 2 || Since(lastLine) < Heartbeat) return;
             Write(Status(running: true));
         }
     }
@@ -70,14 +89,14 @@ sealed class VerifyProgress : IDisposable
     string Status(bool running)
     {
         var inv = CultureInfo.InvariantCulture;
-        double seconds = domainClock.Elapsed.TotalSeconds;
+        double seconds = Since(domainStart).TotalSeconds;
         double rate = (done - first) / Math.Max(seconds, 1e-9);
         string line = done > first
             ? string.Create(inv, $"{domain}: {done}/{n} images, {rate:F2} img/s, ETA {Clock((n - done) / Math.Max(rate, 1e-9))}")
             : string.Create(inv, $"{domain}: {done}/{n} images, ETA after the first batch");
         if (!running) return line;
         int batch = done / Math.Max(batchSize, 1) + 1, batches = (n + batchSize - 1) / Math.Max(batchSize, 1);
-        return line + string.Create(inv, $" (batch {batch}/{batches} running for {batchClock.Elapsed.TotalSeconds:F0} s)");
+        return line + string.Create(inv, $" (batch {batch}/{batches} running for {Since(batchStart).TotalSeconds:F0} s)");
     }
 
     // h:mm:ss with hours beyond 24 (an LP run can take days).
@@ -90,12 +109,13 @@ sealed class VerifyProgress : IDisposable
     void Write(string line)
     {
         err.WriteLine(line);
-        sinceLine.Restart();
+        lastLine = now();
     }
 
     /// <summary>Stops the heartbeat.</summary>
     public void Dispose()
     {
+        if (timer is null) return;
         using var stopped = new ManualResetEvent(false);
         if (timer.Dispose(stopped)) stopped.WaitOne();
     }
