@@ -17,8 +17,6 @@ public static class CliApp
     public const int Failed = 1;
     /// <summary>Exit code of bad input (unknown network, negative ε, missing data …).</summary>
     public const int BadInput = 2;
-    /// <summary>Exit code of a training run stopped by Ctrl-C (a checkpoint was saved; resume with --resume).</summary>
-    public const int Interrupted = 130;
 
     internal static readonly Option<int> Threads = new("--threads")
     {
