@@ -53,6 +53,19 @@ public static class ErrorCodes
     /// replace (continue it with the same configuration, choose a new folder, or start over with --force).</summary>
     public const int OutputFolderInUse = 2031;
 
+    /// <summary>An ONNX file cannot be read: not an ONNX model, truncated, or damaged.</summary>
+    public const int OnnxUnreadable = 2040;
+    /// <summary>An ONNX graph uses an operator, attribute or shape this project cannot import (the node and the supported
+    /// list are named).</summary>
+    public const int OnnxUnsupported = 2041;
+    /// <summary>A VNN-LIB file is not well formed (line and column named).</summary>
+    public const int VnnLibSyntax = 2042;
+    /// <summary>A VNN-LIB property's variables do not match the network (input or output count).</summary>
+    public const int VnnLibMismatch = 2043;
+    /// <summary>A VNN-LIB property is outside the supported subset (an unbounded input, a constraint mixing X and Y, a
+    /// non-linear term).</summary>
+    public const int VnnLibUnsupported = 2044;
+
     /// <summary>A loss or bound became NaN or infinite.</summary>
     public const int NonFinite = 3001;
     /// <summary>A native kernel that soundness depends on returned wrong values in its self-check on this machine.</summary>
