@@ -56,6 +56,8 @@ public static class CliApp
             PresetsCommand.Create(output),
             ParadoxCommand.Create(output),
             DoctorCommand.Create(output),
+            VnnLibCommand.Create(output),
+            VnnCompCommand.Create(output),
         };
         CliNumbers.Apply(root);
         try

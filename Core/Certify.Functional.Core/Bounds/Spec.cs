@@ -13,6 +13,14 @@ public abstract record Spec(Tensor Labels)
     /// <summary>Per-logit bounds.</summary>
     public static EyeSpec Eye(Tensor labels) => new(labels);
 
+    /// <summary>Lower bounds of the rows of <paramref name="matrix"/> [B, M, K] applied to the logits (any linear
+    /// specification, e.g. a VNN-LIB property's C·y), merged into the last layer like the differences.</summary>
+    public static RowSpec Rows(Tensor matrix) => new(zeros(matrix.shape[0], dtype: int64, device: matrix.device), matrix);
+
+    /// <summary>True when the specification is merged into the last layer and bounded from below only (differences,
+    /// rows); false for per-logit bounds (both sides).</summary>
+    public bool LowerOnly => this is DiffSpec or RowSpec;
+
     /// <summary>C [B, K−1, K] with rows e_y − e_j for every j ≠ y in increasing j (relaxations.md §2, the reference's sign).</summary>
     public static Tensor DiffMatrix(Tensor labels, int classes) => DiffMatrix(labels, OtherClasses(labels, classes), classes);
 
@@ -42,3 +50,7 @@ public sealed record DiffSpec(Tensor Labels, Tensor Others) : Spec(Labels)
 
 /// <summary>Bounds on every logit.</summary>
 public sealed record EyeSpec(Tensor Labels) : Spec(Labels);
+
+/// <summary>Lower bounds of M linear rows of the logits: row m of <paramref name="Matrix"/> [B, M, K] is c_m, bounded as
+/// c_m·z (merged into the last Dense layer: W' = C·W, b' = C·b). <paramref name="Labels"/> are unused (zeros).</summary>
+public sealed record RowSpec(Tensor Labels, Tensor Matrix) : Spec(Labels);

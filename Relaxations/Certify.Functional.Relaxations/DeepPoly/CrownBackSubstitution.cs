@@ -37,7 +37,7 @@ public static class CrownBackSubstitution
         }
         var final = lowerSlopes is null ? envelopes : Envelopes(walk, options, pre, lowerSlopes, margins);
         var lower = Specification(walk, final, spec, lo, hi, lower: true);
-        var upper = spec is DiffSpec ? null : Specification(walk, final, spec, lo, hi, lower: false);
+        var upper = spec.LowerOnly ? null : Specification(walk, final, spec, lo, hi, lower: false);
         return new BackSubstitution(pre, lower, upper, envelopes.Where(e => e is not null).Select(e => e!).ToList());
     }
 

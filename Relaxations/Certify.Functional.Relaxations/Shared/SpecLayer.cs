@@ -14,6 +14,7 @@ public static class SpecLayer
         // C·W and C·b as two batched products with the ±1/0 matrix C: exact (one rounding, as W_y − W_j), and cheaper to
         // differentiate than gathering rows (a product's backward is one GEMM; index_select's is a scatter into zeros).
         DiffSpec d => Merged(last, Spec.DiffMatrix(d.Labels, d.Others, (int)d.Classes)),
+        RowSpec r => Merged(last, r.Matrix),
         _ => last,
     };
 
@@ -29,6 +30,7 @@ public static class SpecLayer
     public static Dense? AsLayer(Spec spec, ScalarType dtype) => spec switch
     {
         DiffSpec d => new Dense(Spec.DiffMatrix(d.Labels, (int)d.Classes).to(dtype), zeros(d.Others.shape, dtype: dtype, device: d.Labels.device)),
+        RowSpec r => new Dense(r.Matrix.to(dtype), zeros(r.Matrix.shape[0], r.Matrix.shape[1], dtype: dtype, device: r.Matrix.device)),
         _ => null,
     };
 

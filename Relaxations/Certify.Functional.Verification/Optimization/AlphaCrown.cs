@@ -49,12 +49,12 @@ public static class AlphaCrown
                 : CrownBackSubstitution.PreActivationSide(walk, lo, hi, Adaptive, earlier, null, lower)).view(shape);
             pre.Add(Box.FromBounds(Side(lower: true), Side(lower: false)));
         }
-        long k = spec is DiffSpec d ? d.Others.shape[1] : net.Description.Output.Size;
+        long k = spec switch { DiffSpec d => d.Others.shape[1], RowSpec r => r.Matrix.shape[1], _ => net.Description.Output.Size };
         (Tensor Value, SlopeAscentResult? Run) Final(bool lower) => Optimize(options, pre, lower,
             (boxes, slopes) => CrownBackSubstitution.SpecificationSide(walk, loD, hiD, Adaptive, spec, boxes, slopes, lower),
             slopes => CrownBackSubstitution.SpecificationSide(walk, lo, hi, Adaptive, spec, pre, slopes, lower), k);
         var (lowerValue, run) = Final(lower: true);
-        var upperValue = spec is DiffSpec ? null : Final(lower: false).Value;
+        var upperValue = spec.LowerOnly ? null : Final(lower: false).Value;
         return new AlphaCrownResult(pre, lowerValue, upperValue, run?.Slopes ?? [], run?.Initial ?? lowerValue.detach());
     }
 

@@ -36,13 +36,27 @@ public static class DifferenceMargin
     public static Tensor Of(NetworkModule net, Tensor x, Tensor y, double eps)
     {
         var (lo, hi) = InputRegion.Corners(x, eps);
-        var margins = new List<Tensor>();
-        var m = RoundingMargin.Output(LayerWalk.For(net), lo, hi, margins);
-        long neurons = x[0].numel() + net.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).Sum(l => l.Output.Size);
-        double u = RoundingMargin.Unit(m.Value.dtype), n = m.Accumulations + neurons + 4;
-        double gamma = n * u / (1 - n * u) * Math.Pow(2, margins.Count + 1);
-        var logits = m.Value.flatten(1);                                                       // [B, K]
+        var (logits, gamma) = Magnitudes(net, lo, hi, extraAccumulations: 0);               // [B, K]
         var others = Spec.OtherClasses(y, (int)logits.shape[1]);
         return (logits.gather(1, y.unsqueeze(1)) + logits.gather(1, others)) * gamma;
+    }
+
+    /// <summary>The margin of every lower bound of a row c_m·z (<see cref="Verifier.RowLower"/>) over the box
+    /// [<paramref name="lo"/>, <paramref name="hi"/>]: γ·Σ_k |c_mk|·M_k, [B, M], with K more accumulations in N for the
+    /// merge C·W (each merged weight a sum of K products) and the row's own sum. Detached, in the dtype of <paramref name="lo"/>.</summary>
+    public static Tensor OfRows(NetworkModule net, Tensor lo, Tensor hi, Tensor rows)
+    {
+        var (logits, gamma) = Magnitudes(net, lo, hi, extraAccumulations: 2 * net.Description.Output.Size);
+        return matmul(rows.to(logits.dtype).abs(), logits.unsqueeze(2)).squeeze(2) * gamma;    // [B, M]
+    }
+
+    // The logits' absolute magnitudes M [B, K] over the box and γ_N·2^(k+1).
+    static (Tensor Logits, double Gamma) Magnitudes(NetworkModule net, Tensor lo, Tensor hi, long extraAccumulations)
+    {
+        var margins = new List<Tensor>();
+        var m = RoundingMargin.Output(LayerWalk.For(net), lo, hi, margins);
+        long neurons = lo[0].numel() + net.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).Sum(l => l.Output.Size);
+        double u = RoundingMargin.Unit(m.Value.dtype), n = m.Accumulations + neurons + 4 + extraAccumulations;
+        return (m.Value.flatten(1), n * u / (1 - n * u) * Math.Pow(2, margins.Count + 1));
     }
 }

@@ -54,48 +54,64 @@ public static class Verifier
 
     static SpecBounds Compute(Propagators p, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind, Spec spec, int classes)
     {
+        if (domain is TriangleLpDomain t) return TriangleLp.Bounds(p.Network, x, y, eps, progress: null, t.Options, kind);
+        var (lo, hi) = InputRegion.Corners(x, eps);
+        return Compute(p, lo, hi, y, domain, kind, spec, classes);
+    }
+
+    /// <summary>Lower bounds [B, M] of the rows of <paramref name="rows"/> [B, M, K] applied to the network's outputs,
+    /// c_m·f(x), over the box [<paramref name="lo"/>, <paramref name="hi"/>] ([B, …input], any corners), in
+    /// <paramref name="domain"/>, as computed (not rounded outward: <see cref="DifferenceMargin.OfRows"/> is the margin
+    /// a proof subtracts). The rows are merged into the last layer, as the logit differences are. For any linear
+    /// property (VNN-LIB); every domain but iclr2021 and the Triangle LP.</summary>
+    public static Tensor RowLower(NetworkModule net, Tensor lo, Tensor hi, Tensor rows, Domain domain)
+    {
+        if (domain is TriangleLpDomain or Iclr2021Domain)
+            throw new ArgumentException($"Domain '{domain.Name}' bounds only logit differences; use box, zono, hbox, crown, crown-ibp or alpha-crown for linear rows.", nameof(domain));
+        if (domain.Unsoundness is { } why) throw new ArgumentException(why, nameof(domain));
+        var spec = Spec.Rows(rows.to(lo.dtype));
+        return Compute(Propagators.For(net), lo, hi, spec.Labels, domain, SpecKind.Diffs, spec, (int)net.Description.Output.Size).DiffLower;
+    }
+
+    static SpecBounds Compute(Propagators p, Tensor lo, Tensor hi, Tensor y, Domain domain, SpecKind kind, Spec spec, int classes)
+    {
         var net = p.Network;
-        var asLayer = kind == SpecKind.Eye ? SpecLayer.AsLayer(Spec.Diffs(y, classes), x.dtype) : null;
+        var asLayer = kind == SpecKind.Eye ? SpecLayer.AsLayer(Spec.Diffs(y, classes), lo.dtype) : null;
         switch (domain)
         {
             case IbpDomain b:
             {
-                var box = p.Box(InputRegion.Box(x, eps), b.Options, spec);
+                var box = p.Box(InputRegion.Box(lo, hi), b.Options, spec);
                 return Result(box.PreActivation, box.Output, asLayer is null ? box.Output : DenseBox.Propagate(asLayer, box.Output), kind);
             }
             case ZonotopeDomain z:
             {
-                var ibp = z.IbpBounds ? p.Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
-                var zono = p.Zonotope(InputRegion.Zonotope(x, eps), z.Options, spec, ibp);
+                var ibp = z.IbpBounds ? p.Box(InputRegion.Box(lo, hi), BoxOptions.Plain, spec).PreActivation : null;
+                var zono = p.Zonotope(InputRegion.Zonotope(InputRegion.Box(lo, hi)), z.Options, spec, ibp);
                 return Result(zono.PreActivation, zono.Output.Concretize(), (asLayer is null ? zono.Output : DenseZonotope.Propagate(asLayer, zono.Output)).Concretize(), kind);
             }
             case HybridDomain h:
             {
-                var hybrid = p.Hybrid(InputRegion.Hybrid(x, eps), h.Options, spec);
+                var hybrid = p.Hybrid(InputRegion.Hybrid(InputRegion.Box(lo, hi)), h.Options, spec);
                 return Result(hybrid.PreActivation, hybrid.Output.Concretize(), (asLayer is null ? hybrid.Output : DenseHybrid.Propagate(asLayer, hybrid.Output)).Concretize(), kind);
             }
             case DeepPolyDomain d:
             {
-                var (lo, hi) = InputRegion.Corners(x, eps);
-                var ibp = d.IbpIntermediate ? p.Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation : null;
+                var ibp = d.IbpIntermediate ? p.Box(InputRegion.Box(lo, hi), BoxOptions.Plain, spec).PreActivation : null;
                 var result = p.DeepPoly(lo, hi, d.Options, spec, ibp, null);
                 return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
             }
             case Iclr2021Domain i:
             {
-                var (lo, hi) = InputRegion.Corners(x, eps);
-                var ibp = p.Box(InputRegion.Box(x, eps), BoxOptions.Plain, spec).PreActivation;
+                var ibp = p.Box(InputRegion.Box(lo, hi), BoxOptions.Plain, spec).PreActivation;
                 var result = Iclr2021.Propagate(net, lo, hi, spec, ibp, i.Seed);
                 return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
             }
             case AlphaCrownDomain a:
             {
-                var (lo, hi) = InputRegion.Corners(x, eps);
                 var result = AlphaCrown.Propagate(net, lo, hi, a.Options, spec);
                 return BackSubstituted(result.PreActivation, result.Lower, result.Upper, y, kind);
             }
-            case TriangleLpDomain t:
-                return TriangleLp.Bounds(net, x, y, eps, progress: null, t.Options, kind);
             default:
                 throw new ArgumentException($"Domain '{domain.Name}' has no bound computation here.", nameof(domain));
         }

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Certify.Functional.Networks;
+using Certify.Functional.Verification.Domains;
+using Certify.Functional.VnnLib;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Verification.Vnn;
+
+/// <summary>The answer to a VNN-LIB property, in VNN-COMP's words.</summary>
+public enum Verdict
+{
+    /// <summary>A counterexample exists (and is given).</summary>
+    Sat,
+    /// <summary>Proved: no input in the box reaches any clause.</summary>
+    Unsat,
+    /// <summary>Neither found nor proved with the methods tried.</summary>
+    Unknown,
+    /// <summary>The time limit ran out first.</summary>
+    Timeout,
+}
+
+/// <summary>What was decided, by which method, in how long; the counterexample when <see cref="Verdict.Sat"/>.</summary>
+public sealed record PropertyResult(Verdict Verdict, string Method, double Seconds, Counterexample? Counterexample, IReadOnlyList<string> Log)
+{
+    /// <summary>"sat", "unsat", "unknown" or "timeout".</summary>
+    public string Word => Verdict.ToString().ToLowerInvariant();
+
+    /// <summary>The VNN-COMP result file's text.</summary>
+    public string ToVnnComp() => Counterexample?.ToVnnComp() ?? Word + "\n";
+}
+
+/// <summary>How <see cref="PropertyVerifier"/> works: the time limit, the relaxations tried in order (each one only on
+/// the clauses the earlier ones left), the falsification budgets, the seed.</summary>
+public sealed record PropertyOptions(double TimeoutSeconds, IReadOnlyList<Domain> Ladder, FalsifyOptions Quick, FalsifyOptions Thorough, long Seed = 0)
+{
+    /// <summary>box → crown → alpha-crown → alpha-crown with optimised intermediate slopes (small networks).</summary>
+    public static IReadOnlyList<Domain> DefaultLadder { get; } =
+        new[] { "box", "crown", "alpha-crown", "alpha-crown:intermediate=1" }.Select(n => Domain.Parse(n).Match(d => d, e => throw new InvalidOperationException(e.Message))).ToArray();
+
+    /// <summary>The defaults with a time limit.</summary>
+    public static PropertyOptions For(double timeoutSeconds) => new(timeoutSeconds, DefaultLadder, FalsifyOptions.Quick, FalsifyOptions.Thorough);
+}
+
+/// <summary>
+/// Decides a VNN-LIB property on a network: falsify first (<see cref="Falsifier"/>), then prove with increasingly tight
+/// relaxations until every clause of every case is refuted, then falsify harder; whatever is left is unknown, and the
+/// time limit turns any of it into a timeout. A clause (all rows c·y ≤ d must hold for a counterexample) is refuted when
+/// one row's lower bound of c·f(x) − d over the box is &gt; 0, computed in float64 on a float64 copy of the network and
+/// rounded outward by the a-priori margin (<see cref="DifferenceMargin.OfRows"/>). A proof after a counterexample is
+/// never attempted, and a counterexample is cross-checked: if a relaxation then claims its clause refuted, that is a
+/// soundness bug and is reported as an error, not as an answer.
+/// </summary>
+public static class PropertyVerifier
+{
+    /// <summary>Decides <paramref name="property"/> (already checked against the network's sizes) on
+    /// <paramref name="float32"/>. <paramref name="log"/> receives one line per stage.</summary>
+    public static PropertyResult Run(NetworkModule float32, VnnLibProperty property, PropertyOptions options, Action<string>? log = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var lines = new List<string>();
+        void Note(string line) { string l = $"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}"; lines.Add(l); log?.Invoke(l); }
+        bool Expired() => clock.Elapsed.TotalSeconds >= options.TimeoutSeconds;
+        PropertyResult Done(Verdict v, string method, Counterexample? cex = null) =>
+            new(Expired() && v != Verdict.Sat ? Verdict.Timeout : v, method, clock.Elapsed.TotalSeconds, cex, lines);
+
+        var device = float32.parameters().First().device;
+        float32.eval();
+        using var float64 = FinalCheck.Float64Copy(float32, device);
+        using var _ = no_grad();
+        var cases = property.Cases.Select(c => PropertyTensors.Of(c, float32.Description.Input, float32.Description.Output.Size, device)).ToArray();
+        var generator = new Generator(unchecked((ulong)options.Seed), device);
+
+        Counterexample? Falsify(FalsifyOptions budget, string stage)
+        {
+            for (int i = 0; i < cases.Length && !Expired(); i++)
+            {
+                using (enable_grad())
+                    if (Falsifier.Search(float32, float64, cases[i], i, budget, generator, Expired) is { } cex)
+                    {
+                        Note($"{stage}: counterexample in case {i}, clause {cex.Clause}");
+                        return cex;
+                    }
+            }
+            Note($"{stage}: none found ({budget.Restarts} starts × {budget.Steps} steps per clause)");
+            return null;
+        }
+
+        if (Falsify(options.Quick, "pgd") is { } quick) return CrossChecked(quick, cases, float64, options, Note, Done);
+        if (Expired()) return Done(Verdict.Timeout, "pgd");
+
+        var open = cases.Select(c => Enumerable.Range(0, c.Clauses).ToHashSet()).ToArray();   // clauses not yet refuted
+        foreach (var domain in options.Ladder)
+        {
+            if (Expired()) return Done(Verdict.Timeout, domain.Name);
+            for (int i = 0; i < cases.Length; i++)
+                if (open[i].Count > 0) open[i].ExceptWith(Refuted(float64, cases[i], open[i], domain));
+            int left = open.Sum(o => o.Count);
+            Note($"{domain.Name}: {left} clause(s) left");
+            if (left == 0) return Done(Verdict.Unsat, domain.Name);
+        }
+        if (Falsify(options.Thorough, "pgd (thorough)") is { } late) return CrossChecked(late, cases, float64, options, Note, Done);
+        return Done(Verdict.Unknown, "none");
+    }
+
+    /// <summary>The clauses among <paramref name="clauses"/> of case <paramref name="p"/> that <paramref name="domain"/>
+    /// refutes on <paramref name="float64"/>: some row's lower bound minus its margin exceeds the row's bound d.</summary>
+    public static IReadOnlyList<int> Refuted(NetworkModule float64, PropertyTensors p, IReadOnlySet<int> clauses, Domain domain)
+    {
+        using var scope = NewDisposeScope();
+        var rowIndex = Enumerable.Range(0, p.ClauseOf.Length).Where(m => clauses.Contains(p.ClauseOf[m])).ToArray();
+        if (rowIndex.Length == 0) return [];
+        var index = tensor(rowIndex.Select(m => (long)m).ToArray(), device: p.Rows.device);
+        var rows = p.Rows.index_select(0, index).unsqueeze(0);                                // [1, M', K]
+        var lower = Verifier.RowLower(float64, p.Lower, p.Upper, rows, domain)
+                    - DifferenceMargin.OfRows(float64, p.Lower, p.Upper, rows);
+        var refutes = (lower[0] - p.Bounds.index_select(0, index)).gt(0).cpu().data<bool>().ToArray();
+        return rowIndex.Where((m, j) => refutes[j]).Select(m => p.ClauseOf[m]).Distinct().ToArray();
+    }
+
+    static PropertyResult CrossChecked(Counterexample cex, PropertyTensors[] cases, NetworkModule float64, PropertyOptions options,
+        Action<string> note, Func<Verdict, string, Counterexample?, PropertyResult> done)
+    {
+        var p = cases[cex.Case];
+        foreach (var domain in options.Ladder.Take(2))
+            if (Refuted(float64, p, new HashSet<int> { cex.Clause }, domain).Count > 0)
+                throw new InvalidOperationException(
+                    $"Soundness violation: {domain.Name} refutes clause {cex.Clause} of case {cex.Case}, which the counterexample satisfies. Please report this with the network and the property.");
+        note($"cross-check: {string.Join(", ", options.Ladder.Take(2).Select(d => d.Name))} do not refute the counterexample's clause");
+        return done(Verdict.Sat, "pgd", cex);
+    }
+}
