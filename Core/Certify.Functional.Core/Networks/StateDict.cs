@@ -38,7 +38,7 @@ public static class StateDict
         }
         try
         {
-            return LoadFrom(network, loaded.Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => e.Value), path);
+            return LoadFrom(network, loaded.Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => e.Value), $"Checkpoint '{path}'");
         }
         finally
         {
@@ -62,7 +62,13 @@ public static class StateDict
         return $"is not a PyTorch state_dict file: it starts with the bytes {Convert.ToHexString(head, 0, Math.Min(n, 4))}, where a zip archive (PyTorch's format) starts with 504B0304. Expected torch.save(model.state_dict(), path).";
     }
 
-    static Fin<Unit> LoadFrom(nn.Module network, Dictionary<string, object?> loaded, string path)
+    /// <summary>Copies <paramref name="parameters"/> into <paramref name="network"/> with the same checks as <see cref="Load"/>
+    /// (every key present with the network's shape, no extra key; nothing changed unless all fit); <paramref name="label"/>
+    /// names the source in errors, e.g. "ONNX file 'net.onnx'".</summary>
+    public static Fin<Unit> Copy(nn.Module network, IReadOnlyDictionary<string, Tensor> parameters, string label) =>
+        LoadFrom(network, parameters.ToDictionary(p => p.Key, p => (object?)p.Value), label);
+
+    static Fin<Unit> LoadFrom(nn.Module network, Dictionary<string, object?> loaded, string label)
     {
         var expected = network.state_dict();
         var errors = new List<Error>();
@@ -70,14 +76,14 @@ public static class StateDict
         {
             if (!loaded.TryGetValue(key, out var value) || value is not Tensor source)
                 errors.Add(Error.New(ErrorCodes.MissingParameter,
-                    $"Checkpoint '{path}' has no tensor '{key}'; the network expects one of shape [{string.Join(", ", target.shape)}]. Is it a checkpoint of this architecture?"));
+                    $"{label} has no tensor '{key}'; the network expects one of shape [{string.Join(", ", target.shape)}]. Is it a checkpoint of this architecture?"));
             else if (!source.shape.SequenceEqual(target.shape))
                 errors.Add(Error.New(ErrorCodes.ParameterShape,
-                    $"Checkpoint '{path}': '{key}' has shape [{string.Join(", ", source.shape)}], the network expects [{string.Join(", ", target.shape)}]. Check --net / the architecture."));
+                    $"{label}: '{key}' has shape [{string.Join(", ", source.shape)}], the network expects [{string.Join(", ", target.shape)}]. Check --net / the architecture."));
         }
         foreach (var key in loaded.Keys.Where(k => !expected.ContainsKey(k)).Order(StringComparer.Ordinal))
             errors.Add(Error.New(ErrorCodes.UnexpectedParameter,
-                $"Checkpoint '{path}' has a tensor '{key}' that the network does not have (it has {string.Join(", ", expected.Keys)})."));
+                $"{label} has a tensor '{key}' that the network does not have (it has {string.Join(", ", expected.Keys)})."));
         if (errors.Count > 0) return FinFail<Unit>(errors.Count == 1 ? errors[0] : Error.Many(errors.ToArray()));
 
         using (no_grad())
