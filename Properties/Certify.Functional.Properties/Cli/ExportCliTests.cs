@@ -53,6 +53,20 @@ public sealed class ExportCliTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public void Without_export_onnx_a_run_writes_no_onnx_file()
+    {
+        var dir = TempDir();
+        try
+        {
+            var (code, output, err) = CliTests.Run("train", "--epochs", "1", "--train-limit", "100", "--test-limit", "10", "--pgd-steps", "0", "--out", dir, "--quiet");
+            Assert.True(code == 0, err);
+            Assert.DoesNotContain("onnx", output);
+            Assert.Empty(Directory.GetFiles(dir, "*.onnx", SearchOption.AllDirectories));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [SharedFact]
     public void The_papers_released_conv_network_exports_and_onnx_runtime_gives_our_logits()
     {

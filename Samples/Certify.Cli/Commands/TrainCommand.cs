@@ -256,7 +256,7 @@ public static class TrainCommand
             var config = plan.Config;
             var prepared =
                 from writable in OutputFolders.EnsureWritable(config.OutDir)
-                from onnxPath in onnx is null ? FinSucc<string?>(null) : ExportCommand.CheckTarget(onnx.For(config.OutDir), "--export-onnx").Map(p => (string?)p)
+                from onnxPath in onnx is null ? FinSucc(LanguageExt.Option<string>.None) : ExportCommand.CheckTarget(onnx.For(config.OutDir), "--export-onnx").Map(Some)
                 from passed in KernelGate.Check(plan.Device)
                 from train in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Train)
                 from test in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test)
@@ -268,7 +268,7 @@ public static class TrainCommand
     }
 
     static int Train(TrainPlan plan, int threads, Dataset trainData, Dataset testData, NetworkDescription description, NetworkTrainer trainer,
-        CliOutput output, bool quiet, bool asJson, string? resumeFrom, string? onnx)
+        CliOutput output, bool quiet, bool asJson, string? resumeFrom, LanguageExt.Option<string> onnx)
     {
         var config = plan.Config;
         Directory.CreateDirectory(config.OutDir);
@@ -292,8 +292,8 @@ public static class TrainCommand
         var outcome = trainer.Run(plan, trainData, testData, run);
         if (note is not null && !quiet && resumeFrom is null) output.Err.WriteLine($"note: {note}");
         return outcome.Match(
-            Succ: o => Report(o, config, output, asJson, signals.StoppedCode) is var code && code == 0 && onnx is not null && o.Status is RunStatus.Completed
-                ? ExportFinal(description, o.FinalModel, onnx, output, asJson)
+            Succ: o => Report(o, config, output, asJson, signals.StoppedCode) is var code && code == 0 && o.Status is RunStatus.Completed
+                ? onnx.Match(Some: target => ExportFinal(description, o.FinalModel, target, output, asJson), None: () => code)
                 : code,
             Fail: e => output.Fail(e, e.Code is ErrorCodes.NonFinite or ErrorCodes.WriteFailed ? CliApp.Failed : CliApp.BadInput));
     }
