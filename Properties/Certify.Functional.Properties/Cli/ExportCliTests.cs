@@ -106,6 +106,12 @@ public sealed class ExportCliTests : TorchTest
             var line = OneLine(err);
             Assert.StartsWith($"error CF2030: cannot write to output folder '{file}': '{file}' is a file, not a folder. Choose another --onnx path.", line);
 
+            // A model that does not exist: one line, exit 2, and the new folder the check created is removed again.
+            (code, _, err) = CliTests.Run("export", "--net", "FC-SMALL", "--model", Path.Combine(dir, "missing.pt"), "--onnx", Path.Combine(dir, "new", "out.onnx"));
+            Assert.Equal(CliApp.BadInput, code);
+            Assert.StartsWith("error CF2001: Checkpoint '", OneLine(err));
+            Assert.False(Directory.Exists(Path.Combine(dir, "new")));
+
             // A folder is not a file name.
             (code, _, err) = CliTests.Run("export", "--net", "FC-SMALL", "--model", model, "--onnx", dir);
             Assert.Equal(CliApp.BadInput, code);

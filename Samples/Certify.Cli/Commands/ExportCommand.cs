@@ -24,19 +24,21 @@ public static class ExportCommand
         return command;
     }
 
+    // The target's folder, created by the check, is removed again when the export fails and leaves it empty.
     static int Run(ModelSelection selection, string onnx, int threads, CliOutput output, bool quiet) =>
-        output.Exit(CheckTarget(onnx, "--onnx"), CliApp.BadInput, target => OutputFolders.Cleaning(Path.GetDirectoryName(target)!, () =>
-        {
-            torch.set_num_threads(threads);
-            return output.Exit(selection.Load(), CliApp.BadInput, loaded =>
+        OutputFolders.Cleaning(string.IsNullOrWhiteSpace(onnx) ? "" : Path.GetDirectoryName(Path.GetFullPath(onnx))!, () =>
+            output.Exit(CheckTarget(onnx, "--onnx"), CliApp.BadInput, target =>
             {
-                using var network = loaded.Network;
-                if (loaded.Note is { } note && !quiet) output.Err.WriteLine($"note: {note}");
-                OnnxExport.Write(network, target, $"{loaded.Description.Name} from {Path.GetFileName(selection.Model)}, exported by `certify export`");
-                output.Out.WriteLine($"onnx: {Summary(target, loaded.Description)}");
-                return 0;
-            });
-        }));
+                torch.set_num_threads(threads);
+                return output.Exit(selection.Load(), CliApp.BadInput, loaded =>
+                {
+                    using var network = loaded.Network;
+                    if (loaded.Note is { } note && !quiet) output.Err.WriteLine($"note: {note}");
+                    OnnxExport.Write(network, target, $"{loaded.Description.Name} from {Path.GetFileName(selection.Model)}, exported by `certify export`");
+                    output.Out.WriteLine($"onnx: {Summary(target, loaded.Description)}");
+                    return 0;
+                });
+            }));
 
     /// <summary>The full path of the ONNX file <paramref name="path"/> (given as <paramref name="option"/>) once its folder
     /// exists and takes a file: an error <see cref="ErrorCodes.OutputNotWritable"/> naming the reason otherwise, before any
