@@ -53,6 +53,7 @@ public static class CliApp
             VerifyCommand.Create(output),
             AttackCommand.Create(output),
             InfoCommand.Create(output),
+            ExportCommand.Create(output),
             PresetsCommand.Create(output),
             ParadoxCommand.Create(output),
             DoctorCommand.Create(output),

@@ -89,8 +89,9 @@ public static class OutputFolders
     }
 
     /// <summary>Creates <paramref name="folder"/> (and its parents) and writes and deletes a probe file in it, before
-    /// any work: an error <see cref="ErrorCodes.OutputNotWritable"/> naming the folder and the reason when that fails.</summary>
-    public static Fin<Unit> EnsureWritable(string folder)
+    /// any work: an error <see cref="ErrorCodes.OutputNotWritable"/> naming the folder and the reason when that fails
+    /// (ending with <paramref name="fix"/>).</summary>
+    public static Fin<Unit> EnsureWritable(string folder, string fix = "Choose another --out.")
     {
         try
         {
@@ -103,7 +104,7 @@ public static class OutputFolders
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            return FinFail<Unit>(Error.New(ErrorCodes.OutputNotWritable, $"cannot write to output folder '{folder}': {Reason(folder, e)}. Choose another --out."));
+            return FinFail<Unit>(Error.New(ErrorCodes.OutputNotWritable, $"cannot write to output folder '{folder}': {Reason(folder, e)}. {fix}"));
         }
     }
 

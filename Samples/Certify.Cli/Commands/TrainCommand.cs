@@ -6,7 +6,9 @@ using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Training;
 using Certify.Functional.Samples;
-
+using Certify.Functional.Networks;
+using Certify.Functional.Onnx;
+using Certify.Functional.Relaxations.Interpreter;
 using LanguageExt.Common;
 using TorchSharp;
 using static LanguageExt.Prelude;
@@ -70,17 +72,21 @@ public static class TrainCommand
         var init = new Option<string>("--init") { Description = $"Weight initialization: {string.Join(", ", TrainConfig.Inits)} (ibp: N(0, (√(2π)/fan_in)²) for every weight but the last, Shi et al. 2021, training.md §4.6)", DefaultValueFactory = _ => d.Init };
 
         var initFrom = new Option<string?>("--init-from") { Description = "Start from these weights (a PyTorch state_dict of the same network, e.g. another run's model.pt): fine-tuning" };
+        var exportOnnx = new Option<string?>("--export-onnx")
+        { Description = "At the end of the run also write the final network as ONNX, to this file (default <out>/model.onnx)", Arity = ArgumentArity.ZeroOrOne };
 
         var command = new Command("train", "Train a network (natural, PGD or certified) and save checkpoints and results")
         {
             preset, budget, resume, net, arch, dataset, dataDir, mode, domain, verify, spec, epochs, batch, pieces, optimizer, lr, lrSchedule,
             milestones, stepEpochs, extraStep, eps, epsStart, epsTest, kappa1, kappa2, beta1, beta2, warmup, mix, reg, regKind, every,
             pgdSteps, pgdStepSize, pgdRestarts, trainLimit, testLimit, smoothing, sigma, samples, sigmaEnd, outDir, json, init, initFrom, force,
+            exportOnnx,
         };
         command.SetAction(parse =>
         {
             bool quiet = parse.GetValue(CliApp.Quiet), asJson = parse.GetValue(json);
-            if (parse.GetValue(resume) is { } resumeDir) return Resume(resumeDir, parse.GetValue(outDir), parse.GetValue(CliApp.Threads), output, quiet, asJson);
+            var onnx = parse.GetResult(exportOnnx) is { Implicit: false } ? new OnnxTarget(parse.GetValue(exportOnnx)) : null;
+            if (parse.GetValue(resume) is { } resumeDir) return Resume(resumeDir, parse.GetValue(outDir), parse.GetValue(CliApp.Threads), output, quiet, asJson, onnx);
 
             bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
             T Pick<T>(Option<T> o, T current) => Given(o) ? parse.GetValue(o)! : current;
@@ -122,8 +128,8 @@ public static class TrainCommand
                 from parsedMilestones in Milestones(parse.GetValue(milestones), start.LrMilestones)
                 select Configure(start, parsedMilestones);
             return output.Exit(requested, CliApp.BadInput, config => parse.GetValue(outDir) is { } folder
-                ? Into(config with { OutDir = folder }, parse.GetValue(force), output, quiet, asJson)
-                : IntoDefault(config, output, quiet, asJson));
+                ? Into(config with { OutDir = folder }, parse.GetValue(force), output, quiet, asJson, onnx)
+                : IntoDefault(config, output, quiet, asJson, onnx));
         });
         return command;
     }
@@ -146,12 +152,12 @@ public static class TrainCommand
     }
 
     // --resume DIR (or FILE): the checkpoint's configuration; outputs into DIR (the run folder of FILE), or --out when given.
-    static int Resume(string path, string? outDir, int threads, CliOutput output, bool quiet, bool asJson) =>
+    static int Resume(string path, string? outDir, int threads, CliOutput output, bool quiet, bool asJson, OnnxTarget? onnx) =>
         output.Exit(Checkpoint.Resolve(path), CliApp.BadInput, point =>
         {
             var folder = outDir ?? (Directory.Exists(path) ? path : RunFolderOf(path));
             if (point.Note is { } note) output.Err.WriteLine($"note: {note}");
-            return Continue(point, point.Header.Config with { OutDir = folder }, output, quiet, asJson, threads);
+            return Continue(point, point.Header.Config with { OutDir = folder }, output, quiet, asJson, onnx, threads);
         });
 
     // A checkpoint file's run folder: the parent of its checkpoints/ folder, or its own folder.
@@ -162,7 +168,7 @@ public static class TrainCommand
     }
 
     // Continues (or, when complete, only reports) the run at the checkpoint, with outputs into config.OutDir.
-    static int Continue(ResumePoint point, TrainConfig config, CliOutput output, bool quiet, bool asJson, int? threads = null)
+    static int Continue(ResumePoint point, TrainConfig config, CliOutput output, bool quiet, bool asJson, OnnxTarget? onnx, int? threads = null)
     {
         var h = point.Header;
         if (h.State.Epoch >= h.Config.Epochs)
@@ -170,18 +176,18 @@ public static class TrainCommand
         else if (!quiet)
             output.Err.WriteLine($"resuming {point.Path}: step {h.State.Step}, epoch {h.State.Epoch + 1}, batch {h.State.Batch} " +
                                  $"(configuration from the checkpoint; other training flags are ignored) → {config.OutDir}");
-        return Run(config, output, quiet, asJson, point.Path, threads);
+        return Run(config, output, quiet, asJson, point.Path, threads, onnx);
     }
 
     // --out DIR: a fresh run, the same run continued, or a refusal when DIR holds another run (unless --force).
-    static int Into(TrainConfig config, bool force, CliOutput output, bool quiet, bool asJson)
+    static int Into(TrainConfig config, bool force, CliOutput output, bool quiet, bool asJson, OnnxTarget? onnx)
     {
         var state = RunFolder.Inspect(config.OutDir);
         if (force && state is not FolderState.Free)
         {
             RunFolder.Clear(config.OutDir);
             if (!quiet) output.Err.WriteLine($"note: --force: removed the previous run's files from '{config.OutDir}'");
-            return Run(config, output, quiet, asJson);
+            return Run(config, output, quiet, asJson, onnx: onnx);
         }
         switch (state)
         {
@@ -191,10 +197,15 @@ public static class TrainCommand
                     output.Err.WriteLine($"note: '{config.OutDir}' holds this run, completed ({point.Header.Config.Epochs}/{point.Header.Config.Epochs} epochs); " +
                                          "nothing to do. Use --force to train it again or a new --out.");
                     output.Out.WriteLine($"results: {Path.Combine(config.OutDir, "results.json")}, {Path.Combine(config.OutDir, "summary.md")}; weights: {Path.Combine(config.OutDir, "model.pt")}");
-                    return 0;
+                    if (onnx is null) return 0;
+                    var exportable =
+                        from target in ExportCommand.CheckTarget(onnx.For(config.OutDir), "--export-onnx")
+                        from description in NetworkJson.Load(Path.Combine(config.OutDir, "architecture.json")).ToFin()
+                        select (target, description);
+                    return output.Exit(exportable, CliApp.BadInput, e => ExportFinal(e.description, Path.Combine(config.OutDir, "model.pt"), e.target, output, asJson));
                 }
                 if (point.Note is { } note) output.Err.WriteLine($"note: {note}");
-                return Continue(point, point.Header.Config with { OutDir = config.OutDir }, output, quiet, asJson, config.Threads);
+                return Continue(point, point.Header.Config with { OutDir = config.OutDir }, output, quiet, asJson, onnx, config.Threads);
             case FolderState.HoldsRun { Point: var other }:
                 var differences = RunFolder.Differences(other.Header.Config, config);
                 return output.Fail(Error.New(ErrorCodes.OutputFolderInUse,
@@ -206,12 +217,12 @@ public static class TrainCommand
                     $"'{config.OutDir}' holds a run's files ({string.Join(", ", files)}) but no checkpoint to continue from ({why.TrimEnd('.')}); " +
                     "use a new --out, or --force to replace them."), CliApp.BadInput);
             default:
-                return Run(config, output, quiet, asJson);
+                return Run(config, output, quiet, asJson, onnx: onnx);
         }
     }
 
     // No --out: runs/<preset or net>[-quick]-seed<S>, or -2, -3 …: the first folder that is free or holds this very run.
-    static int IntoDefault(TrainConfig config, CliOutput output, bool quiet, bool asJson)
+    static int IntoDefault(TrainConfig config, CliOutput output, bool quiet, bool asJson, OnnxTarget? onnx)
     {
         var name = Path.Combine("runs", $"{(config.Preset ?? config.Net).ToLowerInvariant()}{(Presets.Budget(config.Budget) is PresetBudget.Quick ? "-quick" : "")}-seed{config.Seed}");
         for (int n = 1; ; n++)
@@ -220,17 +231,19 @@ public static class TrainCommand
             var state = RunFolder.Inspect(folder);
             bool ours = state is FolderState.HoldsRun h && RunFolder.SameRun(h.Point.Header.Config, config);
             if (ours || state is FolderState.Free && !(Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()))
-                return Into(config with { OutDir = folder }, force: false, output, quiet, asJson);
+                return Into(config with { OutDir = folder }, force: false, output, quiet, asJson, onnx);
         }
     }
 
     /// <summary>Validates, loads, trains, evaluates and reports. When resuming (<paramref name="resumeFrom"/>), <paramref name="requested"/>
     /// is the checkpoint's configuration and <paramref name="threads"/> (if given) this invocation's thread count: the run
-    /// continues with the checkpoint's plan on that many threads.</summary>
-    public static int Run(TrainConfig requested, CliOutput output, bool quiet, bool asJson = false, string? resumeFrom = null, int? threads = null) =>
-        OutputFolders.Cleaning(requested.OutDir, () => Checked(requested, output, quiet, asJson, resumeFrom, threads));   // a refused run leaves no empty folder
+    /// continues with the checkpoint's plan on that many threads. With <paramref name="onnx"/>, a completed run's final network
+    /// is also written as ONNX (its target checked writable before training starts).</summary>
+    public static int Run(TrainConfig requested, CliOutput output, bool quiet, bool asJson = false, string? resumeFrom = null, int? threads = null,
+        OnnxTarget? onnx = null) =>
+        OutputFolders.Cleaning(requested.OutDir, () => Checked(requested, output, quiet, asJson, resumeFrom, threads, onnx));   // a refused run leaves no empty folder
 
-    static int Checked(TrainConfig requested, CliOutput output, bool quiet, bool asJson, string? resumeFrom, int? threads)
+    static int Checked(TrainConfig requested, CliOutput output, bool quiet, bool asJson, string? resumeFrom, int? threads, OnnxTarget? onnx)
     {
         var effective = threads is { } t ? requested with { Threads = t } : requested;
         var planned =
@@ -243,18 +256,19 @@ public static class TrainCommand
             var config = plan.Config;
             var prepared =
                 from writable in OutputFolders.EnsureWritable(config.OutDir)
+                from onnxPath in onnx is null ? FinSucc(LanguageExt.Option<string>.None) : ExportCommand.CheckTarget(onnx.For(config.OutDir), "--export-onnx").Map(Some)
                 from passed in KernelGate.Check(plan.Device)
                 from train in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Train)
                 from test in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test)
                 let trainData = config.TrainLimit is { } n ? train.Take(n) : train
                 from resolved in NetworkResolution.ResolveTrainer(config, trainData.Shape)
-                select (Train: trainData, Test: test, resolved.Description, resolved.Trainer);
-            return output.Exit(prepared, CliApp.BadInput, p => Train(plan, effective.Threads, p.Train, p.Test, p.Description, p.Trainer, output, quiet, asJson, resumeFrom));
+                select (Train: trainData, Test: test, resolved.Description, resolved.Trainer, Onnx: onnxPath);
+            return output.Exit(prepared, CliApp.BadInput, p => Train(plan, effective.Threads, p.Train, p.Test, p.Description, p.Trainer, output, quiet, asJson, resumeFrom, p.Onnx));
         });
     }
 
     static int Train(TrainPlan plan, int threads, Dataset trainData, Dataset testData, NetworkDescription description, NetworkTrainer trainer,
-        CliOutput output, bool quiet, bool asJson, string? resumeFrom)
+        CliOutput output, bool quiet, bool asJson, string? resumeFrom, LanguageExt.Option<string> onnx)
     {
         var config = plan.Config;
         Directory.CreateDirectory(config.OutDir);
@@ -278,7 +292,9 @@ public static class TrainCommand
         var outcome = trainer.Run(plan, trainData, testData, run);
         if (note is not null && !quiet && resumeFrom is null) output.Err.WriteLine($"note: {note}");
         return outcome.Match(
-            Succ: o => Report(o, config, output, asJson, signals.StoppedCode),
+            Succ: o => Report(o, config, output, asJson, signals.StoppedCode) is var code && code == 0 && o.Status is RunStatus.Completed
+                ? onnx.Match(Some: target => ExportFinal(description, o.FinalModel, target, output, asJson), None: () => code)
+                : code,
             Fail: e => output.Fail(e, e.Code is ErrorCodes.NonFinite or ErrorCodes.WriteFailed ? CliApp.Failed : CliApp.BadInput));
     }
 
@@ -308,5 +324,17 @@ public static class TrainCommand
         }
         output.Out.WriteLine($"results: {Path.Combine(config.OutDir, "results.json")}, {Path.Combine(config.OutDir, "summary.md")}; weights: {o.FinalModel}");
         return 0;
+    }
+
+    // The run's final weights (a state_dict of `description`) written as ONNX to `target`; "onnx: …" on stdout (stderr with --json).
+    static int ExportFinal(NetworkDescription description, string finalModel, string target, CliOutput output, bool asJson)
+    {
+        using var network = new InterpretedNetwork(description);
+        return output.Exit(StateDict.Load(network, finalModel), CliApp.Failed, _ =>
+        {
+            OnnxExport.Write(network, target, $"{description.Name}, the final network of the training run in {Path.GetDirectoryName(Path.GetFullPath(finalModel))}, exported by `certify train --export-onnx`");
+            (asJson ? output.Err : output.Out).WriteLine($"onnx: {ExportCommand.Summary(target, description)}");
+            return 0;
+        });
     }
 }
