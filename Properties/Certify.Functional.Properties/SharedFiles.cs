@@ -28,6 +28,14 @@ public static class SharedFiles
     public static bool HasPretrained => Root is not null
         && Directory.Exists(Path.Combine(Root, "reference", "pretrained")) && Directory.Exists(Path.Combine(Root, "reference", "pretrained-conv"));
 
+    /// <summary>The VNN-COMP 2022 benchmarks (shared/vnncomp2022), or null when absent.</summary>
+    public static string? VnnComp => Root is { } root && Directory.Exists(Path.Combine(root, "vnncomp2022")) ? Path.Combine(root, "vnncomp2022") : null;
+
+    /// <summary>Why tests that need the VNN-COMP benchmarks are skipped.</summary>
+    public const string VnnCompAbsent =
+        "the VNN-COMP 2022 benchmarks are other projects' files, not in the repository; they are read from ../shared/vnncomp2022 " +
+        "beside the clone (or $CERTIFY_SHARED/vnncomp2022), which is absent here";
+
     static string? Find()
     {
         if (Environment.GetEnvironmentVariable("CERTIFY_SHARED") is { Length: > 0 } named) return Directory.Exists(named) ? Path.GetFullPath(named) : null;
@@ -67,4 +75,14 @@ public sealed class SharedTheoryAttribute : TheoryAttribute
 
     /// <inheritdoc/>
     public override string? Skip { get => base.Skip ?? SharedFiles.SkipReason(FashionMnist); set => base.Skip = value; }
+}
+
+/// <summary>A fact that needs the VNN-COMP 2022 benchmarks from ../shared/vnncomp2022; skipped, with the reason, without them.</summary>
+public sealed class VnnCompFactAttribute : FactAttribute
+{
+    /// <summary>The benchmarks' folder, or null.</summary>
+    public static string? Root => SharedFiles.VnnComp;
+
+    /// <inheritdoc/>
+    public override string? Skip { get => base.Skip ?? (Root is null ? SharedFiles.VnnCompAbsent : null); set => base.Skip = value; }
 }

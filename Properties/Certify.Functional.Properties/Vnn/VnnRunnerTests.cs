@@ -1,0 +1,256 @@
+using System.Globalization;
+using Certify.Functional.Layers;
+using Certify.Functional.Onnx;
+using Certify.Functional.Properties.Cli;
+using Certify.Functional.Relaxations.Interpreter;
+using Certify.Functional.Verification;
+using Certify.Functional.Verification.Vnn;
+using Certify.Functional.VnnLib;
+using VnnLibFile = Certify.Functional.VnnLib.VnnLib;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Tensor = TorchSharp.torch.Tensor;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Certify.Functional.Properties.Vnn;
+
+/// <summary>
+/// The VNN-LIB runner (<c>certify vnnlib</c>, <c>certify vnncomp</c>) against answers known independently: a network the
+/// test generates and exports, whose outputs ONNX Runtime evaluates on a dense grid of its 2-D input box (so which
+/// thresholds are reachable is known up to the grid's resolution, and the thresholds keep far from it); the VNN-COMP
+/// `test` category's README; and on `mnist_fc`, every counterexample re-checked by ONNX Runtime and every instance
+/// checked the other way too (no relaxation refutes a found counterexample, no thorough search falsifies a proof).
+/// </summary>
+public sealed class VnnRunnerTests(ITestOutputHelper output) : TorchTest
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    // A 2-16-16-2 ReLU network with seeded weights, exported to ONNX by the project's exporter.
+    static byte[] GeneratedNetwork()
+    {
+        var description = NetworkDescription.Build("grid", Shape.Of(2),
+            [new DenseDeclaration(16), new ReluDeclaration(), new DenseDeclaration(16), new ReluDeclaration(), new DenseDeclaration(2)])
+            .Match(d => d, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
+        var g = new TorchSharp.torch.Generator(4242);
+        var parameters = new Dictionary<string, Tensor>
+        {
+            ["layers.0.weight"] = randn([16, 2], generator: g), ["layers.0.bias"] = randn([16], generator: g) * 0.5,
+            ["layers.2.weight"] = randn([16, 16], generator: g) * 0.3, ["layers.2.bias"] = randn([16], generator: g) * 0.5,
+            ["layers.4.weight"] = randn([2, 16], generator: g) * 0.3, ["layers.4.bias"] = randn([2], generator: g) * 0.5,
+        };
+        return OnnxExport.ToBytes(description, parameters);
+    }
+
+    // y0 − y1 by ONNX Runtime on a 201×201 grid of [-1, 1]²: its minimum and maximum.
+    static (double Min, double Max) GridRange(byte[] model)
+    {
+        const int n = 201;
+        var points = new float[n * n * 2];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                points[2 * (i * n + j)] = -1 + 2f * i / (n - 1);
+                points[2 * (i * n + j) + 1] = -1 + 2f * j / (n - 1);
+            }
+        using var session = new InferenceSession(model);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.InputName, new DenseTensor<float>(points, [n * n, 2]))]);
+        var y = results.Single().AsEnumerable<float>().ToArray();
+        var d = Enumerable.Range(0, n * n).Select(k => (double)y[2 * k] - y[2 * k + 1]).ToArray();
+        return (d.Min(), d.Max());
+    }
+
+    static string Property(string outputs, string box = "(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 -1))\n(assert (<= X_1 1))") =>
+        $"(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n{box}\n{outputs}\n";
+
+    (string Verdict, string Text, string Err) Decide(string dir, string onnx, string vnnlib, string text)
+    {
+        string path = Path.Combine(dir, vnnlib);
+        File.WriteAllText(path, text);
+        var (code, stdout, stderr) = CliTests.Run("vnnlib", "--onnx", Path.Combine(dir, onnx), "--vnnlib", path, "--timeout", "60");
+        output.WriteLine($"{vnnlib}: exit {code}\n{stderr}");
+        Assert.Equal(0, code);
+        return (stdout.Split('\n')[0], stdout, stderr);
+    }
+
+    [Fact]
+    public void A_generated_network_gets_the_answers_its_dense_grid_implies_and_its_counterexamples_hold_in_onnx_runtime()
+    {
+        string dir = Directory.CreateTempSubdirectory("vnn-grid-").FullName;
+        try
+        {
+            var model = GeneratedNetwork();
+            File.WriteAllBytes(Path.Combine(dir, "grid.onnx"), model);
+            var (min, max) = GridRange(model);
+            double range = max - min;
+            output.WriteLine(string.Create(Inv, $"y0 − y1 on the grid: [{min:G6}, {max:G6}]"));
+
+            // Reachable with room to spare (a grid point exceeds it by a quarter of the range): sat, checked by ONNX Runtime.
+            string reach = (max - 0.25 * range).ToString("R", Inv);
+            var sat = Decide(dir, "grid.onnx", "reach.vnnlib", Property($"(assert (>= (- Y_0 Y_1) {reach}))"));
+            Assert.Equal("sat", sat.Verdict);
+            VnnResultFile.CheckCounterexample(Path.Combine(dir, "grid.onnx"), Path.Combine(dir, "reach.vnnlib"), sat.Text);
+
+            // Far above anything the grid reaches (the range again above its maximum): no counterexample; proved.
+            string beyond = (max + range).ToString("R", Inv);
+            Assert.Equal("unsat", Decide(dir, "grid.onnx", "beyond.vnnlib", Property($"(assert (>= (- Y_0 Y_1) {beyond}))")).Verdict);
+
+            // Two cases (a disjunction over input boxes): the second reaches, the first cannot: sat, in the second box.
+            string cases = $"(assert (or (and (>= X_0 -1) (<= X_0 1) (>= X_1 -1) (<= X_1 1) (>= (- Y_0 Y_1) {beyond}))\n" +
+                           $"            (and (>= X_0 -1) (<= X_0 1) (>= X_1 -1) (<= X_1 1) (>= (- Y_0 Y_1) {reach}))))";
+            var two = Decide(dir, "grid.onnx", "cases.vnnlib", Property(cases, box: ""));
+            Assert.Equal("sat", two.Verdict);
+            VnnResultFile.CheckCounterexample(Path.Combine(dir, "grid.onnx"), Path.Combine(dir, "cases.vnnlib"), two.Text);
+
+            // A clause no output can satisfy (0 ≥ 1 written over Y): unsat by the first relaxation.
+            var never = Decide(dir, "grid.onnx", "never.vnnlib", Property("(assert (>= (- Y_0 Y_0) 1))"));
+            Assert.Equal("unsat", never.Verdict);
+            Assert.Contains("unsat (box)", never.Err);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Bad_inputs_are_one_line_and_exit_2()
+    {
+        string dir = Directory.CreateTempSubdirectory("vnn-bad-").FullName;
+        try
+        {
+            var model = GeneratedNetwork();
+            File.WriteAllBytes(Path.Combine(dir, "grid.onnx"), model);
+            File.WriteAllBytes(Path.Combine(dir, "truncated.onnx"), model[..(model.Length / 2)]);
+            File.WriteAllBytes(Path.Combine(dir, "sigmoid.onnx"), SigmoidModel());
+            File.WriteAllText(Path.Combine(dir, "ok.vnnlib"), Property("(assert (>= Y_0 Y_1))"));
+            File.WriteAllText(Path.Combine(dir, "syntax.vnnlib"), Property("(assert (>= Y_0 Y_1)"));
+            File.WriteAllText(Path.Combine(dir, "three.vnnlib"), "(declare-const X_2 Real)\n" + Property("(assert (>= Y_0 Y_1))") + "(assert (>= X_2 0))\n(assert (<= X_2 1))\n");
+            foreach (var (onnx, vnnlib, code) in new[]
+                     { ("truncated.onnx", "ok.vnnlib", "CF2040"), ("sigmoid.onnx", "ok.vnnlib", "CF2041"),
+                       ("grid.onnx", "syntax.vnnlib", "CF2042"), ("grid.onnx", "three.vnnlib", "CF2043") })
+            {
+                var (exit, stdout, stderr) = CliTests.Run("vnnlib", "--onnx", Path.Combine(dir, onnx), "--vnnlib", Path.Combine(dir, vnnlib));
+                output.WriteLine($"{onnx} + {vnnlib}: exit {exit}: {stderr.Trim()}");
+                Assert.Equal(2, exit);
+                Assert.Equal("", stdout);
+                var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                Assert.Single(lines);
+                Assert.StartsWith($"error {code}:", lines[0]);
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    // input x [1, 2] → Sigmoid → y: an operator outside the supported list.
+    static byte[] SigmoidModel()
+    {
+        static global::Onnx.ValueInfoProto Value(string name)
+        {
+            var shape = new global::Onnx.TensorShapeProto();
+            shape.Dim.Add(new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = 1 });
+            shape.Dim.Add(new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = 2 });
+            return new global::Onnx.ValueInfoProto
+            {
+                Name = name,
+                Type = new global::Onnx.TypeProto { TensorType = new global::Onnx.TypeProto.Types.Tensor { ElemType = (int)global::Onnx.TensorProto.Types.DataType.Float, Shape = shape } },
+            };
+        }
+        var graph = new global::Onnx.GraphProto { Name = "sigmoid" };
+        graph.Input.Add(Value("x"));
+        graph.Output.Add(Value("y"));
+        var node = new global::Onnx.NodeProto { OpType = "Sigmoid", Name = "squash" };
+        node.Input.Add("x");
+        node.Output.Add("y");
+        graph.Node.Add(node);
+        var model = new global::Onnx.ModelProto { IrVersion = 7, Graph = graph };
+        model.OpsetImport.Add(new global::Onnx.OperatorSetIdProto { Domain = "", Version = 13 });
+        return model.ToByteArray();
+    }
+
+    [VnnCompFact]
+    public void The_test_category_gets_the_answers_its_readme_gives()
+    {
+        string dir = Path.Combine(VnnCompFactAttribute.Root!, "test");
+        string outDir = Directory.CreateTempSubdirectory("vnn-test-").FullName;
+        try
+        {
+            var (code, stdout, stderr) = CliTests.Run("vnncomp", "--benchmark", dir, "--out", Path.Combine(outDir, "results.csv"));
+            output.WriteLine(stdout + stderr);
+            Assert.Equal(0, code);
+            var rows = File.ReadAllLines(Path.Combine(outDir, "results.csv")).Skip(2).Select(l => l.Split(',')).ToArray();
+            string Answer(string onnx) => rows.Single(r => r[1] == onnx)[4];
+            Assert.Equal("sat", Answer("test_sat.onnx"));            // README: ACAS Xu 1-7, property 3: sat
+            Assert.Equal("unsat", Answer("test_unsat.onnx"));        // README: ACAS Xu 1-6, property 3: unsat
+            Assert.Equal("unsat", Answer("test_nano.onnx"));         // y = relu(x/2) ≥ 0 never reaches y ≤ −1: a theorem
+            Assert.DoesNotContain(rows, r => r[4] == "error");
+            var sat = rows.Single(r => r[1] == "test_sat.onnx");
+            string result = File.ReadAllText(Directory.GetFiles(Path.Combine(outDir, "results"), $"{int.Parse(sat[0]):D4}-*").Single());
+            VnnResultFile.CheckCounterexample(Path.Combine(dir, "test_sat.onnx"), Path.Combine(dir, "test_prop.vnnlib"), result);
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [VnnCompFact]
+    public void Mnist_fc_counterexamples_hold_in_onnx_runtime_and_no_instance_is_answered_both_ways()
+    {
+        string dir = Path.Combine(VnnCompFactAttribute.Root!, "mnist_fc");
+        string outDir = Directory.CreateTempSubdirectory("vnn-mnist-").FullName;
+        try
+        {
+            var (code, stdout, stderr) = CliTests.Run("vnncomp", "--benchmark", dir, "--limit", "6", "--timeout-scale", "0.25",
+                "--out", Path.Combine(outDir, "results.csv"));
+            output.WriteLine(stdout + stderr);
+            Assert.Equal(0, code);
+            var rows = File.ReadAllLines(Path.Combine(outDir, "results.csv")).Skip(2).Select(l => l.Split(',')).ToArray();
+            Assert.Equal(6, rows.Length);
+            Assert.Contains(rows, r => r[4] == "sat");
+            Assert.Contains(rows, r => r[4] == "unsat");
+            foreach (var r in rows)
+            {
+                string onnx = Resolve(dir, r[1]), vnnlib = Resolve(dir, r[2]);
+                string result = File.ReadAllText(Directory.GetFiles(Path.Combine(outDir, "results"), $"{int.Parse(r[0]):D4}-*").Single());
+                Assert.Equal(r[4], result.Split('\n')[0]);
+                if (r[4] == "sat") VnnResultFile.CheckCounterexample(onnx, vnnlib, result);
+                OtherWay(onnx, vnnlib, r[4], result);
+            }
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    static string Resolve(string dir, string name) => File.Exists(Path.Combine(dir, name)) ? Path.Combine(dir, name) : Path.Combine(dir, name + ".gz");
+
+    // A sat answer: no relaxation of the ladder refutes the clause its counterexample satisfies. An unsat answer: a thorough
+    // falsification (more starts and steps than the runner's own) finds nothing.
+    void OtherWay(string onnx, string vnnlib, string verdict, string result)
+    {
+        if (verdict is not ("sat" or "unsat")) return;
+        using var scope = NewDisposeScope();
+        var imported = OnnxImport.Load(onnx).Match(n => n, e => throw new Xunit.Sdk.XunitException(e.Message));
+        using var net = InterpretedNetwork.FromParameters(imported.Description, imported.Parameters, onnx).Match(n => n, e => throw new Xunit.Sdk.XunitException(e.Message));
+        net.eval();
+        using var net64 = FinalCheck.Float64Copy(net, CPU);
+        var property = VnnLibFile.Load(vnnlib).Match(p => p, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var cases = property.Cases.Select(c => PropertyTensors.Of(c, net.Description.Input, net.Description.Output.Size, CPU)).ToArray();
+        using var _ = no_grad();
+        if (verdict == "sat")
+        {
+            var (_, x, _) = VnnResultFile.Read(result);
+            for (int i = 0; i < cases.Length; i++)
+            {
+                var box = property.Cases[i];
+                if (!x.Select((v, k) => box.Lower[k] <= v && v <= box.Upper[k]).All(b => b)) continue;
+                var y = net64.forward(tensor(x, dtype: ScalarType.Float64).view(net.Description.Input.Batched(1))).flatten().data<double>().ToArray();
+                var satisfied = cases[i].Satisfied(y).Select((s, q) => (s, q)).Where(t => t.s).Select(t => t.q).ToHashSet();
+                foreach (var domain in PropertyOptions.DefaultLadder)
+                    Assert.Empty(PropertyVerifier.Refuted(net64, cases[i], satisfied, domain));
+            }
+        }
+        else
+        {
+            var g = new TorchSharp.torch.Generator(99);
+            var thorough = new FalsifyOptions(Restarts: 100, Steps: 300);
+            for (int i = 0; i < cases.Length; i++)
+                using (enable_grad())
+                    Assert.Null(Falsifier.Search(net, net64, cases[i], i, thorough, g, () => false));
+        }
+    }
+}
