@@ -14,7 +14,7 @@ internal static class PropertyAssembler
     public static VnnLibProperty Assemble(string source, int inputCount, int outputCount, TextPosition[] inputDeclarations,
         IReadOnlyList<(TextPosition At, IReadOnlyList<Constraint[]> Disjuncts)> asserts)
     {
-        var global = new Bounds(inputCount);
+        var global = new BoxBuilder(inputCount);
         var globalRows = new List<OutputRow>();
         var distributed = asserts.Where(a => a.Disjuncts.Count != 1).ToList();
         foreach (var constraint in asserts.Where(a => a.Disjuncts.Count == 1).SelectMany(a => a.Disjuncts[0]))
@@ -44,7 +44,7 @@ internal static class PropertyAssembler
                     if (constraint is InputBound bound)
                     {
                         var held = overrides.TryGetValue(bound.Index, out var o) ? o : global.At(bound.Index);
-                        overrides[bound.Index] = Bounds.Tighten(held, bound);
+                        overrides[bound.Index] = BoxBuilder.Tighten(held, bound);
                     }
                     else rows.Add(((OutputConstraint)constraint).Row);
 
@@ -73,7 +73,7 @@ internal static class PropertyAssembler
     }
 
     /// <summary>The entries where a choice's box differs from the global box, bit for bit.</summary>
-    static string Key(SortedDictionary<int, (double Lower, TextPosition? LowerAt, double Upper, TextPosition? UpperAt)> overrides, Bounds global)
+    static string Key(SortedDictionary<int, (double Lower, TextPosition? LowerAt, double Upper, TextPosition? UpperAt)> overrides, BoxBuilder global)
     {
         var key = new StringBuilder();
         foreach (var (i, o) in overrides)

@@ -3,12 +3,12 @@ using System.Globalization;
 namespace Certify.Functional.VnnLib;
 
 /// <summary>The input box being built, with the position of the constraint that set each bound (for messages).</summary>
-internal sealed class Bounds
+internal sealed class BoxBuilder
 {
     readonly double[] lower, upper;
     readonly TextPosition?[] lowerAt, upperAt;
 
-    public Bounds(int count)
+    public BoxBuilder(int count)
     {
         lower = Enumerable.Repeat(double.NegativeInfinity, count).ToArray();
         upper = Enumerable.Repeat(double.PositiveInfinity, count).ToArray();
