@@ -93,10 +93,17 @@ public static class PropertyVerifier
         foreach (var domain in options.Ladder)
         {
             if (Expired()) return Done(Verdict.Timeout, domain.Name);
+            double gap = double.PositiveInfinity;
             for (int i = 0; i < cases.Length; i++)
-                if (open[i].Count > 0) open[i].ExceptWith(Refuted(float64, cases[i], open[i], domain));
+                if (open[i].Count > 0)
+                {
+                    var (refuted, worst) = Refute(float64, cases[i], open[i], domain);
+                    open[i].ExceptWith(refuted);
+                    gap = Math.Min(gap, worst);
+                }
             int left = open.Sum(o => o.Count);
-            Note($"{domain.Name}: {left} clause(s) left");
+            Note(left == 0 ? $"{domain.Name}: every clause refuted" : FormattableString.Invariant(
+                $"{domain.Name}: {left} clause(s) left (the least refuted clause's best row: lower bound − d = {gap:G4}, needs > 0)"));
             if (left == 0) return Done(Verdict.Unsat, domain.Name);
         }
         if (Falsify(options.Thorough, "pgd (thorough)") is { } late) return CrossChecked(late, cases, float64, options, Note, Done);
@@ -105,17 +112,25 @@ public static class PropertyVerifier
 
     /// <summary>The clauses among <paramref name="clauses"/> of case <paramref name="p"/> that <paramref name="domain"/>
     /// refutes on <paramref name="float64"/>: some row's lower bound minus its margin exceeds the row's bound d.</summary>
-    public static IReadOnlyList<int> Refuted(NetworkModule float64, PropertyTensors p, IReadOnlySet<int> clauses, Domain domain)
+    public static IReadOnlyList<int> Refuted(NetworkModule float64, PropertyTensors p, IReadOnlySet<int> clauses, Domain domain) =>
+        Refute(float64, p, clauses, domain).Refuted;
+
+    // The refuted clauses, and over the clauses left the smallest best-row value (lower bound − margin − d; +∞ if none left).
+    static (IReadOnlyList<int> Refuted, double Worst) Refute(NetworkModule float64, PropertyTensors p, IReadOnlySet<int> clauses, Domain domain)
     {
         using var scope = NewDisposeScope();
         var rowIndex = Enumerable.Range(0, p.ClauseOf.Length).Where(m => clauses.Contains(p.ClauseOf[m])).ToArray();
-        if (rowIndex.Length == 0) return [];
+        if (rowIndex.Length == 0) return ([], clauses.Count == 0 ? double.PositiveInfinity : double.NegativeInfinity);
         var index = tensor(rowIndex.Select(m => (long)m).ToArray(), device: p.Rows.device);
         var rows = p.Rows.index_select(0, index).unsqueeze(0);                                // [1, M', K]
         var lower = Verifier.RowLower(float64, p.Lower, p.Upper, rows, domain)
                     - DifferenceMargin.OfRows(float64, p.Lower, p.Upper, rows);
-        var refutes = (lower[0] - p.Bounds.index_select(0, index)).gt(0).cpu().data<bool>().ToArray();
-        return rowIndex.Where((m, j) => refutes[j]).Select(m => p.ClauseOf[m]).Distinct().ToArray();
+        var values = (lower[0] - p.Bounds.index_select(0, index)).cpu().data<double>().ToArray();
+        var refuted = rowIndex.Where((m, j) => values[j] > 0).Select(m => p.ClauseOf[m]).ToHashSet();
+        double worst = clauses.Where(q => !refuted.Contains(q))
+            .Select(q => rowIndex.Select((m, j) => (m, j)).Where(t => p.ClauseOf[t.m] == q).Select(t => values[t.j]).DefaultIfEmpty(double.NegativeInfinity).Max())
+            .DefaultIfEmpty(double.PositiveInfinity).Min();
+        return (refuted.ToArray(), worst);
     }
 
     static PropertyResult CrossChecked(Counterexample cex, PropertyTensors[] cases, NetworkModule float64, PropertyOptions options,
