@@ -227,6 +227,7 @@ sealed class GraphImport
         }
         if (dataFirst && dataSecond) throw Error("both operands are the data (x ∘ x); only an operation with a constant is supported");
         if (dataSecond && op is "Sub" or "Div") throw Error($"the data is the second operand (constant {(op == "Sub" ? "−" : "/")} x); only x {(op == "Sub" ? "−" : "/")} constant is supported");
+        if (!constants.ContainsKey(dataFirst ? b : a)) DataInput(node, dataFirst ? 1 : 0);   // a second data operand: the graph branches
         var constant = Constant(node, dataFirst ? 1 : 0, "constant operand");
         DataInput(node, dataFirst ? 0 : 1);
 
