@@ -244,6 +244,36 @@ public class OnnxImportTests : TorchTest
     }
 
     [Fact]
+    public void Eval_and_verify_take_an_onnx_model_without_net_and_refuse_a_different_net()
+    {
+        var dir = TempDir();
+        try
+        {
+            var rng = new Random(12);
+            var model = Path.Combine(dir, "linear.onnx");
+            File.WriteAllBytes(model, Model([1, 784], [Node("Gemm", ["x", "w", "b"], "y", Attr("transB", 1L))],
+                [Tensor("w", [10, 784], Values(rng, 7840)), Tensor("b", [10], Values(rng, 10))], "y", [1, 10]));
+            var (code, output, err) = CliTests.Run("eval", "--model", model, "--limit", "5", "--out", Path.Combine(dir, "eval"), "--quiet");
+            Assert.True(code == 0, err);
+            Assert.Contains("clean: ", output + err);
+            (code, _, err) = CliTests.Run("verify", "--model", model, "--limit", "3", "--eps", "0.001", "--out", Path.Combine(dir, "verify"), "--quiet");
+            Assert.True(code == 0, err);
+
+            (code, _, err) = CliTests.Run("eval", "--model", model, "--net", "FC-SMALL", "--limit", "5", "--out", Path.Combine(dir, "eval2"), "--quiet");
+            Assert.Equal(2, code);
+            Assert.StartsWith($"error CF{ErrorCodes.InvalidConfig}: --net FC-SMALL is not the network in the ONNX file '{model}'", err.Trim());
+
+            var wide = Path.Combine(dir, "wide.onnx");
+            File.WriteAllBytes(wide, Model([1, 784], [Node("Gemm", ["x", "w", "b"], "y", Attr("transB", 1L))],
+                [Tensor("w", [7, 784], Values(rng, 7 * 784)), Tensor("b", [7], Values(rng, 7))], "y", [1, 7]));
+            (code, _, err) = CliTests.Run("eval", "--model", wide, "--limit", "5", "--out", Path.Combine(dir, "eval3"), "--quiet");
+            Assert.Equal(2, code);
+            Assert.StartsWith($"error CF{ErrorCodes.ClassCountMismatch}: ", err.Trim());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Verify_with_a_truncated_or_unsupported_onnx_model_is_one_line_and_exit_2()
     {
         var dir = TempDir();

@@ -1,5 +1,6 @@
 using Certify.Functional.Runtime;
 using System.CommandLine;
+using Certify.Functional.Onnx;
 using System.Globalization;
 using Certify.Functional.Data;
 using Certify.Functional.Errors;
@@ -69,7 +70,7 @@ public static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print results.json to stdout instead of the summary lines" };
         var init = new Option<string>("--init") { Description = $"Weight initialization: {string.Join(", ", TrainConfig.Inits)} (ibp: N(0, (√(2π)/fan_in)²) for every weight but the last, Shi et al. 2021, training.md §4.6)", DefaultValueFactory = _ => d.Init };
 
-        var initFrom = new Option<string?>("--init-from") { Description = "Start from these weights (a PyTorch state_dict of the same network, e.g. another run's model.pt): fine-tuning" };
+        var initFrom = new Option<string?>("--init-from") { Description = "Start from these weights (a PyTorch state_dict of the same network, e.g. another run's model.pt, or an ONNX model, whose architecture is used when --net and --arch are not given): fine-tuning" };
 
         var command = new Command("train", "Train a network (natural, PGD or certified) and save checkpoints and results")
         {
@@ -109,6 +110,9 @@ public static class TrainCommand
                     Seed = seed, Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!, Init = Pick(init, start.Init).ToLowerInvariant(),
                     InitFrom = Given(initFrom) ? Path.GetFullPath(parse.GetValue(initFrom)!) : start.InitFrom,
                 };
+                // Fine-tuning an ONNX model without --net/--arch: the file's architecture (kept in the run's configuration).
+                if (config.InitFrom is { } onnx && OnnxImport.IsOnnxPath(onnx) && !Given(net) && config.ArchitectureFile is null && start.Preset is null)
+                    config = config with { ArchitectureFile = onnx };
                 if (Given(epochs) && start.Preset is not null && !Given(warmup) && !Given(mix))
                 {
                     double f = (double)config.Epochs / start.Epochs;          // keep the preset's phase proportions
