@@ -14,7 +14,6 @@ namespace Certify.Functional.Onnx;
 /// </summary>
 sealed class GraphImport
 {
-    readonly GraphProto graph;
     readonly string source;
     readonly Dictionary<string, OnnxConstant> constants = new(StringComparer.Ordinal);
     readonly HashSet<string> consumed = new(StringComparer.Ordinal);
@@ -26,9 +25,8 @@ sealed class GraphImport
     bool linearSeen;           // a Dense, Conv2d or ReLU has been emitted (no more input normalisation)
     string where = "";         // "node 3 'name' (Op)" of the node being imported
 
-    GraphImport(GraphProto graph, string source, string input, long[] inputDims, Shape inputShape)
+    GraphImport(string source, string input, long[] inputDims, Shape inputShape)
     {
-        this.graph = graph;
         this.source = source;
         current = input;
         dims = inputDims;
@@ -60,7 +58,7 @@ sealed class GraphImport
             throw new OnnxImportException(ErrorCodes.OnnxUnsupported,
                 $"ONNX file '{source}': input '{input.Name}' has shape {OnnxConstant.Text(inputDims)}; a network with Conv needs a 1×C×H×W input.");
 
-        var walk = new GraphImport(graph, source, input.Name, inputDims, inputShape);
+        var walk = new GraphImport(source, input.Name, inputDims, inputShape);
         foreach (var (k, v) in constants) walk.constants[k] = v;
         for (int i = 0; i < graph.Node.Count; i++) walk.Import(i, graph.Node[i]);
 
@@ -445,7 +443,6 @@ sealed class GraphImport
         for (int i = 0; i < kept.Count; i++)
             foreach (var (key, values, shape) in kept[i].Tensors())
                 parameters[$"layers.{i}.{key}"] = tensor(values.Select(v => (float)v).ToArray(), shape, ScalarType.Float32).DetachFromDisposeScope();
-        _ = graph;
         return new ImportedNetwork(description, parameters, inputName, inputDims, outputName);
     }
 }
