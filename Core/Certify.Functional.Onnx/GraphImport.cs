@@ -14,7 +14,6 @@ namespace Certify.Functional.Onnx;
 /// </summary>
 sealed class GraphImport
 {
-    readonly GraphProto graph;
     readonly string source;
     readonly Dictionary<string, OnnxConstant> constants = new(StringComparer.Ordinal);
     readonly HashSet<string> consumed = new(StringComparer.Ordinal);
@@ -26,9 +25,8 @@ sealed class GraphImport
     bool linearSeen;           // a Dense, Conv2d or ReLU has been emitted (no more input normalisation)
     string where = "";         // "node 3 'name' (Op)" of the node being imported
 
-    GraphImport(GraphProto graph, string source, string input, long[] inputDims, Shape inputShape)
+    GraphImport(string source, string input, long[] inputDims, Shape inputShape)
     {
-        this.graph = graph;
         this.source = source;
         current = input;
         dims = inputDims;
@@ -60,7 +58,7 @@ sealed class GraphImport
             throw new OnnxImportException(ErrorCodes.OnnxUnsupported,
                 $"ONNX file '{source}': input '{input.Name}' has shape {OnnxConstant.Text(inputDims)}; a network with Conv needs a 1×C×H×W input.");
 
-        var walk = new GraphImport(graph, source, input.Name, inputDims, inputShape);
+        var walk = new GraphImport(source, input.Name, inputDims, inputShape);
         foreach (var (k, v) in constants) walk.constants[k] = v;
         for (int i = 0; i < graph.Node.Count; i++) walk.Import(i, graph.Node[i]);
 
@@ -227,6 +225,7 @@ sealed class GraphImport
         }
         if (dataFirst && dataSecond) throw Error("both operands are the data (x ∘ x); only an operation with a constant is supported");
         if (dataSecond && op is "Sub" or "Div") throw Error($"the data is the second operand (constant {(op == "Sub" ? "−" : "/")} x); only x {(op == "Sub" ? "−" : "/")} constant is supported");
+        if (!constants.ContainsKey(dataFirst ? b : a)) DataInput(node, dataFirst ? 1 : 0);   // a second data operand: the graph branches
         var constant = Constant(node, dataFirst ? 1 : 0, "constant operand");
         DataInput(node, dataFirst ? 0 : 1);
 
@@ -444,7 +443,6 @@ sealed class GraphImport
         for (int i = 0; i < kept.Count; i++)
             foreach (var (key, values, shape) in kept[i].Tensors())
                 parameters[$"layers.{i}.{key}"] = tensor(values.Select(v => (float)v).ToArray(), shape, ScalarType.Float32).DetachFromDisposeScope();
-        _ = graph;
         return new ImportedNetwork(description, parameters, inputName, inputDims, outputName);
     }
 }

@@ -41,6 +41,20 @@ public sealed record ImportedNetwork(NetworkDescription Description, IReadOnlyDi
                 $"Network '{source}' cannot take inputs {input}: {string.Join(" ", errors.Select(e => e.Message))}")));
     }
 
+    /// <summary>True when <paramref name="other"/> has the same layers as this network: kinds, hyper-parameters and shapes;
+    /// Normalize layers are compared by their shapes only (their constants are the model's data, and a network exported in
+    /// float32 holds them rounded).</summary>
+    public bool HasArchitectureOf(NetworkDescription other) =>
+        other.Input.Equals(Description.Input) && other.Layers.Count == Description.Layers.Count
+        && other.Layers.Zip(Description.Layers, SameLayer).All(same => same);
+
+    static bool SameLayer(ResolvedLayer x, ResolvedLayer y) =>
+        x.Input.Equals(y.Input) && x.Output.Equals(y.Output)
+        && (x.Declaration is NormalizeDeclaration a && y.Declaration is NormalizeDeclaration b ? a.Mean.Count == b.Mean.Count : x.Declaration.Equals(y.Declaration));
+
+    /// <summary>One line of the layers, e.g. "Dense 784→256 · ReLU 256→256 · Dense 256→10".</summary>
+    public static string Summary(NetworkDescription d) => string.Join(" · ", d.Layers.Select(l => l.ToString()));
+
     // "layers.3.weight" → "layers.4.weight".
     static string Renumbered(string key)
     {

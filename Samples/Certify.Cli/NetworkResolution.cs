@@ -3,6 +3,7 @@ using Certify.Functional.Data;
 using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
+using Certify.Functional.Onnx;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Samples;
 using LanguageExt;
@@ -23,10 +24,42 @@ public static class NetworkResolution
     {
         if (archFile is null)
             return NetworkCatalog.Find(net, input).Bind(e => Usable(e.Description, net, bytesPerParameter).Map(_ => (e.Description, e.Create)));
+        if (OnnxImport.IsOnnxPath(archFile))
+            return OnnxImport.Load(archFile).Bind(i => i.ForInput(input, archFile)).Bind(i =>
+                Usable(i.Description, archFile, bytesPerParameter).Map(_ => (i.Description, (Func<NetworkModule>)(() => new InterpretedNetwork(i.Description)))));
         return NetworkJson.Load(archFile).ToFin().Bind(d => d.Input.Equals(input)
             ? Usable(d, archFile, bytesPerParameter).Map(_ => (d, (Func<NetworkModule>)(() => new InterpretedNetwork(d))))
             : FinFail<(NetworkDescription, Func<NetworkModule>)>(Error.New(ErrorCodes.ShapeMismatch,
                 $"Network description '{archFile}' expects inputs {d.Input}, but the data has {input}.")));
+    }
+
+    /// <summary>The network of a model file and how its weights load: for an ONNX file (<c>.onnx</c>, <c>.onnx.gz</c>) the
+    /// architecture and weights come from the file (a flat network takes the data's images behind a leading Flatten), and
+    /// <paramref name="net"/> (when <paramref name="netGiven"/>) or <paramref name="archFile"/> must name the same architecture;
+    /// otherwise --net/--arch give the architecture and the file is a PyTorch state dict.</summary>
+    public static Fin<ResolvedModel> ResolveModel(string net, bool netGiven, string? archFile, string model, Shape input,
+        int bytesPerParameter = EvaluationBytesPerParameter)
+    {
+        if (!OnnxImport.IsOnnxPath(model))
+            return Resolve(net, archFile, input, bytesPerParameter).Map(r => new ResolvedModel(r.Description, r.Create, n => StateDict.Load(n, model), false));
+        return from imported in OnnxImport.Load(model)
+               from fitted in imported.ForInput(input, model)
+               from same in SameArchitecture(fitted, net, netGiven, archFile, input, model)
+               from usable in Usable(fitted.Description, model, bytesPerParameter)
+               select new ResolvedModel(fitted.Description, () => new InterpretedNetwork(fitted.Description),
+                   n => StateDict.Copy(n, fitted.Parameters, $"ONNX file '{model}'"), true);
+    }
+
+    /// <summary>An ONNX file carries its architecture: a --net or --arch given beside it must describe the same layers.</summary>
+    public static Fin<LanguageExt.Unit> SameArchitecture(ImportedNetwork fromFile, string net, bool netGiven, string? archFile, Shape input, string model)
+    {
+        if (archFile is null && !netGiven) return FinSucc(LanguageExt.Prelude.unit);
+        var (option, given) = archFile is not null ? ($"--arch {archFile}", Resolve(net, archFile, input)) : ($"--net {net}", Resolve(net, null, input));
+        return given.Bind(g => fromFile.HasArchitectureOf(g.Description)
+            ? FinSucc(LanguageExt.Prelude.unit)
+            : FinFail<LanguageExt.Unit>(Error.New(ErrorCodes.InvalidConfig,
+                $"{option} is not the network in the ONNX file '{model}' ({ImportedNetwork.Summary(g.Description)} against the file's " +
+                $"{ImportedNetwork.Summary(fromFile.Description)}). An ONNX file carries its architecture: drop the option.")));
     }
 
     /// <summary>Bytes per parameter of verification: the float32 network and its float64 copy (the final check).</summary>
@@ -60,13 +93,16 @@ public static class NetworkResolution
     }
 
     /// <summary>Loads the test split, resolves the network for its input shape and loads <paramref name="model"/> into it;
-    /// unless <paramref name="keepNormalization"/>, the dataset's normalization constants replace the checkpoint's.</summary>
-    public static Fin<LoadedModel> LoadForEvaluation(string net, string? arch, string model, string dataset, string? dataDir, bool keepNormalization) =>
+    /// unless <paramref name="keepNormalization"/>, the dataset's normalization constants replace the checkpoint's.
+    /// An ONNX model keeps its own normalisation (it is part of the model's graph).</summary>
+    public static Fin<LoadedModel> LoadForEvaluation(string net, string? arch, string model, string dataset, string? dataDir, bool keepNormalization,
+        bool netGiven = false) =>
         DatasetCatalog.Load(dataset, dataDir, Split.Test).Bind(data =>
-            Resolve(net, arch, data.Shape).Bind(resolved =>
+            ResolveModel(net, netGiven, arch, model, data.Shape).Bind(resolved =>
             {
                 var network = resolved.Create();
-                return StateDict.Load(network, model).Match(
+                keepNormalization |= resolved.Onnx;
+                return resolved.LoadWeights(network).Match(
                     Succ: _ => FinSucc(new LoadedModel(data, network, resolved.Description, keepNormalization ? null : UseDatasetNormalization(network, data))),
                     Fail: e =>
                     {
@@ -92,6 +128,13 @@ public static class NetworkResolution
         return note;
     }
 }
+
+/// <summary>The network behind a model file (<see cref="NetworkResolution.ResolveModel"/>).</summary>
+/// <param name="Description">Its architecture.</param>
+/// <param name="Create">A fresh module of it.</param>
+/// <param name="LoadWeights">Loads the file's weights into such a module.</param>
+/// <param name="Onnx">The file is an ONNX model (its normalisation is its own: never replaced by the dataset's).</param>
+public sealed record ResolvedModel(NetworkDescription Description, Func<NetworkModule> Create, Func<NetworkModule, Fin<LanguageExt.Unit>> LoadWeights, bool Onnx);
 
 /// <summary>A checkpoint loaded for evaluation: the test set, the network with its weights, and what changed.</summary>
 /// <param name="Data">The test split.</param>

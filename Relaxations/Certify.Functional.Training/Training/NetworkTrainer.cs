@@ -3,6 +3,7 @@ using System.Globalization;
 using Certify.Functional.Data;
 using Certify.Functional.Errors;
 using Certify.Functional.Networks;
+using Certify.Functional.Onnx;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Runtime;
 using Certify.Functional.Training.Schedules;
@@ -103,8 +104,20 @@ public sealed class NetworkTrainer
     // Fine-tuning: the given weights replace the initialization (not when resuming: the checkpoint has the weights).
     static Fin<Unit> StartingWeights(NetworkModule network, TrainConfig config, TrainRun run) =>
         config.InitFrom is { } from && run.ResumeFrom is null
-            ? StateDict.Load(network, from).Match(Succ: FinSucc, Fail: e => FinFail<Unit>(Error.New(e.Code, $"Starting weights (--init-from): {e.Message}")))
+            ? Weights(network, from).Match(Succ: FinSucc, Fail: e => FinFail<Unit>(Error.New(e.Code, $"Starting weights (--init-from): {e.Message}")))
             : FinSucc(unit);
+
+    // A PyTorch state dict, or an ONNX model (.onnx, .onnx.gz) of the same architecture (docs/onnx.md).
+    static Fin<Unit> Weights(NetworkModule network, string path) =>
+        !OnnxImport.IsOnnxPath(path)
+            ? StateDict.Load(network, path)
+            : from imported in OnnxImport.Load(path)
+              from fitted in imported.ForInput(network.Description.Input, path)
+              from same in fitted.HasArchitectureOf(network.Description) ? FinSucc(unit)
+                  : FinFail<Unit>(Error.New(ErrorCodes.InvalidConfig,
+                      $"the ONNX file '{path}' holds {ImportedNetwork.Summary(fitted.Description)}, not the network trained ({ImportedNetwork.Summary(network.Description)})."))
+              from copied in StateDict.Copy(network, fitted.Parameters, $"ONNX file '{path}'")
+              select copied;
 
     // The final evaluation of a completed run, added to its outcome and reports (the run's wall time includes it).
     static TrainOutcome Evaluated(TrainPlan plan, TrainOutcome trained, NetworkModule network, Dataset test, Device device, TrainRun run, Func<double> seconds)

@@ -10,19 +10,20 @@ namespace Certify.Cli.Commands;
 /// <param name="Dataset">Dataset name.</param>
 /// <param name="DataDir">Dataset folder, or null for the default.</param>
 /// <param name="KeepNormalization">Keep the checkpoint's normalization constants.</param>
-public sealed record ModelSelection(string Net, string? Architecture, string Model, string Dataset, string? DataDir, bool KeepNormalization)
+/// <param name="NetGiven">--net was given (not its default): with an ONNX model it must name the file's architecture.</param>
+public sealed record ModelSelection(string Net, string? Architecture, string Model, string Dataset, string? DataDir, bool KeepNormalization, bool NetGiven = false)
 {
     /// <summary>Loads it (see <see cref="NetworkResolution.LoadForEvaluation"/>).</summary>
     public LanguageExt.Fin<LoadedModel> Load() =>
-        NetworkResolution.LoadForEvaluation(Net, Architecture, Model, Dataset, DataDir, KeepNormalization);
+        NetworkResolution.LoadForEvaluation(Net, Architecture, Model, Dataset, DataDir, KeepNormalization, NetGiven);
 }
 
 /// <summary>The options behind <see cref="ModelSelection"/>, added to a command once.</summary>
 public sealed class ModelOptions
 {
     readonly Option<string> net = new("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => "FC" };
-    readonly Option<string?> arch = new("--arch") { Description = "JSON layer description of a network not in the catalog" };
-    readonly Option<string> model = new("--model") { Description = "PyTorch state_dict file (.pt)", Required = true };
+    readonly Option<string?> arch = new("--arch") { Description = "JSON layer description of a network not in the catalog (or an ONNX file: its architecture)" };
+    readonly Option<string> model = new("--model") { Description = "PyTorch state_dict file (.pt), or an ONNX model (.onnx, .onnx.gz: carries its architecture, no --net needed)", Required = true };
     readonly Option<string> dataset = new("--dataset") { Description = "mnist (embedded subset), fashion-mnist, cifar10", DefaultValueFactory = _ => "mnist" };
     readonly Option<string?> dataDir = new("--data-dir") { Description = "Folder with the dataset's files" };
     readonly Option<bool> keepNorm = new("--keep-normalization") { Description = "Keep the checkpoint's normalization constants instead of the dataset's" };
@@ -36,5 +37,6 @@ public sealed class ModelOptions
 
     /// <summary>The parsed selection.</summary>
     public ModelSelection Read(ParseResult parse) => new(parse.GetValue(net)!, parse.GetValue(arch), parse.GetValue(model)!,
-        parse.GetValue(dataset)!.ToLowerInvariant(), parse.GetValue(dataDir), parse.GetValue(keepNorm));
+        parse.GetValue(dataset)!.ToLowerInvariant(), parse.GetValue(dataDir), parse.GetValue(keepNorm),
+        parse.GetResult(net) is { Implicit: false });
 }

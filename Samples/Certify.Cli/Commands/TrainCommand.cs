@@ -1,5 +1,6 @@
 using Certify.Functional.Runtime;
 using System.CommandLine;
+using Certify.Functional.Onnx;
 using System.Globalization;
 using Certify.Functional.Data;
 using Certify.Functional.Errors;
@@ -7,7 +8,6 @@ using Certify.Functional.Layers;
 using Certify.Functional.Training;
 using Certify.Functional.Samples;
 using Certify.Functional.Networks;
-using Certify.Functional.Onnx;
 using Certify.Functional.Relaxations.Interpreter;
 using LanguageExt.Common;
 using TorchSharp;
@@ -71,7 +71,7 @@ public static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print results.json to stdout instead of the summary lines" };
         var init = new Option<string>("--init") { Description = $"Weight initialization: {string.Join(", ", TrainConfig.Inits)} (ibp: N(0, (√(2π)/fan_in)²) for every weight but the last, Shi et al. 2021, training.md §4.6)", DefaultValueFactory = _ => d.Init };
 
-        var initFrom = new Option<string?>("--init-from") { Description = "Start from these weights (a PyTorch state_dict of the same network, e.g. another run's model.pt): fine-tuning" };
+        var initFrom = new Option<string?>("--init-from") { Description = "Start from these weights (a PyTorch state_dict of the same network, e.g. another run's model.pt, or an ONNX model, whose architecture is used when --net and --arch are not given): fine-tuning" };
         var exportOnnx = new Option<string?>("--export-onnx")
         { Description = "At the end of the run also write the final network as ONNX, to this file (default <out>/model.onnx)", Arity = ArgumentArity.ZeroOrOne };
 
@@ -115,6 +115,9 @@ public static class TrainCommand
                     Seed = seed, Threads = parse.GetValue(CliApp.Threads), Device = parse.GetValue(CliApp.Device)!, Init = Pick(init, start.Init).ToLowerInvariant(),
                     InitFrom = Given(initFrom) ? Path.GetFullPath(parse.GetValue(initFrom)!) : start.InitFrom,
                 };
+                // Fine-tuning an ONNX model without --net/--arch: the file's architecture (kept in the run's configuration).
+                if (config.InitFrom is { } onnx && OnnxImport.IsOnnxPath(onnx) && !Given(net) && config.ArchitectureFile is null && start.Preset is null)
+                    config = config with { ArchitectureFile = onnx };
                 if (Given(epochs) && start.Preset is not null && !Given(warmup) && !Given(mix))
                 {
                     double f = (double)config.Epochs / start.Epochs;          // keep the preset's phase proportions

@@ -8,6 +8,7 @@ using Certify.Functional.Data;
 using Certify.Functional.Errors;
 using Certify.Functional.Layers;
 using Certify.Functional.Networks;
+using Certify.Functional.Onnx;
 using Certify.Functional.Training;
 using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
@@ -34,7 +35,7 @@ public static class VerifyCommand
         var d = new VerifyConfig();
         var net = new Option<string>("--net") { Description = $"Network: {string.Join(", ", NetworkCatalog.Names)}", DefaultValueFactory = _ => d.Net };
         var arch = new Option<string?>("--arch") { Description = "JSON layer description of a network not in the catalog" };
-        var model = new Option<string>("--model") { Description = "PyTorch state_dict file (.pt)", Required = true };
+        var model = new Option<string>("--model") { Description = "PyTorch state_dict file (.pt), or an ONNX model (.onnx, .onnx.gz: carries its architecture, no --net needed)", Required = true };
         var eps = new Option<double>("--eps") { Description = "ε in pixel units (region [max(x−ε,0), min(x+ε,1)])", DefaultValueFactory = _ => d.Eps };
         var domains = new Option<string>("--domains") { Description = $"Comma-separated domains: {string.Join(", ", Domain.Names.Where(n => Domain.Parse(n).Map(d => d.IsSound).IfFail(false)))}", DefaultValueFactory = _ => "box" };
         var limit = new Option<int?>("--limit") { Description = "Certify only the first N test images" };
@@ -53,7 +54,7 @@ public static class VerifyCommand
             var file = parse.GetValue(model)!;
             var config = d with
             {
-                Net = parse.GetValue(net)!, ArchitectureFile = parse.GetValue(arch), Model = file, Eps = parse.GetValue(eps),
+                Net = parse.GetValue(net)!, NetGiven = parse.GetResult(net) is { Implicit: false }, ArchitectureFile = parse.GetValue(arch), Model = file, Eps = parse.GetValue(eps),
                 Domains = Domain.SplitList(parse.GetValue(domains)!),
                 Limit = parse.GetValue(limit), BatchSize = parse.GetValue(batch), Dataset = parse.GetValue(dataset)!.ToLowerInvariant(),
                 DataDir = parse.GetValue(dataDir), Spec = parse.GetValue(spec)!.ToLowerInvariant(), KeepNormalization = parse.GetValue(keepNorm),
@@ -70,6 +71,8 @@ public static class VerifyCommand
     public static int Run(VerifyConfig config, CliOutput output, bool quiet) =>
         output.Exit(VerifyConfig.Validate(config).ToFin(), CliApp.BadInput, validated =>
         {
+            // An ONNX model's normalisation is part of its graph: never replaced by the dataset's.
+            if (OnnxImport.IsOnnxPath(config.Model)) config = config with { KeepNormalization = true };
             var (domains, kind) = validated;
             var (folder, folderNote) = OutputFolders.Choose("verify", config.OutDir, config.Model);
             config = config with { OutDir = folder };
@@ -79,16 +82,16 @@ public static class VerifyCommand
                 var prepared =
                     from passed in KernelGate.Check(config.Device)
                     from data in DatasetCatalog.Load(config.Dataset, config.DataDir, Split.Test)
-                    from resolved in NetworkResolution.Resolve(config.Net, config.ArchitectureFile, data.Shape)
+                    from resolved in NetworkResolution.ResolveModel(config.Net, config.NetGiven, config.ArchitectureFile, config.Model, data.Shape)
                     from fits in Fits(config, resolved.Description, domains)
                     from lp in LpSupported(resolved.Description, domains)
-                    select (Data: data, resolved.Description, resolved.Create);
+                    select (Data: data, resolved.Description, resolved.Create, resolved.LoadWeights);
                 return output.Exit(prepared, CliApp.BadInput, p =>
                 {
                     using var network = p.Create();
                     int n = Math.Min(config.Limit ?? p.Data.Count, p.Data.Count);
                     var journal =
-                        from loaded in StateDict.Load(network, config.Model)
+                        from loaded in p.LoadWeights(network)
                         from opened in VerifyJournal.Open(folder, VerifyJournal.Fingerprint(config, p.Description.Name, domains.Map(d => d.Name), n), config.Force)
                         select opened;
                     return output.Exit(journal, CliApp.BadInput, j =>

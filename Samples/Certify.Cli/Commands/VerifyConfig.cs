@@ -14,6 +14,8 @@ public sealed record VerifyConfig
 {
     /// <summary>Catalog network name.</summary>
     public string Net { get; init; } = "FC";
+    /// <summary>--net was given (not its default): with an ONNX model it must name the file's architecture.</summary>
+    public bool NetGiven { get; init; }
     /// <summary>JSON layer description instead of <see cref="Net"/>.</summary>
     public string? ArchitectureFile { get; init; }
     /// <summary>Checkpoint (.pt state dict).</summary>
