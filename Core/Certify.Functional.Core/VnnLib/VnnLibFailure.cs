@@ -3,7 +3,7 @@ using LanguageExt.Common;
 
 namespace Certify.Functional.VnnLib;
 
-/// <summary>Unwinds the recursive parser to <see cref="VnnLib.Parse"/>, which turns it into a failed <c>Fin</c>; it never
+/// <summary>Unwinds the recursive parser to <see cref="VnnLibReader.Parse"/>, which turns it into a failed <c>Fin</c>; it never
 /// leaves the parser. (Threading a <c>Fin</c> through every recursive step of the reader and the expression evaluator would
 /// hide the grammar; the exception is the one way out and is caught in one place.)</summary>
 internal sealed class VnnLibFailure(Error error) : Exception(error.Message)

@@ -4,23 +4,6 @@ using Xunit.Abstractions;
 
 namespace Certify.Functional.Properties.Onnx;
 
-/// <summary>A fact that needs the VNN-COMP 2022 benchmarks in ../shared/vnncomp2022 (other projects' files, never in the
-/// repository); skipped, with the reason, without them.</summary>
-public sealed class VnnCompFactAttribute : FactAttribute
-{
-    /// <summary>The benchmarks' folder, or null.</summary>
-    public static string? Root => SharedFiles.Root is { } root && Directory.Exists(Path.Combine(root, "vnncomp2022")) ? Path.Combine(root, "vnncomp2022") : null;
-
-    /// <inheritdoc/>
-    public override string? Skip
-    {
-        get => base.Skip ?? (Root is null
-            ? "the VNN-COMP 2022 benchmarks are not in the repository; they are read from ../shared/vnncomp2022 beside the clone (or $CERTIFY_SHARED), which is absent here"
-            : null);
-        set => base.Skip = value;
-    }
-}
-
 /// <summary>Every ONNX network of the VNN-COMP 2022 benchmarks imports, and its imported network computes what ONNX Runtime
 /// computes on the original file (8 seeded inputs each).</summary>
 public class OnnxVnnCompImportTests(ITestOutputHelper output) : TorchTest

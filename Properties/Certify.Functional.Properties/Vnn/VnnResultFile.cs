@@ -2,7 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using Certify.Functional.Onnx;
 using Certify.Functional.VnnLib;
-using VnnLibFile = Certify.Functional.VnnLib.VnnLib;
+
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -48,7 +48,7 @@ static class VnnResultFile
         var (verdict, x, y) = Read(resultText);
         Assert.Equal("sat", verdict);
         var imported = OnnxImport.Load(onnxPath).Match(n => n, e => throw new Xunit.Sdk.XunitException(e.Message));
-        var property = VnnLibFile.Load(vnnlibPath).Match(p => p, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var property = VnnLibReader.Load(vnnlibPath).Match(p => p, e => throw new Xunit.Sdk.XunitException(e.Message));
         foreach (var t in imported.Parameters.Values) t.Dispose();
         Assert.Equal(property.InputCount, x.Length);
         Assert.Equal(property.OutputCount, y.Length);

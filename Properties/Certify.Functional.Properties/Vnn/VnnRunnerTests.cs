@@ -6,7 +6,7 @@ using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Verification;
 using Certify.Functional.Verification.Vnn;
 using Certify.Functional.VnnLib;
-using VnnLibFile = Certify.Functional.VnnLib.VnnLib;
+
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -202,30 +202,68 @@ public sealed class VnnRunnerTests(ITestOutputHelper output) : TorchTest
     }
 
     [VnnCompFact]
-    public void Mnist_fc_counterexamples_hold_in_onnx_runtime_and_no_instance_is_answered_both_ways()
+    public void Mnist_fc_counterexamples_hold_in_onnx_runtime_and_no_instance_is_answered_both_ways() =>
+        RunAndAudit("mnist_fc", ["--limit", "6", "--timeout-scale", "0.25"], rows: 6);
+
+    // Two properties on five ACAS Xu networks: property 2 (sat on 1_3, 2_1, 2_2 in our full run), property 3 (unsat on 1_4, 1_5, sat on 1_7).
+    [VnnCompFact]
+    public void Acasxu_counterexamples_hold_in_onnx_runtime_and_no_instance_is_answered_both_ways()
     {
-        string dir = Path.Combine(VnnCompFactAttribute.Root!, "mnist_fc");
-        string outDir = Directory.CreateTempSubdirectory("vnn-mnist-").FullName;
+        string csv = Path.Combine(Directory.CreateTempSubdirectory("vnn-acas-csv-").FullName, "instances.csv");
+        File.WriteAllLines(csv, new[] { "1_3", "2_1", "2_2" }.Select(n => $"onnx/ACASXU_run2a_{n}_batch_2000.onnx,vnnlib/prop_2.vnnlib,116")
+            .Concat(new[] { "1_4", "1_5", "1_7" }.Select(n => $"onnx/ACASXU_run2a_{n}_batch_2000.onnx,vnnlib/prop_3.vnnlib,116")));
+        try { RunAndAudit("acasxu", ["--instances", csv], rows: 6); }
+        finally { Directory.Delete(Path.GetDirectoryName(csv)!, recursive: true); }
+    }
+
+    /// <summary>An audit of a whole run done outside the tests (e.g. <c>certify vnncomp --benchmark …/acasxu --out R/results.csv</c>):
+    /// with <c>CERTIFY_VNN_AUDIT=R/results.csv</c> and <c>CERTIFY_VNN_BENCHMARK=…/acasxu</c> set, every answer of that run
+    /// is checked as the tests above check theirs. Skipped otherwise (it audits results, it does not produce them).</summary>
+    [VnnCompFact]
+    public void Audit_of_a_full_run_named_by_the_environment()
+    {
+        if (Environment.GetEnvironmentVariable("CERTIFY_VNN_AUDIT") is not { Length: > 0 } table
+            || Environment.GetEnvironmentVariable("CERTIFY_VNN_BENCHMARK") is not { Length: > 0 } benchmark)
+        {
+            output.WriteLine("CERTIFY_VNN_AUDIT / CERTIFY_VNN_BENCHMARK not set: nothing to audit.");
+            return;
+        }
+        Audit(benchmark, table);
+    }
+
+    void RunAndAudit(string category, string[] options, int rows)
+    {
+        string dir = Path.Combine(VnnCompFactAttribute.Root!, category);
+        string outDir = Directory.CreateTempSubdirectory($"vnn-{category}-").FullName;
         try
         {
-            var (code, stdout, stderr) = CliTests.Run("vnncomp", "--benchmark", dir, "--limit", "6", "--timeout-scale", "0.25",
-                "--out", Path.Combine(outDir, "results.csv"));
+            var (code, stdout, stderr) = CliTests.Run(["vnncomp", "--benchmark", dir, .. options, "--out", Path.Combine(outDir, "results.csv")]);
             output.WriteLine(stdout + stderr);
             Assert.Equal(0, code);
-            var rows = File.ReadAllLines(Path.Combine(outDir, "results.csv")).Skip(2).Select(l => l.Split(',')).ToArray();
-            Assert.Equal(6, rows.Length);
-            Assert.Contains(rows, r => r[4] == "sat");
-            Assert.Contains(rows, r => r[4] == "unsat");
-            foreach (var r in rows)
-            {
-                string onnx = Resolve(dir, r[1]), vnnlib = Resolve(dir, r[2]);
-                string result = File.ReadAllText(Directory.GetFiles(Path.Combine(outDir, "results"), $"{int.Parse(r[0]):D4}-*").Single());
-                Assert.Equal(r[4], result.Split('\n')[0]);
-                if (r[4] == "sat") VnnResultFile.CheckCounterexample(onnx, vnnlib, result);
-                OtherWay(onnx, vnnlib, r[4], result);
-            }
+            var answers = Audit(dir, Path.Combine(outDir, "results.csv"));
+            Assert.Equal(rows, answers.Length);
+            Assert.Contains("sat", answers);
+            Assert.Contains("unsat", answers);
         }
         finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    // Every row of a results table: its result file says the same; a sat one is a counterexample by ONNX Runtime; and each
+    // answer holds the other way too. Returns the answers.
+    string[] Audit(string dir, string table)
+    {
+        var rows = File.ReadAllLines(table).Skip(2).Select(l => l.Split(',')).ToArray();
+        string results = Path.Combine(Path.GetDirectoryName(table)!, "results");
+        foreach (var r in rows)
+        {
+            string onnx = Resolve(dir, r[1]), vnnlib = Resolve(dir, r[2]);
+            string result = File.ReadAllText(Directory.GetFiles(results, $"{int.Parse(r[0]):D4}-*").Single());
+            Assert.Equal(r[4], result.Split('\n')[0]);
+            if (r[4] == "sat") VnnResultFile.CheckCounterexample(onnx, vnnlib, result);
+            OtherWay(onnx, vnnlib, r[4], result);
+        }
+        output.WriteLine($"audited {rows.Length} answers: " + string.Join(", ", rows.GroupBy(r => r[4]).Select(g => $"{g.Count()} {g.Key}")));
+        return rows.Select(r => r[4]).ToArray();
     }
 
     static string Resolve(string dir, string name) => File.Exists(Path.Combine(dir, name)) ? Path.Combine(dir, name) : Path.Combine(dir, name + ".gz");
@@ -240,7 +278,7 @@ public sealed class VnnRunnerTests(ITestOutputHelper output) : TorchTest
         using var net = InterpretedNetwork.FromParameters(imported.Description, imported.Parameters, onnx).Match(n => n, e => throw new Xunit.Sdk.XunitException(e.Message));
         net.eval();
         using var net64 = FinalCheck.Float64Copy(net, CPU);
-        var property = VnnLibFile.Load(vnnlib).Match(p => p, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var property = VnnLibReader.Load(vnnlib).Match(p => p, e => throw new Xunit.Sdk.XunitException(e.Message));
         var cases = property.Cases.Select(c => PropertyTensors.Of(c, net.Description.Input, net.Description.Output.Size, CPU)).ToArray();
         using var _ = no_grad();
         if (verdict == "sat")

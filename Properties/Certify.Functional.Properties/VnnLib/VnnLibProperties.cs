@@ -4,7 +4,7 @@ using Certify.Functional.VnnLib;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using VnnLibReader = Certify.Functional.VnnLib.VnnLib;
+using VnnLibReader = Certify.Functional.VnnLib.VnnLibReader;
 
 namespace Certify.Functional.Properties.VnnLib;
 

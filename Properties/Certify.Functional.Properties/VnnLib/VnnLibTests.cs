@@ -6,7 +6,7 @@ using Certify.Functional.Errors;
 using Certify.Functional.VnnLib;
 using LanguageExt.Common;
 using Xunit.Abstractions;
-using VnnLibReader = Certify.Functional.VnnLib.VnnLib;
+using VnnLibReader = Certify.Functional.VnnLib.VnnLibReader;
 
 namespace Certify.Functional.Properties.VnnLib;
 
@@ -67,12 +67,12 @@ public sealed partial class VnnLibTests(ITestOutputHelper log)
     [VnnCompFact]
     public void Every_vnncomp_property_parses_into_well_formed_cases()
     {
-        var files = Directory.EnumerateFiles(VnnCompFactAttribute.Folder!, "*", SearchOption.AllDirectories)
+        var files = Directory.EnumerateFiles(VnnCompFactAttribute.Root!, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".vnnlib", StringComparison.Ordinal) || f.EndsWith(".vnnlib.gz", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(74, files.Count);   // 4 test + 10 acasxu + 30 mnist_fc + 30 oval21 (README)
         var sizes = new Dictionary<string, (int Inputs, int Outputs)> { ["acasxu"] = (5, 5), ["mnist_fc"] = (784, 10), ["oval21"] = (3072, 10) };
-        foreach (var kind in files.GroupBy(f => Path.GetRelativePath(VnnCompFactAttribute.Folder!, f).Split(Path.DirectorySeparatorChar)[0]))
+        foreach (var kind in files.GroupBy(f => Path.GetRelativePath(VnnCompFactAttribute.Root!, f).Split(Path.DirectorySeparatorChar)[0]))
         {
             int cases = 0, clauses = 0, rows = 0;
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -100,7 +100,7 @@ public sealed partial class VnnLibTests(ITestOutputHelper log)
     [VnnCompFact]
     public void Test_prop_is_acasxu_property_3_exactly()
     {
-        var p = Load(Path.Combine(VnnCompFactAttribute.Folder!, "test", "test_prop.vnnlib"));
+        var p = Load(Path.Combine(VnnCompFactAttribute.Root!, "test", "test_prop.vnnlib"));
         Assert.Equal((5, 5), (p.InputCount, p.OutputCount));
         var c = Assert.Single(p.Cases);
         Assert.Equal(-0.30353115613746867, c.Lower[0]);
@@ -120,7 +120,7 @@ public sealed partial class VnnLibTests(ITestOutputHelper log)
     [VnnCompFact]
     public void Test_tiny_is_one_case_from_its_disjunct()
     {
-        var p = Load(Path.Combine(VnnCompFactAttribute.Folder!, "test", "test_tiny.vnnlib"));
+        var p = Load(Path.Combine(VnnCompFactAttribute.Root!, "test", "test_tiny.vnnlib"));
         var c = Assert.Single(p.Cases);
         Assert.Equal(new[] { -1.0 }, c.Lower);
         Assert.Equal(new[] { 1.0 }, c.Upper);
@@ -132,7 +132,7 @@ public sealed partial class VnnLibTests(ITestOutputHelper log)
     [VnnCompFact]
     public void Mnist_fc_property_has_784_bounds_and_9_one_row_clauses()
     {
-        string path = Path.Combine(VnnCompFactAttribute.Folder!, "mnist_fc", "vnnlib", "prop_0_0.03.vnnlib.gz");
+        string path = Path.Combine(VnnCompFactAttribute.Root!, "mnist_fc", "vnnlib", "prop_0_0.03.vnnlib.gz");
         var p = Load(path);
         var c = Assert.Single(p.Cases);
         var (lower, upper) = SimpleBox(Text(path), 784);
@@ -152,7 +152,7 @@ public sealed partial class VnnLibTests(ITestOutputHelper log)
     [VnnCompFact]
     public void Acasxu_disjunctions_give_their_clauses_and_boxes()
     {
-        string dir = Path.Combine(VnnCompFactAttribute.Folder!, "acasxu", "vnnlib");
+        string dir = Path.Combine(VnnCompFactAttribute.Root!, "acasxu", "vnnlib");
         var p7 = Load(Path.Combine(dir, "prop_7.vnnlib.gz"));   // (or (and 3 rows) (and 3 rows))
         var c7 = Assert.Single(p7.Cases);
         Assert.Equal(Regex.Matches(Text(Path.Combine(dir, "prop_7.vnnlib.gz")), @"\(and ").Count, c7.Clauses.Count);

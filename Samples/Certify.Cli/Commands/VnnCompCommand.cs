@@ -79,9 +79,9 @@ public static class VnnCompCommand
                 if (!networks.TryGetValue(instance.Onnx, out var network))
                     networks[instance.Onnx] = network = OnnxNetworks.Load(instance.Onnx).Map(n => { n.to(device); n.eval(); return n; });
                 if (!properties.TryGetValue(instance.VnnLib, out var property))
-                    properties[instance.VnnLib] = property = VnnLib.Load(instance.VnnLib);
+                    properties[instance.VnnLib] = property = VnnLibReader.Load(instance.VnnLib);
                 var checkedProperty = from n in network from p in property
-                                      from c in VnnLib.Check(p, n.Description.Input.Size, n.Description.Output.Size) select (n, c);
+                                      from c in VnnLibReader.Check(p, n.Description.Input.Size, n.Description.Output.Size) select (n, c);
                 double timeout = instance.Timeout * scale;
                 Row row = checkedProperty.Match(
                     Succ: ready =>

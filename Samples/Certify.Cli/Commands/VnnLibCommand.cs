@@ -85,7 +85,7 @@ static class VnnInstance
     public static Fin<(NetworkModule Network, VnnLibProperty Property)> Load(string onnxPath, string vnnlibPath, Device device) =>
         OnnxNetworks.Load(onnxPath).Bind(network =>
         {
-            var property = VnnLib.Load(vnnlibPath).Bind(p => VnnLib.Check(p, network.Description.Input.Size, network.Description.Output.Size));
+            var property = VnnLibReader.Load(vnnlibPath).Bind(p => VnnLibReader.Check(p, network.Description.Input.Size, network.Description.Output.Size));
             if (property.IsFail) network.Dispose();
             return property.Map(p => (Moved(network, device), p));
         });

@@ -15,8 +15,8 @@ namespace Certify.Functional.VnnLib;
 /// "file:line:column: message".
 /// </summary>
 /// <remarks>From inside a namespace <c>Certify.Functional.*</c> the name <c>VnnLib</c> means this namespace; write
-/// <c>VnnLib.VnnLib.Parse</c> there (or alias the class).</remarks>
-public static class VnnLib
+/// <c>VnnLib.VnnLibReader.Parse</c> there (or alias the class).</remarks>
+public static class VnnLibReader
 {
     /// <summary>Parses a property; <paramref name="source"/> names it in messages.</summary>
     public static Fin<VnnLibProperty> Parse(string text, string source)
