@@ -133,5 +133,25 @@ public sealed class LpNetwork
         return new LpNetwork(stages, shapes, inputs);
     }
 
+    /// <summary>The same network with its last stage replaced by the rows of <paramref name="rows"/> [M, K] (row-major)
+    /// applied to the logits: W' = C·W, b' = C·b, in float64. Its "logits" are then c_m·z (a VNN-LIB property's rows).</summary>
+    public LpNetwork WithRows(double[] rows, int m)
+    {
+        var last = Stages[^1];
+        int k = last.Out;
+        if (rows.Length != m * k) throw new ArgumentException($"Rows: {rows.Length} values for {m} rows of {k} logits.", nameof(rows));
+        var w = new double[m * last.In];
+        var b = new double[m];
+        for (int r = 0; r < m; r++)
+            for (int j = 0; j < k; j++)
+            {
+                double c = rows[r * k + j];
+                if (c == 0) continue;
+                b[r] += c * last.Bias[j];
+                for (int i = 0; i < last.In; i++) w[r * last.In + i] += c * last.Weight[j * last.In + i];
+            }
+        return new LpNetwork([.. Stages.Take(Stages.Count - 1), last with { Out = m, Weight = w, Bias = b }], ReluShapes, Inputs);
+    }
+
     static double[] Ones(int n) => Enumerable.Repeat(1.0, n).ToArray();
 }

@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using Certify.Functional.Bounds;
 using Certify.Functional.Networks;
+using Certify.Functional.Relaxations.DeepPoly;
+using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Verification.Domains;
+using Certify.Functional.Verification.Triangle;
 using Certify.Functional.VnnLib;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -34,9 +38,10 @@ public sealed record PropertyResult(Verdict Verdict, string Method, double Secon
 /// the clauses the earlier ones left), the falsification budgets, the seed.</summary>
 public sealed record PropertyOptions(double TimeoutSeconds, IReadOnlyList<Domain> Ladder, FalsifyOptions Quick, FalsifyOptions Thorough, long Seed = 0)
 {
-    /// <summary>box → crown → alpha-crown → alpha-crown with optimised intermediate slopes (small networks).</summary>
+    /// <summary>box → crown → alpha-crown → alpha-crown with optimised intermediate slopes → the Triangle LP (fully
+    /// connected networks of at most <see cref="PropertyVerifier.LpNeuronLimit"/> ReLU neurons; stable neurons by CROWN).</summary>
     public static IReadOnlyList<Domain> DefaultLadder { get; } =
-        new[] { "box", "crown", "alpha-crown", "alpha-crown:intermediate=1" }.Select(n => Domain.Parse(n).Match(d => d, e => throw new InvalidOperationException(e.Message))).ToArray();
+        new[] { "box", "crown", "alpha-crown", "alpha-crown:intermediate=1", "triangle-lp:skip-stable=1" }.Select(n => Domain.Parse(n).Match(d => d, e => throw new InvalidOperationException(e.Message))).ToArray();
 
     /// <summary>The defaults with a time limit.</summary>
     public static PropertyOptions For(double timeoutSeconds) => new(timeoutSeconds, DefaultLadder, FalsifyOptions.Quick, FalsifyOptions.Thorough);
@@ -90,14 +95,16 @@ public static class PropertyVerifier
         if (Expired()) return Done(Verdict.Timeout, "pgd");
 
         var open = cases.Select(c => Enumerable.Range(0, c.Clauses).ToHashSet()).ToArray();   // clauses not yet refuted
-        foreach (var domain in options.Ladder)
+        foreach (var domain in options.Ladder.Where(d => Applies(d, float32)))
         {
             if (Expired()) return Done(Verdict.Timeout, domain.Name);
             double gap = double.PositiveInfinity;
             for (int i = 0; i < cases.Length; i++)
                 if (open[i].Count > 0)
                 {
-                    var (refuted, worst) = Refute(float64, cases[i], open[i], domain);
+                    (IReadOnlyList<int> refuted, double worst) = ([], double.NegativeInfinity);
+                    try { (refuted, worst) = Refute(float64, cases[i], open[i], domain, Expired); }
+                    catch (OperationCanceledException) { return Done(Verdict.Timeout, domain.Name); }
                     open[i].ExceptWith(refuted);
                     gap = Math.Min(gap, worst);
                 }
@@ -113,17 +120,44 @@ public static class PropertyVerifier
     /// <summary>The clauses among <paramref name="clauses"/> of case <paramref name="p"/> that <paramref name="domain"/>
     /// refutes on <paramref name="float64"/>: some row's lower bound minus its margin exceeds the row's bound d.</summary>
     public static IReadOnlyList<int> Refuted(NetworkModule float64, PropertyTensors p, IReadOnlySet<int> clauses, Domain domain) =>
-        Refute(float64, p, clauses, domain).Refuted;
+        Refute(float64, p, clauses, domain, () => false).Refuted;
+
+    /// <summary>Whether <paramref name="domain"/> can bound <paramref name="net"/>'s rows here: the Triangle LP only on fully
+    /// connected networks of at most <see cref="LpNeuronLimit"/> ReLU neurons (one LP model per case, two LPs per unstable
+    /// neuron).</summary>
+    public static bool Applies(Domain domain, NetworkModule net) => domain is not TriangleLpDomain
+        || (LpNetwork.Unsupported(net.Description) is null
+            && net.Description.Layers.Where(l => l.Declaration.Kind == Layers.LayerKind.ReLU).Sum(l => l.Output.Size) <= LpNeuronLimit);
+
+    /// <summary>The largest network (ReLU neurons) the ladder's Triangle LP rung runs on.</summary>
+    public const long LpNeuronLimit = 2000;
+
+    // Lower bounds [1, M] of the rows by the Triangle LP over the case's box (GLOP, float64), neurons CROWN proves stable
+    // skipped when the options say so; stops (OperationCanceledException) when the time is up.
+    static Tensor LpRowLower(NetworkModule float64, PropertyTensors p, Tensor rows, TriangleLpOptions options, Func<bool> expired)
+    {
+        var lp = LpNetwork.From(float64).WithRows(rows[0].cpu().contiguous().data<double>().ToArray(), (int)rows.shape[1]);
+        var lo = p.Lower.flatten().cpu().data<double>().ToArray();
+        var hi = p.Upper.flatten().cpu().data<double>().ToArray();
+        IReadOnlyList<(double[] Lower, double[] Upper)>? stable = null;
+        if (options.SkipStable)
+            stable = Propagators.For(float64).DeepPoly(p.Lower, p.Upper, new CrownOptions(), Spec.Eye(zeros(1, dtype: int64)), null, null).PreActivation
+                .Select(b => (b.Lower.flatten().cpu().data<double>().ToArray(), b.Upper.flatten().cpu().data<double>().ToArray())).ToList();
+        var example = TriangleLp.Example(lp, lo, hi, 0, SpecKind.Eye, options, stable,
+            (_, _, _, _, _) => { if (expired()) throw new OperationCanceledException("time limit"); });
+        return tensor(example.LogitLower!, dtype: ScalarType.Float64, device: p.Lower.device).unsqueeze(0);
+    }
 
     // The refuted clauses, and over the clauses left the smallest best-row value (lower bound − margin − d; +∞ if none left).
-    static (IReadOnlyList<int> Refuted, double Worst) Refute(NetworkModule float64, PropertyTensors p, IReadOnlySet<int> clauses, Domain domain)
+    static (IReadOnlyList<int> Refuted, double Worst) Refute(NetworkModule float64, PropertyTensors p, IReadOnlySet<int> clauses, Domain domain,
+        Func<bool> expired)
     {
         using var scope = NewDisposeScope();
         var rowIndex = Enumerable.Range(0, p.ClauseOf.Length).Where(m => clauses.Contains(p.ClauseOf[m])).ToArray();
         if (rowIndex.Length == 0) return ([], clauses.Count == 0 ? double.PositiveInfinity : double.NegativeInfinity);
         var index = tensor(rowIndex.Select(m => (long)m).ToArray(), device: p.Rows.device);
         var rows = p.Rows.index_select(0, index).unsqueeze(0);                                // [1, M', K]
-        var lower = Verifier.RowLower(float64, p.Lower, p.Upper, rows, domain)
+        var lower = (domain is TriangleLpDomain t ? LpRowLower(float64, p, rows, t.Options, expired) : Verifier.RowLower(float64, p.Lower, p.Upper, rows, domain))
                     - DifferenceMargin.OfRows(float64, p.Lower, p.Upper, rows);
         var values = (lower[0] - p.Bounds.index_select(0, index)).cpu().data<double>().ToArray();
         var refuted = rowIndex.Where((m, j) => values[j] > 0).Select(m => p.ClauseOf[m]).ToHashSet();

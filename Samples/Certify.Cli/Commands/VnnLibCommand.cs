@@ -20,7 +20,7 @@ namespace Certify.Cli.Commands;
 public static class VnnLibCommand
 {
     internal static System.CommandLine.Option<string?> Ladder() => new("--ladder")
-    { Description = "Relaxations tried in order (comma-separated; default box,crown,alpha-crown,alpha-crown:intermediate=1)" };
+    { Description = "Relaxations tried in order (comma-separated; default box,crown,alpha-crown,alpha-crown:intermediate=1,triangle-lp:skip-stable=1 — the LP only on fully connected networks of ≤ 2000 ReLU neurons)" };
 
     /// <summary>The command.</summary>
     public static Command Create(CliOutput output)
@@ -69,9 +69,9 @@ public static class VnnLibCommand
         var failed = domains.Where(d => d.IsFail).Select(d => d.Match(_ => Error.New("?"), e => e)).ToArray();
         if (failed.Length > 0) return FinFail<PropertyOptions>(Error.Many(failed));
         var parsed = domains.Select(d => d.Match(x => x, _ => throw new InvalidOperationException())).ToArray();
-        if (parsed.FirstOrDefault(d => d is TriangleLpDomain or Iclr2021Domain || !d.IsSound) is { } bad)
+        if (parsed.FirstOrDefault(d => d is Iclr2021Domain || !d.IsSound) is { } bad)
             return FinFail<PropertyOptions>(Error.New(ErrorCodes.InvalidConfig,
-                $"--ladder: '{bad.Name}' cannot bound a VNN-LIB property here (it bounds only logit differences, or is a defect-compatible unsound variant); use box, zono, hbox, crown, crown-ibp, alpha-crown."));
+                $"--ladder: '{bad.Name}' cannot bound a VNN-LIB property here (it bounds only logit differences, or is a defect-compatible unsound variant); use box, zono, hbox, crown, crown-ibp, alpha-crown, triangle-lp."));
         return parsed.Length == 0
             ? FinFail<PropertyOptions>(Error.New(ErrorCodes.InvalidConfig, "--ladder: name at least one relaxation."))
             : defaults with { Ladder = parsed };
