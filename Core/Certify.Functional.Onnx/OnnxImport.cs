@@ -1,4 +1,4 @@
-using System.IO.Compression;
+using Certify.Functional.Runtime;
 using Certify.Functional.Errors;
 using Google.Protobuf;
 using LanguageExt;
@@ -46,15 +46,12 @@ public static class OnnxImport
         Error Unreadable(string why) => Error.New(ErrorCodes.OnnxUnreadable,
             $"ONNX file '{source}' cannot be read: {why}. Expected an ONNX model (ModelProto), optionally gzip-compressed.");
 
-        bool gzip = bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+        bool gzip = Gzip.IsGzip(bytes);
         if (gzip)
         {
             try
             {
-                using var input = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-                using var output = new MemoryStream();
-                input.CopyTo(output);
-                bytes = output.ToArray();
+                bytes = Gzip.Inflate(bytes);
             }
             catch (Exception e) when (e is InvalidDataException or IOException or EndOfStreamException)
             {

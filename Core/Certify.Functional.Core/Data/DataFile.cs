@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Certify.Functional.Errors;
 using LanguageExt;
 using LanguageExt.Common;
@@ -42,12 +41,7 @@ static class DataFile
     {
         using var raw = new MemoryStream();
         stream.CopyTo(raw);
-        var bytes = raw.ToArray();
-        if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes;
-        using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        using var inflated = new MemoryStream();
-        gzip.CopyTo(inflated);
-        return inflated.ToArray();
+        return Runtime.Gzip.Inflate(raw.ToArray());
     }
 
     static Fin<byte[]> Unreadable(string name, Exception ex) =>

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using Certify.Functional.Errors;
 using LanguageExt;
@@ -34,14 +33,7 @@ public static class VnnLibReader
         string text;
         try
         {
-            byte[] bytes = File.ReadAllBytes(path);
-            if (bytes is [0x1f, 0x8b, ..])
-            {
-                using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-                using var plain = new MemoryStream();
-                gzip.CopyTo(plain);
-                bytes = plain.ToArray();
-            }
+            byte[] bytes = Runtime.Gzip.Inflate(File.ReadAllBytes(path));
             text = new UTF8Encoding(false, true).GetString(bytes).TrimStart('\uFEFF');
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or DecoderFallbackException)

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Certify.Functional.Onnx;
 using Xunit.Abstractions;
 
@@ -8,15 +7,7 @@ namespace Certify.Functional.Properties.Onnx;
 /// computes on the original file (8 seeded inputs each).</summary>
 public class OnnxVnnCompImportTests(ITestOutputHelper output) : TorchTest
 {
-    static byte[] Plain(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes;
-        using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        using var plain = new MemoryStream();
-        gz.CopyTo(plain);
-        return plain.ToArray();
-    }
+    static byte[] Plain(string path) => Certify.Functional.Runtime.Gzip.Inflate(File.ReadAllBytes(path));
 
     void ImportAndCompare(string category, double low, double high, int expectedFiles)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.IO.Compression;
 using Certify.Functional.Onnx;
+using Certify.Functional.Runtime;
 using Certify.Functional.VnnLib;
 
 using Microsoft.ML.OnnxRuntime;
@@ -31,15 +31,7 @@ static class VnnResultFile
     }
 
     /// <summary>Plain model bytes (gunzipped when gzip).</summary>
-    public static byte[] Plain(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes;
-        using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        using var plain = new MemoryStream();
-        gz.CopyTo(plain);
-        return plain.ToArray();
-    }
+    public static byte[] Plain(string path) => Gzip.Inflate(File.ReadAllBytes(path));
 
     /// <summary>Throws unless the <c>sat</c> result <paramref name="resultText"/> is a counterexample of
     /// <paramref name="vnnlibPath"/> on <paramref name="onnxPath"/> according to ONNX Runtime.</summary>
