@@ -185,9 +185,14 @@ public sealed class VnnRunnerTests(ITestOutputHelper output) : TorchTest
         string outDir = Directory.CreateTempSubdirectory("vnn-test-").FullName;
         try
         {
+            // A first run stopped after two instances, then the whole category onto the same table: it continues.
+            var first = CliTests.Run("vnncomp", "--benchmark", dir, "--limit", "2", "--out", Path.Combine(outDir, "results.csv"));
+            Assert.Equal(0, first.Code);
             var (code, stdout, stderr) = CliTests.Run("vnncomp", "--benchmark", dir, "--out", Path.Combine(outDir, "results.csv"));
             output.WriteLine(stdout + stderr);
             Assert.Equal(0, code);
+            Assert.Contains("2 done before (continuing)", stderr);
+            Assert.Equal(5, File.ReadAllLines(Path.Combine(outDir, "results.csv")).Length - 2);
             var rows = File.ReadAllLines(Path.Combine(outDir, "results.csv")).Skip(2).Select(l => l.Split(',')).ToArray();
             string Answer(string onnx) => rows.Single(r => r[1] == onnx)[4];
             Assert.Equal("sat", Answer("test_sat.onnx"));            // README: ACAS Xu 1-7, property 3: sat

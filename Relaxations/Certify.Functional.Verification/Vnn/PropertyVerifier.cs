@@ -87,7 +87,7 @@ public static class PropertyVerifier
                         return cex;
                     }
             }
-            Note($"{stage}: none found ({budget.Restarts} starts × {budget.Steps} steps per clause)");
+            Note(Expired() ? $"{stage}: stopped by the time limit" : $"{stage}: none found ({budget.Restarts} starts × {budget.Steps} steps per clause)");
             return null;
         }
 
