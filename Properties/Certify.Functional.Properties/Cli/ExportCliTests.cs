@@ -53,6 +53,33 @@ public sealed class ExportCliTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
+    // The exported file is a model the other commands take back: `verify --model x.onnx` needs no --net and certifies what
+    // the run's model.pt certifies; `train --init-from x.onnx` fine-tunes it (the file's architecture, no --net).
+    [Fact]
+    public void An_exported_network_comes_back_through_verify_and_train_init_from()
+    {
+        var dir = TempDir();
+        try
+        {
+            var run = Path.Combine(dir, "run");
+            var (code, _, err) = CliTests.Run("train", "--net", "FC-SMALL", "--epochs", "1", "--train-limit", "300", "--test-limit", "20",
+                "--pgd-steps", "0", "--out", run, "--export-onnx", "--quiet");
+            Assert.True(code == 0, err);
+            string onnx = Path.Combine(run, "model.onnx");
+            var fromPt = CliTests.Run("verify", "--net", "FC-SMALL", "--model", Path.Combine(run, "model.pt"), "--eps", "0.01", "--domains", "box,crown",
+                "--limit", "30", "--keep-normalization", "--out", Path.Combine(dir, "v1"), "--quiet");
+            var fromOnnx = CliTests.Run("verify", "--model", onnx, "--eps", "0.01", "--domains", "box,crown", "--limit", "30", "--out", Path.Combine(dir, "v2"), "--quiet");
+            Assert.True(fromPt.Code == 0, fromPt.Err);
+            Assert.True(fromOnnx.Code == 0, fromOnnx.Err);
+            Assert.Equal(File.ReadAllText(Path.Combine(dir, "v1", "per_image.csv")), File.ReadAllText(Path.Combine(dir, "v2", "per_image.csv")));
+            (code, _, err) = CliTests.Run("train", "--init-from", onnx, "--epochs", "1", "--train-limit", "100", "--test-limit", "20",
+                "--pgd-steps", "0", "--out", Path.Combine(dir, "tuned"), "--quiet");
+            Assert.True(code == 0, err);
+            Assert.True(File.Exists(Path.Combine(dir, "tuned", "model.pt")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Fact]
     public void Without_export_onnx_a_run_writes_no_onnx_file()
     {
