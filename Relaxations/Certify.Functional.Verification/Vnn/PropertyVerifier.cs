@@ -130,7 +130,7 @@ public static class PropertyVerifier
             && net.Description.Layers.Where(l => l.Declaration.Kind == Layers.LayerKind.ReLU).Sum(l => l.Output.Size) <= LpNeuronLimit);
 
     /// <summary>The largest network (ReLU neurons) the ladder's Triangle LP rung runs on.</summary>
-    public const long LpNeuronLimit = 2000;
+    public const long LpNeuronLimit = 600;
 
     // Lower bounds [1, M] of the rows by the Triangle LP over the case's box (GLOP, float64), neurons CROWN proves stable
     // skipped when the options say so; stops (OperationCanceledException) when the time is up.

@@ -20,7 +20,7 @@ namespace Certify.Cli.Commands;
 public static class VnnLibCommand
 {
     internal static System.CommandLine.Option<string?> Ladder() => new("--ladder")
-    { Description = "Relaxations tried in order (comma-separated; default box,crown,alpha-crown,alpha-crown:intermediate=1,triangle-lp:skip-stable=1 — the LP only on fully connected networks of ≤ 2000 ReLU neurons)" };
+    { Description = "Relaxations tried in order (comma-separated; default box,crown,alpha-crown,alpha-crown:intermediate=1,triangle-lp:skip-stable=1 — the LP only on fully connected networks of ≤ 600 ReLU neurons)" };
 
     /// <summary>The command.</summary>
     public static Command Create(CliOutput output)
