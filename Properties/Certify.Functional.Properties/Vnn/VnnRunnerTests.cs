@@ -302,7 +302,8 @@ public sealed class VnnRunnerTests(ITestOutputHelper output) : TorchTest
         else
         {
             var g = new TorchSharp.torch.Generator(99);
-            var thorough = new FalsifyOptions(Restarts: 100, Steps: 300);
+            var rule = FalsifyOptions.Thorough(net.Description.Input.Size);
+            var thorough = new FalsifyOptions(Restarts: 2 * rule.Restarts, Steps: 300);          // more than the runner's own search
             for (int i = 0; i < cases.Length; i++)
                 using (enable_grad())
                     Assert.Null(Falsifier.Search(net, net64, cases[i], i, thorough, g, () => false));

@@ -11,8 +11,10 @@ public sealed record FalsifyOptions(int Restarts = 10, int Steps = 100, double S
 {
     /// <summary>The first, quick search.</summary>
     public static FalsifyOptions Quick { get; } = new();
-    /// <summary>The second search, when no relaxation proved the property.</summary>
-    public static FalsifyOptions Thorough { get; } = new(Restarts: 50, Steps: 200, StepSize: 0.1);
+    /// <summary>The second search, when no relaxation proved the property: 200 steps from 200,000 / n starts (n the
+    /// input size), at least 50 and at most 1,000 — many starts where they are cheap (ACAS Xu's 5 inputs: 1,000, which
+    /// found counterexamples that 50 missed), fewer on images (MNIST: 255).</summary>
+    public static FalsifyOptions Thorough(long inputs) => new(Restarts: (int)Math.Clamp(200_000 / Math.Max(inputs, 1), 50, 1000), Steps: 200, StepSize: 0.1);
 }
 
 /// <summary>

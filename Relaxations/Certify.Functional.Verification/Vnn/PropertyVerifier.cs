@@ -35,8 +35,9 @@ public sealed record PropertyResult(Verdict Verdict, string Method, double Secon
 }
 
 /// <summary>How <see cref="PropertyVerifier"/> works: the time limit, the relaxations tried in order (each one only on
-/// the clauses the earlier ones left), the falsification budgets, the seed.</summary>
-public sealed record PropertyOptions(double TimeoutSeconds, IReadOnlyList<Domain> Ladder, FalsifyOptions Quick, FalsifyOptions Thorough, long Seed = 0)
+/// the clauses the earlier ones left), the falsification budgets (<paramref name="Thorough"/> null: the input-size rule of
+/// <see cref="FalsifyOptions.Thorough"/>; a restart count of 0 takes the rule's count with the given steps), the seed.</summary>
+public sealed record PropertyOptions(double TimeoutSeconds, IReadOnlyList<Domain> Ladder, FalsifyOptions Quick, FalsifyOptions? Thorough, long Seed = 0)
 {
     /// <summary>box → crown → alpha-crown → alpha-crown with optimised intermediate slopes → the Triangle LP (fully
     /// connected networks of at most <see cref="PropertyVerifier.LpNeuronLimit"/> ReLU neurons; stable neurons by CROWN).</summary>
@@ -44,7 +45,7 @@ public sealed record PropertyOptions(double TimeoutSeconds, IReadOnlyList<Domain
         new[] { "box", "crown", "alpha-crown", "alpha-crown:intermediate=1", "triangle-lp:skip-stable=1" }.Select(n => Domain.Parse(n).Match(d => d, e => throw new InvalidOperationException(e.Message))).ToArray();
 
     /// <summary>The defaults with a time limit.</summary>
-    public static PropertyOptions For(double timeoutSeconds) => new(timeoutSeconds, DefaultLadder, FalsifyOptions.Quick, FalsifyOptions.Thorough);
+    public static PropertyOptions For(double timeoutSeconds) => new(timeoutSeconds, DefaultLadder, FalsifyOptions.Quick, Thorough: null);
 }
 
 /// <summary>
@@ -113,7 +114,9 @@ public static class PropertyVerifier
                 $"{domain.Name}: {left} clause(s) left (the least refuted clause's best row: lower bound − d = {gap:G4}, needs > 0)"));
             if (left == 0) return Done(Verdict.Unsat, domain.Name);
         }
-        if (Falsify(options.Thorough, "pgd (thorough)") is { } late) return CrossChecked(late, cases, float64, options, Note, Done);
+        var rule = FalsifyOptions.Thorough(float32.Description.Input.Size);
+        var thorough = options.Thorough is { } given ? given with { Restarts = given.Restarts > 0 ? given.Restarts : rule.Restarts } : rule;
+        if (Falsify(thorough, "pgd (thorough)") is { } late) return CrossChecked(late, cases, float64, options, Note, Done);
         return Done(Verdict.Unknown, "none");
     }
 

@@ -31,8 +31,10 @@ public static class VnnCompCommand
         var limit = new System.CommandLine.Option<int?>("--limit") { Description = "Run only the first N instances" };
         var force = new System.CommandLine.Option<bool>("--force") { Description = "Start over when --out holds results of other settings" };
         var ladder = VnnLibCommand.Ladder();
+        var restarts = VnnLibCommand.Restarts();
+        var steps = VnnLibCommand.Steps();
         var command = new Command("vnncomp", "Run a VNN-COMP category: every instance of its instances.csv, results in VNN-COMP's format")
-        { benchmark, instances, scale, outFile, limit, force, ladder };
+        { benchmark, instances, scale, outFile, limit, force, ladder, restarts, steps };
         command.SetAction(parse =>
         {
             double s = parse.GetValue(scale);
@@ -45,7 +47,7 @@ public static class VnnCompCommand
             string category = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
             string table = parse.GetValue(outFile) ?? Path.Combine(OutputFolders.Unique($"runs/vnncomp-{category}"), "results.csv");
             var prepared =
-                from options in VnnLibCommand.Options(parse.GetValue(ladder), 1, parse.GetValue(CliApp.Seed))
+                from options in VnnLibCommand.Options(parse.GetValue(ladder), 1, parse.GetValue(CliApp.Seed), parse.GetValue(restarts), parse.GetValue(steps))
                 from rows in Instances.Read(dir, parse.GetValue(instances))
                 from passed in KernelGate.Check(device)
                 from folder in OutputFolders.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(table))!)

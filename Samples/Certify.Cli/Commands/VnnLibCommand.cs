@@ -19,6 +19,12 @@ namespace Certify.Cli.Commands;
 /// unsat, unknown, timeout); stages and times on stderr.</summary>
 public static class VnnLibCommand
 {
+    internal static System.CommandLine.Option<int?> Restarts() => new("--pgd-restarts")
+    { Description = "Random starts per clause of the second (thorough) falsification, after the relaxations (default 200,000 / input size, within 50–1,000)" };
+
+    internal static System.CommandLine.Option<int> Steps() => new("--pgd-steps")
+    { Description = "Steps per start of the second falsification", DefaultValueFactory = _ => 200 };
+
     internal static System.CommandLine.Option<string?> Ladder() => new("--ladder")
     { Description = "Relaxations tried in order (comma-separated; default box,crown,alpha-crown,alpha-crown:intermediate=1,triangle-lp:skip-stable=1 — the LP only on fully connected networks of ≤ 600 ReLU neurons)" };
 
@@ -30,8 +36,10 @@ public static class VnnLibCommand
         var timeout = new System.CommandLine.Option<double>("--timeout") { Description = "Time limit in seconds", DefaultValueFactory = _ => 300 };
         var outFile = new System.CommandLine.Option<string?>("--out") { Description = "Also write the result (VNN-COMP format) to this file" };
         var ladder = Ladder();
+        var restarts = Restarts();
+        var steps = Steps();
         var command = new Command("vnnlib", "Decide one VNN-LIB property on one ONNX network (sat / unsat / unknown / timeout)")
-        { onnx, vnnlib, timeout, outFile, ladder };
+        { onnx, vnnlib, timeout, outFile, ladder, restarts, steps };
         command.SetAction(parse =>
         {
             double t = parse.GetValue(timeout);
@@ -41,7 +49,7 @@ public static class VnnLibCommand
             torch.set_num_threads(parse.GetValue(CliApp.Threads));
             bool quiet = parse.GetValue(CliApp.Quiet);
             var prepared =
-                from options in Options(parse.GetValue(ladder), t, parse.GetValue(CliApp.Seed))
+                from options in Options(parse.GetValue(ladder), t, parse.GetValue(CliApp.Seed), parse.GetValue(restarts), parse.GetValue(steps))
                 from passed in KernelGate.Check(device)
                 from instance in VnnInstance.Load(parse.GetValue(onnx)!, parse.GetValue(vnnlib)!, device)
                 select (options, instance);
@@ -61,9 +69,15 @@ public static class VnnLibCommand
     }
 
     /// <summary>The options of a run: the ladder parsed (every name checked), the time limit, the seed.</summary>
-    internal static Fin<PropertyOptions> Options(string? ladder, double timeoutSeconds, long seed)
+    internal static Fin<PropertyOptions> Options(string? ladder, double timeoutSeconds, long seed, int? restarts, int steps)
     {
-        var defaults = PropertyOptions.For(timeoutSeconds) with { Seed = seed };
+        if (restarts is < 1 || steps < 0)
+            return FinFail<PropertyOptions>(Error.New(ErrorCodes.InvalidConfig, $"--pgd-restarts must be ≥ 1 and --pgd-steps ≥ 0, got {restarts} and {steps}."));
+        var defaults = PropertyOptions.For(timeoutSeconds) with
+        {
+            Seed = seed,
+            Thorough = restarts is null && steps == 200 ? null : new FalsifyOptions(restarts ?? 0, steps, FalsifyOptions.Quick.StepSize),
+        };
         if (ladder is null) return defaults;
         var domains = Domain.SplitList(ladder).Select(Domain.Parse).ToArray();
         var failed = domains.Where(d => d.IsFail).Select(d => d.Match(_ => Error.New("?"), e => e)).ToArray();
