@@ -82,6 +82,9 @@ public sealed class VnnRunnerTests(ITestOutputHelper output) : TorchTest
         {
             var model = GeneratedNetwork();
             File.WriteAllBytes(Path.Combine(dir, "grid.onnx"), model);
+            // The network the runner imports computes what ONNX Runtime computes (the import's oracle, on this file too).
+            var imported = OnnxImport.Parse(model, "grid.onnx").Match(n => n, e => throw new Xunit.Sdk.XunitException(e.Message));
+            Assert.InRange(Certify.Functional.Properties.Onnx.OnnxOracle.WorstRatio(model, imported, 16, -1, 1, seed: 5), 0, 1);
             var (min, max) = GridRange(model);
             double range = max - min;
             output.WriteLine(string.Create(Inv, $"y0 − y1 on the grid: [{min:G6}, {max:G6}]"));
