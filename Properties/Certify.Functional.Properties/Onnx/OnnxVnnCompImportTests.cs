@@ -7,8 +7,6 @@ namespace Certify.Functional.Properties.Onnx;
 /// computes on the original file (8 seeded inputs each).</summary>
 public class OnnxVnnCompImportTests(ITestOutputHelper output) : TorchTest
 {
-    static byte[] Plain(string path) => Certify.Functional.Runtime.Gzip.Inflate(File.ReadAllBytes(path));
-
     void ImportAndCompare(string category, double low, double high, int expectedFiles)
     {
         var files = Directory.EnumerateFiles(Path.Combine(VnnCompFactAttribute.Root!, category), "*", SearchOption.AllDirectories)
@@ -18,7 +16,7 @@ public class OnnxVnnCompImportTests(ITestOutputHelper output) : TorchTest
         foreach (var file in files)
         {
             var imported = OnnxImport.Load(file).Match(n => n, e => throw new Xunit.Sdk.XunitException($"{file}: {e.Message}"));
-            double worst = OnnxOracle.WorstRatio(Plain(file), imported, 8, low, high, seed++);
+            double worst = OnnxOracle.WorstRatio(Certify.Functional.Properties.Vnn.VnnResultFile.Plain(file), imported, 8, low, high, seed++);
             output.WriteLine($"{Path.GetRelativePath(VnnCompFactAttribute.Root!, file)}: input {string.Join("×", imported.InputShape)} → " +
                              $"{imported.Description.Input}, {imported.Description.Layers.Count} layers, {imported.Description.ParameterCount:N0} parameters; " +
                              $"worst |ours − ort| / tolerance {worst:G3}");

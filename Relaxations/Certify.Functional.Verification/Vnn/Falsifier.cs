@@ -46,7 +46,6 @@ public static class Falsifier
         var clauseOfRow = tensor(p.ClauseOf.Select(c => (long)c).ToArray(), device: device);
         var sampleClause = arange(q, dtype: int64, device: device).repeat_interleave(r);     // [q·r]
         var mask = sampleClause.unsqueeze(1).eq(clauseOfRow.unsqueeze(0));                  // [q·r, M]: rows of the sample's clause
-        var strict = tensor(p.Strict, device: device);
 
         Tensor Margin(Tensor input)
         {
@@ -59,7 +58,7 @@ public static class Falsifier
             using var stepScope = NewDisposeScope();
             var leaf = x.detach().requires_grad_(true);
             var margin = Margin(leaf);
-            if (Found(float32, float64, p, caseIndex, x, margin.detach(), sampleClause, strict, mask) is { } found)
+            if (Found(float32, float64, p, caseIndex, x, margin.detach(), sampleClause) is { } found)
                 return found;
             if (step == options.Steps) break;
             margin.sum().backward();
@@ -76,7 +75,7 @@ public static class Falsifier
 
     // The first sample whose margin says "holds" and whose point, re-evaluated in float32 and float64, satisfies its clause.
     static Counterexample? Found(NetworkModule float32, NetworkModule float64, PropertyTensors p, int caseIndex, Tensor x, Tensor margin,
-        Tensor sampleClause, Tensor strict, Tensor mask)
+        Tensor sampleClause)
     {
         var candidates = margin.le(0).nonzero().flatten();
         if (candidates.shape[0] == 0) return null;
