@@ -66,6 +66,12 @@ public static class ErrorCodes
     /// non-linear term).</summary>
     public const int VnnLibUnsupported = 2044;
 
+    /// <summary>The process was started by an MPI launcher (mpirun, srun) with several ranks, but MPI cannot be used (libmpi
+    /// missing or failing to initialize), or the ranks disagree about the work (different folders or checkpoints).</summary>
+    public const int ClusterUnavailable = 2050;
+    /// <summary>The command or option does not run with several ranks yet (e.g. loss smoothing).</summary>
+    public const int NotParallel = 2051;
+
     /// <summary>A loss or bound became NaN or infinite.</summary>
     public const int NonFinite = 3001;
     /// <summary>A native kernel that soundness depends on returned wrong values in its self-check on this machine.</summary>
