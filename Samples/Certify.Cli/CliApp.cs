@@ -1,4 +1,5 @@
 using Certify.Functional.Runtime;
+using Certify.Functional.Runtime.Cluster;
 using System.CommandLine;
 using Certify.Cli.Commands;
 using Certify.Functional.Training;
@@ -25,8 +26,14 @@ public static class CliApp
             ? CappedThreads(n).Capped : ThreadsError(r),
     };
 
-    // More intra-op threads than cores only slows torch down (seen: 5× at 1000 threads on 2 cores).
-    static (int Asked, int Capped) CappedThreads(int asked) => (asked, Math.Min(asked, Environment.ProcessorCount));
+    // More intra-op threads than cores only slows torch down (seen: 5× at 1000 threads on 2 cores); the ranks of an MPI job
+    // on one machine share its cores.
+    static (int Asked, int Capped) CappedThreads(int asked) => (asked, launch.ThreadsPerRank(asked, Environment.ProcessorCount));
+
+    static Launch launch = Launch.None;
+
+    /// <summary>The commands that split their work across the ranks of an MPI job; the others run on rank 0 alone.</summary>
+    static readonly HashSet<string> Parallel = ["train", "verify", "attack", "paradox", "vnncomp"];
 
     static int ThreadsError(System.CommandLine.Parsing.ArgumentResult r)
     {
@@ -42,9 +49,49 @@ public static class CliApp
 
     /// <summary>Runs the command line; output goes to <paramref name="stdout"/>/<paramref name="stderr"/>
     /// (the console by default).</summary>
-    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null) =>
+        Run(args, Launch.None, Cluster.Single, stdout ?? Console.Out, stderr ?? Console.Error);
+
+    /// <summary>The program's entry: the process's launch read from its environment; under an MPI launcher with several
+    /// ranks, MPI is opened (a clear error, exit 2, when it cannot be), every rank runs the command line, rank 0 alone
+    /// writes to stdout and prints progress (the other ranks print only their errors, marked with their rank), and a rank
+    /// that fails ends the whole job (MPI_Abort) instead of leaving the others waiting.</summary>
+    public static int Start(string[] args)
     {
-        var output = new CliOutput(stdout ?? Console.Out, stderr ?? Console.Error);
+        var detected = Launch.Detect();
+        return Clusters.Open(detected).Match(
+            Succ: cluster =>
+            {
+                int code;
+                try
+                {
+                    code = cluster.IsRoot ? Run(args, detected, cluster, Console.Out, Console.Error)
+                        : Run(args, detected, cluster, TextWriter.Null, new RankErrors(Console.Error, cluster.Rank));
+                }
+                catch (Exception ex)
+                {
+                    Console.Error.WriteLine($"error: rank {cluster.Rank}: unexpected failure: {ex.GetType().Name}: {ex.Message}");
+                    code = Failed;
+                }
+                if (code != 0 && cluster.IsParallel)
+                {
+                    Console.Error.Flush();
+                    cluster.Abort(code);                 // the other ranks may be waiting for this one
+                }
+                cluster.Dispose();
+                return code;
+            },
+            Fail: e =>
+            {
+                Console.Error.WriteLine($"error CF{e.Code}: {e.Message}");
+                return BadInput;
+            });
+    }
+
+    static int Run(string[] args, Launch detected, Cluster cluster, TextWriter stdout, TextWriter stderr)
+    {
+        launch = detected;
+        var output = new CliOutput(stdout, stderr, cluster);
         var root = new RootCommand("certify — certified training of neural networks against L∞ perturbations (Certify.Functional)")
         {
             Threads, Seed, Device, Quiet,
@@ -83,6 +130,14 @@ public static class CliApp
             if (parsed.GetResult(Threads) is { Implicit: false, Tokens: [.., var token] } && int.TryParse(token.Value, out var threads)
                 && CappedThreads(threads) is var (asked, capped) && capped < asked && !parsed.GetValue(Quiet))
                 output.Err.WriteLine($"note: --threads {asked} is more than this machine's {capped} core(s); using {capped}.");
+            if (cluster.IsParallel && !Parallel.Contains(parsed.CommandResult.Command.Name))
+            {
+                // Not split across ranks: rank 0 does it alone (the others would write the same files).
+                if (!cluster.IsRoot) return 0;
+                output.Err.WriteLine($"note: `{parsed.CommandResult.Command.Name}` does not split its work across ranks; rank 0 runs it alone.");
+            }
+            else if (cluster.IsParallel && cluster.IsRoot && !parsed.GetValue(Quiet))
+                output.Err.WriteLine($"{cluster.Description} ({launch.Launcher}, {launch.LocalRanks} on this machine), {parsed.GetValue(Threads)} thread(s) per rank");
             return parsed.Invoke(new InvocationConfiguration { Output = output.Out, Error = output.Err, EnableDefaultExceptionHandler = false });
         }
         catch (OutputWriteException ex)
@@ -113,9 +168,13 @@ static class KernelGate
     public static LanguageExt.Fin<Unit> Check(TrainDevice device) => Check(device.Open());
 }
 
-/// <summary>Where a command writes: results to <see cref="Out"/>, progress and errors to <see cref="Err"/>.</summary>
-public sealed record CliOutput(TextWriter Out, TextWriter Err)
+/// <summary>Where a command writes: results to <see cref="Out"/>, progress and errors to <see cref="Err"/>; the job's ranks
+/// (<see cref="Cluster.Single"/> for a plain process).</summary>
+public sealed record CliOutput(TextWriter Out, TextWriter Err, Cluster Cluster)
 {
+    /// <summary>A single process's output.</summary>
+    public CliOutput(TextWriter @out, TextWriter err) : this(@out, err, Cluster.Single) { }
+
     /// <summary><paramref name="body"/> of the value of <paramref name="result"/>, or, when it failed, every error printed
     /// and <paramref name="exitCode"/>.</summary>
     public int Exit<T>(LanguageExt.Fin<T> result, int exitCode, Func<T, int> body) => result.Match(Succ: body, Fail: e => Fail(e, exitCode));
@@ -126,5 +185,26 @@ public sealed record CliOutput(TextWriter Out, TextWriter Err)
         foreach (var e in error.AsEnumerable())
             Err.WriteLine(e.Code != 0 ? $"error CF{e.Code}: {e.Message}" : $"error: {e.Message}");
         return exitCode;
+    }
+}
+
+/// <summary>Standard error of a rank other than 0: only its errors and warnings, each line marked with the rank (its
+/// progress and notes would repeat rank 0's).</summary>
+sealed class RankErrors(TextWriter inner, int rank) : TextWriter
+{
+    readonly System.Text.StringBuilder line = new();
+
+    public override System.Text.Encoding Encoding => inner.Encoding;
+
+    public override void Write(char value)
+    {
+        if (value != '\n') { line.Append(value); return; }
+        var text = line.ToString().TrimEnd('\r');
+        line.Clear();
+        if (text.StartsWith("error", StringComparison.Ordinal) || text.StartsWith("warning", StringComparison.Ordinal))
+        {
+            inner.WriteLine($"[rank {rank}] {text}");
+            inner.Flush();
+        }
     }
 }
