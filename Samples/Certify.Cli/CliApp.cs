@@ -73,10 +73,14 @@ public static class CliApp
                     Console.Error.WriteLine($"error: rank {cluster.Rank}: unexpected failure: {ex.GetType().Name}: {ex.Message}");
                     code = Failed;
                 }
-                if (code != 0 && cluster.IsParallel)
+                if (cluster.IsParallel)
                 {
                     Console.Error.Flush();
-                    cluster.Abort(code);                 // the other ranks may be waiting for this one
+                    // A failure: the other ranks may be waiting for this one. A run that ended (or was stopped, by agreement,
+                    // after the same step on every rank): wait until rank 0 has written everything, since mpirun ends the
+                    // job as soon as one rank exits with a non-zero code.
+                    if (code is 0 or StopSignals.Interrupted or StopSignals.Terminated) cluster.Barrier();
+                    else cluster.Abort(code);
                 }
                 cluster.Dispose();
                 return code;

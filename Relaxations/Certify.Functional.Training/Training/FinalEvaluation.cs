@@ -1,4 +1,5 @@
 using Certify.Functional.Runtime;
+using Certify.Functional.Runtime.Cluster;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -18,25 +19,39 @@ namespace Certify.Functional.Training;
 /// per image in <c>per_image.csv</c> (columns img, label, pred, pgd, then one per domain: 1/0).</summary>
 public static class FinalEvaluation
 {
-    /// <summary>Evaluates <paramref name="network"/> as <paramref name="plan"/> says (ε, PGD settings, verify domains, spec); <paramref name="progress"/> gets (stage, done, total).</summary>
-    public static EvaluationSummary Run(NetworkModule network, Dataset test, TrainPlan plan, Device device, Action<string, int, int>? progress = null)
+    /// <summary>Evaluates <paramref name="network"/> as <paramref name="plan"/> says (ε, PGD settings, verify domains, spec); <paramref name="progress"/> gets (stage, done, total).
+    /// With several ranks (<paramref name="cluster"/>) the certification's batches are dealt to the ranks and gathered on
+    /// rank 0 (the same batches as one process: the same flags); rank 0 alone runs the clean and PGD passes and writes
+    /// per_image.csv; the other ranks' summaries hold only their own batches.</summary>
+    public static EvaluationSummary Run(NetworkModule network, Dataset test, TrainPlan plan, Device device, Action<string, int, int>? progress = null,
+        Cluster? cluster = null)
     {
+        cluster ??= Cluster.Single;
         var c = plan.Config;
         var domains = plan.VerifyDomains;
         var clock = Stopwatch.StartNew();
         int n = Math.Min(c.TestLimit ?? test.Count, test.Count);
         double eps = c.TestEps;
+        if (eps == 0) domains = [];                  // nothing to attack or certify at ε = 0 (natural runs)
+        if (cluster.IsParallel)
+        {
+            // Every rank certifies its batches first (rank 0's part is run after its clean and PGD passes).
+            var shards = cluster.IsRoot ? null : domains.Select(d => Sharded(network, test, n, eps, d, plan, device, cluster, null)).ToList();
+            if (!cluster.IsRoot) return new EvaluationSummary(n, eps, 0, null,
+                shards!.Select(r => new CertifiedSummary(r.Domain.Name, r.CertifiedCount, r.Count, r.Seconds)).ToList(), "", clock.Elapsed.TotalSeconds);
+        }
         var clean = Evaluation.Clean(network, test, 1000, device, n);
         progress?.Invoke("clean", n, n);
         bool[]? robust = null;
-        if (eps == 0) domains = [];                  // nothing to attack or certify at ε = 0 (natural runs)
         if (c.PgdSteps > 0 && eps > 0)
         {
             var generator = new Generator(unchecked((ulong)c.Seed), device);
             robust = Pgd.Evaluate(network, test, n, eps, new PgdOptions(c.PgdSteps, c.PgdStepSize, c.PgdRestarts), 500, device, generator,
                 done => progress?.Invoke("pgd", done, n)).Robust;
         }
-        var certified = domains.Select(d => Certification.Run(network, test, n, eps, d, plan.Spec, 100, device, done => progress?.Invoke(d.Name, done, n)))
+        var certified = domains.Select(d => cluster.IsParallel
+                ? Sharded(network, test, n, eps, d, plan, device, cluster, done => progress?.Invoke(d.Name, done, n))
+                : Certification.Run(network, test, n, eps, d, plan.Spec, 100, device, done => progress?.Invoke(d.Name, done, n)))
             .ToList();
 
         var inv = CultureInfo.InvariantCulture;
@@ -54,5 +69,49 @@ public static class FinalEvaluation
         clock.Stop();
         return new EvaluationSummary(n, eps, clean.Correct, robust?.Count(v => v),
             certified.Select(r => new CertifiedSummary(r.Domain.Name, r.CertifiedCount, r.Count, r.Seconds)).ToList(), perImage, clock.Elapsed.TotalSeconds);
+    }
+
+    const int BatchSize = 100;
+
+    // One domain's certification with the batches of 100 dealt round-robin to the ranks; on rank 0 the whole result
+    // (bounds and flags as the ranks computed them), on the others their batches only. Seconds: the wall time to the gather.
+    static DomainCertification Sharded(NetworkModule network, Dataset test, int n, double eps, Domain domain, TrainPlan plan, Device device,
+        Cluster cluster, Action<int>? progress)
+    {
+        var clock = Stopwatch.StartNew();
+        int batches = (n + BatchSize - 1) / BatchSize, width = (int)network.Description.Output.Size - 1;
+        var mine = new List<(int, CertifiedBatch)>();
+        foreach (int k in cluster.Mine(batches))
+            Certification.RunBatches(network, test, Math.Min(n, (k + 1) * BatchSize), eps, domain, plan.Spec, BatchSize, device, k * BatchSize,
+                b => { mine.Add((k, b)); progress?.Invoke(mine.Count * BatchSize * cluster.Size); });
+        var all = cluster.Gather<CertifiedBatch>(mine, Write, Read) ?? mine;
+        var lower = new float[n * width];
+        var certified = new bool[n];
+        int refusals = 0;
+        foreach (var (_, b) in all)
+        {
+            b.LowerBounds.CopyTo(lower, b.Start * width);
+            b.Certified.CopyTo(certified, b.Start);
+            refusals += b.Refused.Count(r => r);
+        }
+        return new DomainCertification(domain, n, width, lower, certified, clock.Elapsed.TotalSeconds, refusals);
+    }
+
+    static void Write(BinaryWriter w, CertifiedBatch b)
+    {
+        w.Write(b.Start); w.Write(b.Size); w.Write(b.Width); w.Write(b.Seconds);
+        foreach (var v in b.LowerBounds) w.Write(v);
+        foreach (var v in b.Certified) w.Write(v);
+        foreach (var v in b.Refused) w.Write(v);
+    }
+
+    static CertifiedBatch Read(BinaryReader r)
+    {
+        int start = r.ReadInt32(), size = r.ReadInt32(), width = r.ReadInt32();
+        double seconds = r.ReadDouble();
+        var lower = Enumerable.Range(0, size * width).Select(_ => r.ReadSingle()).ToArray();
+        var certified = Enumerable.Range(0, size).Select(_ => r.ReadBoolean()).ToArray();
+        var refused = Enumerable.Range(0, size).Select(_ => r.ReadBoolean()).ToArray();
+        return new CertifiedBatch(start, size, width, lower, certified, refused, seconds);
     }
 }

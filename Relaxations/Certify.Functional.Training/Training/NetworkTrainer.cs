@@ -6,6 +6,7 @@ using Certify.Functional.Networks;
 using Certify.Functional.Onnx;
 using Certify.Functional.Relaxations.Domains;
 using Certify.Functional.Runtime;
+using Certify.Functional.Runtime.Cluster;
 using Certify.Functional.Training.Schedules;
 using LanguageExt;
 using LanguageExt.Common;
@@ -25,8 +26,12 @@ namespace Certify.Functional.Training;
 /// <param name="Evaluation">Receives progress of the final evaluation (stage, done, total).</param>
 /// <param name="EpochEnd">Called after every epoch's evaluation with the network, the 1-based epoch and the schedule of its
 /// last step (e.g. to measure something on the network as it trains); must leave the weights unchanged.</param>
+/// <param name="Cluster">The ranks that train together (data parallelism, docs/cluster.md); one process when null. Every
+/// rank calls <see cref="NetworkTrainer.Run(TrainPlan, Dataset, Dataset, TrainRun?)"/> with the same plan and data; rank 0
+/// alone writes files.</param>
 public sealed record TrainRun(IProgress<TrainProgress>? Progress = null, CancellationToken Cancel = default, string? ResumeFrom = null,
-    Action<NetworkModule>? Prepare = null, Action<string, int, int>? Evaluation = null, Action<NetworkModule, int, StepValues>? EpochEnd = null);
+    Action<NetworkModule>? Prepare = null, Action<string, int, int>? Evaluation = null, Action<NetworkModule, int, StepValues>? EpochEnd = null,
+    Cluster? Cluster = null);
 
 /// <summary>
 /// The certified-training pipeline for one network (training.md §4.1): data order → batches → loss → step → schedules →
@@ -41,6 +46,11 @@ public sealed record TrainRun(IProgress<TrainProgress>? Progress = null, Cancell
 /// A checkpoint therefore holds only weights, the optimizer's state and the position, and a resumed run ends bit-identical
 /// to an uninterrupted one. One dispose scope per step (smoothing nests one per perturbed evaluation, so a step's peak memory
 /// is one evaluation's); only scalars leave a step.</para>
+/// <para>Data parallel (<see cref="TrainRun.Cluster"/> with several ranks): every rank holds the same weights and optimizer
+/// state and walks the same global batches; each takes its contiguous shard of every batch, and the gradients are summed
+/// over the ranks (each shard's mean loss weighted by its share of the batch) before the identical optimizer step. Rank 0
+/// writes checkpoints, weights and reports; a checkpoint is the same whatever the number of ranks, so a run resumes under
+/// any number. Stop requests are agreed once per step, so all ranks stop after the same one.</para>
 /// </summary>
 public sealed class NetworkTrainer
 {
@@ -79,6 +89,10 @@ public sealed class NetworkTrainer
     {
         run ??= new TrainRun();
         if (train.Count == 0) return FinFail<TrainOutcome>(Error.New(ErrorCodes.NoDataFiles, "The training set is empty."));
+        var cluster = run.Cluster ?? Cluster.Single;
+        if (cluster.IsParallel && plan.Smoothing is GaussianSmoothing)
+            return FinFail<TrainOutcome>(Error.New(ErrorCodes.NotParallel,
+                $"loss smoothing (--smoothing {plan.Config.Smoothing}) does not train data-parallel yet; run it as one process (without mpirun/srun)."));
         var config = plan.Config;
         var device = plan.Device.Open();
         NetworkModule created;
@@ -95,10 +109,24 @@ public sealed class NetworkTrainer
             network.to(device);
             using var optimizer = plan.Optimizer.Create(network.parameters());
             return from state in run.ResumeFrom is { } path ? Checkpoint.Load(path, network, optimizer).Map(header => header.State) : FinSucc(TrainingState.Start)
-                   let shell = new Shell(plan, new TrainStep(plan, bind(network), optimizer), network, optimizer, train, test, run, device)
+                   from agreed in SameStart(cluster, config, state)
+                   let shell = new Shell(plan, new TrainStep(plan, bind(network), optimizer, cluster), network, optimizer, train, test, run, device, cluster)
                    from trained in shell.Train(state)
-                   select trained.Status is RunStatus.Completed ? Evaluated(plan, trained, network, test, device, run, () => shell.Seconds) : trained;
+                   select trained.Status is RunStatus.Completed ? Evaluated(plan, trained, network, test, device, run, cluster, () => shell.Seconds) : trained;
         });
+    }
+
+    // The ranks of a job start from the same point: the same output folder and step, and the same weights (a rank that
+    // cannot see rank 0's checkpoint, e.g. on a folder that is not shared between machines, would otherwise start afresh).
+    // The barrier also keeps rank 0 from writing a checkpoint before every rank has read the one it resumes from.
+    static Fin<Unit> SameStart(Cluster cluster, TrainConfig config, TrainingState state)
+    {
+        if (!cluster.IsParallel) return unit;
+        bool same = cluster.Agree(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFullPath(config.OutDir)}|{state.Step}|{state.Epoch}|{state.Batch}"));
+        cluster.Barrier();
+        return same ? unit : FinFail<Unit>(Error.New(ErrorCodes.ClusterUnavailable,
+            $"the ranks do not start from the same point (rank {cluster.Rank}: folder {Path.GetFullPath(config.OutDir)}, step {state.Step}); " +
+            "the output folder must be one folder shared by every machine of the job."));
     }
 
     // Fine-tuning: the given weights replace the initialization (not when resuming: the checkpoint has the weights).
@@ -120,17 +148,18 @@ public sealed class NetworkTrainer
               select copied;
 
     // The final evaluation of a completed run, added to its outcome and reports (the run's wall time includes it).
-    static TrainOutcome Evaluated(TrainPlan plan, TrainOutcome trained, NetworkModule network, Dataset test, Device device, TrainRun run, Func<double> seconds)
+    static TrainOutcome Evaluated(TrainPlan plan, TrainOutcome trained, NetworkModule network, Dataset test, Device device, TrainRun run,
+        Cluster cluster, Func<double> seconds)
     {
-        var outcome = trained with { Evaluation = FinalEvaluation.Run(network, test, plan, device, run.Evaluation) };
-        RunReport.Write(plan, outcome, TimeSpan.FromSeconds(seconds()));
+        var outcome = trained with { Evaluation = FinalEvaluation.Run(network, test, plan, device, run.Evaluation, cluster) };
+        if (cluster.IsRoot) RunReport.Write(plan, outcome, TimeSpan.FromSeconds(seconds()));
         return outcome;
     }
 
     /// <summary>The I/O shell around the steps of one run: it owns the clock, cancellation, progress, checkpoints, per-epoch
     /// evaluation and reports. The position moves through the run as a value (<see cref="Position"/>), a failure ends it.</summary>
     sealed class Shell(TrainPlan plan, TrainStep step, NetworkModule network, OptimizerHelper optimizer, Dataset train, Dataset test, TrainRun run,
-        Device device)
+        Device device, Cluster cluster)
     {
         readonly TrainConfig c = plan.Config;
         readonly RunSchedule schedule = plan.Schedule((train.Count + plan.Config.BatchSize - 1) / plan.Config.BatchSize);   // batches per epoch
@@ -177,7 +206,7 @@ public sealed class NetworkTrainer
 
         Fin<Position> Batch(Position at, int epoch, int b, IReadOnlyList<int[]> batches, Func<double> elapsed, GcGuard guard)
         {
-            if (run.Cancel.IsCancellationRequested)
+            if (cluster.Any(run.Cancel.IsCancellationRequested))          // every rank stops after the same step
             {
                 var position = new TrainingState(at.Step, epoch, b, at.Tally with { Seconds = elapsed() }, at.Epochs, Seconds);
                 return Save(position).Map(_ => at with { Stopped = Finish(at.Epochs, RunStatus.Interrupted, position) });
@@ -187,8 +216,9 @@ public sealed class NetworkTrainer
             StepResult result;
             using (NewDisposeScope())
             {
-                var (x, y) = train.Batch(batches[b], device);
-                result = step.Apply(x, y, values, at.Step);
+                var (start, length) = cluster.Shard(batches[b].Length);          // this rank's part of the global batch
+                var (x, y) = train.Batch(batches[b].AsSpan(start, length), device);
+                result = step.Apply(x, y, values, at.Step, batches[b].Length);
             }
             return result switch
             {
@@ -220,7 +250,7 @@ public sealed class NetworkTrainer
             var stats = new EpochStats(epoch + 1, tally.Loss, tally.Accuracy, eval.Correct, eval.Total, tally.Seconds,
                 tally.Seen / Math.Max(tally.Seconds, 1e-9), weights, tally.CertifiedAccuracy, Logged(values));
             IReadOnlyList<EpochStats> epochs = [.. at.Epochs, stats];
-            return from written in StateDict.Save(network, weights)
+            return from written in cluster.IsRoot ? StateDict.Save(network, weights) : FinSucc(unit)
                    from saved in Save(new TrainingState(at.Step, epoch + 1, 0, EpochTally.Empty, epochs, Seconds))
                    select Reported(at with { Epochs = epochs }, epoch, weights);
         }
@@ -228,17 +258,17 @@ public sealed class NetworkTrainer
         // Between epochs the reports say "running" and point at the epoch's weights.
         Position Reported(Position at, int epoch, string weights)
         {
-            if (epoch + 1 < c.Epochs) RunReport.Write(plan, new TrainOutcome(c, at.Epochs, RunStatus.Running, weights), TimeSpan.FromSeconds(Seconds));
+            if (epoch + 1 < c.Epochs && cluster.IsRoot) RunReport.Write(plan, new TrainOutcome(c, at.Epochs, RunStatus.Running, weights), TimeSpan.FromSeconds(Seconds));
             return at;
         }
 
         Fin<TrainOutcome> Completed(IReadOnlyList<EpochStats> epochs)
         {
             var final = Path.Combine(c.OutDir, "model.pt");
-            return StateDict.Save(network, final).Map(_ =>
+            return (cluster.IsRoot ? StateDict.Save(network, final) : FinSucc(unit)).Map(_ =>
             {
                 var outcome = new TrainOutcome(c, epochs, RunStatus.Completed, final);
-                RunReport.Write(plan, outcome, TimeSpan.FromSeconds(Seconds));
+                if (cluster.IsRoot) RunReport.Write(plan, outcome, TimeSpan.FromSeconds(Seconds));
                 return outcome;
             });
         }
@@ -255,7 +285,7 @@ public sealed class NetworkTrainer
         Fin<Unit> Save(TrainingState state)
         {
             var path = Checkpoint.LastIn(c.OutDir);
-            return Checkpoint.Save(path, c, state, network, optimizer).Map(saved =>
+            return (cluster.IsRoot ? Checkpoint.Save(path, c, state, network, optimizer) : FinSucc(unit)).Map(saved =>
             {
                 lastCheckpoint = $"{path} (step {state.Step})";
                 return saved;
@@ -265,7 +295,7 @@ public sealed class NetworkTrainer
         TrainOutcome Finish(IReadOnlyList<EpochStats> epochs, RunStatus status, TrainingState position)
         {
             var outcome = new TrainOutcome(c, epochs, status, Checkpoint.LastIn(c.OutDir));
-            RunReport.Write(plan, outcome, TimeSpan.FromSeconds(position.Seconds));
+            if (cluster.IsRoot) RunReport.Write(plan, outcome, TimeSpan.FromSeconds(position.Seconds));
             return outcome;
         }
 

@@ -1,4 +1,5 @@
 using Certify.Functional.Networks;
+using Certify.Functional.Runtime.Cluster;
 using Certify.Functional.Relaxations.Domains;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -33,17 +34,25 @@ public abstract record StepResult
 /// smoothing the gradient is the plan's estimate (<see cref="Rgs"/>, <see cref="Pgpe"/>) at σ = values.Sigma with noise
 /// seeded by (seed, step), and the statistics are means over the perturbed evaluations (counts rounded). PGD examples are
 /// computed once, at the unperturbed weights. The caller owns the dispose scope of the step (the batch's tensors live in it).
+/// <para>With several ranks (<paramref name="cluster"/>) x and y are this rank's shard of a global batch: the shard's mean
+/// loss is weighted by its share of the batch, the gradients and statistics are summed over the ranks, and no rank steps
+/// when any rank's loss was not finite. The sum changes the order of the additions, so the weights agree with one
+/// process's within float32 rounding of the gradient sums (about 1e-7 relative per step), not bit for bit; every rank
+/// gets the same sum (<see cref="Cluster.Sum(float[])"/>), so the ranks' weights stay identical.</para>
 /// </summary>
-public sealed class TrainStep(TrainPlan plan, Propagators propagators, OptimizerHelper optimizer)
+public sealed class TrainStep(TrainPlan plan, Propagators propagators, OptimizerHelper optimizer, Cluster? cluster = null)
 {
+    readonly Cluster ranks = cluster ?? Cluster.Single;
     readonly NetworkModule network = propagators.Network;
     readonly TrainConfig c = plan.Config;
 
-    /// <summary>The step on <paramref name="x"/> [B, …], labels <paramref name="y"/> [B], after <paramref name="step"/> completed steps.</summary>
-    public StepResult Apply(Tensor x, Tensor y, StepValues values, long step)
+    /// <summary>The step on <paramref name="x"/> [B, …], labels <paramref name="y"/> [B], after <paramref name="step"/> completed steps;
+    /// with several ranks, x and y are this rank's shard of a global batch of <paramref name="globalBatch"/> examples.</summary>
+    public StepResult Apply(Tensor x, Tensor y, StepValues values, long step, long? globalBatch = null)
     {
         optimizer.ParamGroups.First().LearningRate = values.LearningRate;
         optimizer.zero_grad();
+        if (ranks.IsParallel) return Parallel(x, y, values, step, globalBatch ?? x.shape[0]);
         var xs = c.BatchPieces == 1 ? [x] : x.chunk(c.BatchPieces);
         var ys = c.BatchPieces == 1 ? [y] : y.chunk(c.BatchPieces);
         var inputs = plan.Mode is TrainMode.Adversarial adversarial && values.Eps > 0
@@ -71,6 +80,40 @@ public sealed class TrainStep(TrainPlan plan, Propagators propagators, Optimizer
         return new StepResult.Stepped(new StepStats(total.LossSum / evaluations, Mean(total.Correct), total.Certified is { } k ? Mean(k) : null));
     }
 
+    // The data-parallel step: this rank's shard, its loss weighted by shard/global, then gradients and statistics summed over
+    // the ranks (an empty shard contributes zeros), and the same optimizer step everywhere unless some rank's loss was not finite.
+    StepResult Parallel(Tensor x, Tensor y, StepValues values, long step, long globalBatch)
+    {
+        long shard = x.shape[0];
+        var total = PieceStats.Zero;
+        if (shard > 0)
+        {
+            var xs = c.BatchPieces == 1 || shard < c.BatchPieces ? [x] : x.chunk(c.BatchPieces);
+            var ys = c.BatchPieces == 1 || shard < c.BatchPieces ? [y] : y.chunk(c.BatchPieces);
+            var settings = plan.Loss(values);
+            for (int p = 0; p < xs.Length; p++)
+            {
+                var input = plan.Mode is TrainMode.Adversarial adversarial && values.Eps > 0
+                    ? Adversarial(xs[p], ys[p], values.Eps, adversarial.Attack, step, ranks.Rank)
+                    : xs[p];
+                var r = CertifiedLoss.Compute(propagators, input, ys[p], settings);
+                double l = r.Loss.item<float>();
+                long n = ys[p].shape[0];
+                (r.Loss * ((double)n / globalBatch)).backward();       // Σ over pieces and ranks = the global batch's mean loss
+                total = PieceStats.Plus(total, new PieceStats(l * n, r.Logits.argmax(1).eq(ys[p]).sum().item<long>(), r.Certified?.sum().item<long>(),
+                    double.IsFinite(l) ? null : l));
+            }
+        }
+        // [loss·examples, correct, certified, has certified, non-finite ranks, non-finite value]
+        double[] stats = [total.LossSum, total.Correct, total.Certified ?? 0, total.Certified is null ? 0 : 1,
+            total.NonFinite is null ? 0 : 1, total.NonFinite is { } bad ? bad : 0];
+        ranks.Sum(stats);
+        if (stats[4] > 0) return new StepResult.Diverged(stats[5] is var v && !double.IsFinite(v) ? v : double.NaN);
+        Gradients.Sum(network.parameters(), ranks);
+        optimizer.step();
+        return new StepResult.Stepped(new StepStats(stats[0], (long)stats[1], stats[3] > 0 ? (long)stats[2] : null));
+    }
+
     static PieceStats Backward(Scored<PieceStats> piece)
     {
         piece.Loss.backward();
@@ -78,9 +121,10 @@ public sealed class TrainStep(TrainPlan plan, Propagators propagators, Optimizer
     }
 
     // PGD examples at the scheduled ε from a stream per (seed, step); the network goes back to training mode.
-    Tensor Adversarial(Tensor x, Tensor y, double eps, PgdOptions attack, long step)
+    // (Data parallel: a stream per (seed, step, rank), so that ranks do not start their shards from the same noise.)
+    Tensor Adversarial(Tensor x, Tensor y, double eps, PgdOptions attack, long step, int rank = 0)
     {
-        var generator = new Generator(unchecked((ulong)(c.Seed * 1_000_003 + step)), x.device);
+        var generator = new Generator(unchecked((ulong)(c.Seed * 1_000_003 + step) + (ulong)rank * 0x632BE59BD9B4E019UL), x.device);
         var adversarial = Pgd.Attack(network, x, y, eps, attack, generator).Adversarial;
         network.train();
         return adversarial;

@@ -186,6 +186,8 @@ public static class TrainCommand
     static int Into(TrainConfig config, bool force, CliOutput output, bool quiet, bool asJson, OnnxTarget? onnx)
     {
         var state = RunFolder.Inspect(config.OutDir);
+        output.Cluster.Barrier();               // every rank has looked at the folder before rank 0 changes it
+        if (force && state is not FolderState.Free && !output.Cluster.IsRoot) return Run(config, output, quiet, asJson, onnx: onnx);
         if (force && state is not FolderState.Free)
         {
             RunFolder.Clear(config.OutDir);
@@ -274,8 +276,12 @@ public static class TrainCommand
         CliOutput output, bool quiet, bool asJson, string? resumeFrom, LanguageExt.Option<string> onnx)
     {
         var config = plan.Config;
-        Directory.CreateDirectory(config.OutDir);
-        AtomicFile.WriteAllText(Path.Combine(config.OutDir, "architecture.json"), NetworkJson.ToJson(description));
+        var cluster = output.Cluster;
+        if (cluster.IsRoot)
+        {
+            Directory.CreateDirectory(config.OutDir);
+            AtomicFile.WriteAllText(Path.Combine(config.OutDir, "architecture.json"), NetworkJson.ToJson(description));
+        }
 
         if (!quiet)
         {
@@ -283,19 +289,22 @@ public static class TrainCommand
             if (plan.Smoothing is GaussianSmoothing)
                 what += $" with {config.Smoothing} loss smoothing (σ {config.SmoothingSigma:G4}{(config.SmoothingSigmaEnd is { } end ? $"→{end:G4}" : "")}, {config.SmoothingSamples} samples)";
             output.Err.WriteLine($"{what} of {description.Name} ({description.ParameterCount:N0} parameters) on {trainData.Count} {config.Dataset} images, " +
-                                 $"{config.Epochs} epochs, batch {config.BatchSize}, {threads} thread(s), seed {config.Seed}" +
+                                 $"{config.Epochs} epochs, batch {config.BatchSize}{(cluster.IsParallel ? $" split over {cluster.Size} ranks" : "")}, {threads} thread(s){(cluster.IsParallel ? " per rank" : "")}, seed {config.Seed}" +
                                  $"{(config.Preset is null ? "" : $", preset {config.Preset} ({config.Budget})")} → {config.OutDir}");
         }
-        using var signals = new StopSignals(output.Err, "finishing the current step and saving a checkpoint");
+        using var signals = new StopSignals(output.Err, !cluster.IsParallel ? "finishing the current step and saving a checkpoint"
+            : "all ranks finish the current step and rank 0 saves a checkpoint; if a rank failed, mpirun ends the job instead: the last " +
+              $"checkpoint stays intact, continue with `certify train --resume {config.OutDir}` under any number of ranks");
         string? note = null;
         var progress = new ConsoleProgress(output.Err, quiet);
         var run = new TrainRun(progress, signals.Token, resumeFrom,
             Prepare: network => note = NetworkResolution.UseDatasetNormalization(network, trainData),
-            Evaluation: progress.Evaluation);
+            Evaluation: progress.Evaluation, Cluster: cluster);
         var outcome = trainer.Run(plan, trainData, testData, run);
         if (note is not null && !quiet && resumeFrom is null) output.Err.WriteLine($"note: {note}");
         return outcome.Match(
-            Succ: o => Report(o, config, output, asJson, signals.StoppedCode) is var code && code == 0 && o.Status is RunStatus.Completed
+            Succ: o => !cluster.IsRoot ? (o.Status is RunStatus.Completed ? 0 : signals.StoppedCode)
+                : Report(o, config, output, asJson, signals.StoppedCode) is var code && code == 0 && o.Status is RunStatus.Completed
                 ? onnx.Match(Some: target => ExportFinal(description, o.FinalModel, target, output, asJson), None: () => code)
                 : code,
             Fail: e => output.Fail(e, e.Code is ErrorCodes.NonFinite or ErrorCodes.WriteFailed ? CliApp.Failed : CliApp.BadInput));
