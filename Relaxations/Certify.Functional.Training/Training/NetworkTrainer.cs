@@ -152,7 +152,7 @@ public sealed class NetworkTrainer
         Cluster cluster, Func<double> seconds)
     {
         var outcome = trained with { Evaluation = FinalEvaluation.Run(network, test, plan, device, run.Evaluation, cluster) };
-        if (cluster.IsRoot) RunReport.Write(plan, outcome, TimeSpan.FromSeconds(seconds()));
+        if (cluster.IsRoot) RunReport.Write(plan, outcome, TimeSpan.FromSeconds(seconds()), cluster.Size);
         return outcome;
     }
 
@@ -258,7 +258,7 @@ public sealed class NetworkTrainer
         // Between epochs the reports say "running" and point at the epoch's weights.
         Position Reported(Position at, int epoch, string weights)
         {
-            if (epoch + 1 < c.Epochs && cluster.IsRoot) RunReport.Write(plan, new TrainOutcome(c, at.Epochs, RunStatus.Running, weights), TimeSpan.FromSeconds(Seconds));
+            if (epoch + 1 < c.Epochs && cluster.IsRoot) RunReport.Write(plan, new TrainOutcome(c, at.Epochs, RunStatus.Running, weights), TimeSpan.FromSeconds(Seconds), cluster.Size);
             return at;
         }
 
@@ -268,7 +268,7 @@ public sealed class NetworkTrainer
             return (cluster.IsRoot ? StateDict.Save(network, final) : FinSucc(unit)).Map(_ =>
             {
                 var outcome = new TrainOutcome(c, epochs, RunStatus.Completed, final);
-                if (cluster.IsRoot) RunReport.Write(plan, outcome, TimeSpan.FromSeconds(Seconds));
+                if (cluster.IsRoot) RunReport.Write(plan, outcome, TimeSpan.FromSeconds(Seconds), cluster.Size);
                 return outcome;
             });
         }
@@ -295,7 +295,7 @@ public sealed class NetworkTrainer
         TrainOutcome Finish(IReadOnlyList<EpochStats> epochs, RunStatus status, TrainingState position)
         {
             var outcome = new TrainOutcome(c, epochs, status, Checkpoint.LastIn(c.OutDir));
-            if (cluster.IsRoot) RunReport.Write(plan, outcome, TimeSpan.FromSeconds(position.Seconds));
+            if (cluster.IsRoot) RunReport.Write(plan, outcome, TimeSpan.FromSeconds(position.Seconds), cluster.Size);
             return outcome;
         }
 

@@ -19,8 +19,9 @@ public static class RunReport
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>Writes results.json and summary.md for <paramref name="outcome"/> of <paramref name="plan"/>.</summary>
-    public static void Write(TrainPlan plan, TrainOutcome outcome, TimeSpan elapsed)
+    /// <summary>Writes results.json and summary.md for <paramref name="outcome"/> of <paramref name="plan"/>, trained by
+    /// <paramref name="ranks"/> processes (data parallel, docs/cluster.md).</summary>
+    public static void Write(TrainPlan plan, TrainOutcome outcome, TimeSpan elapsed, int ranks = 1)
     {
         var c = outcome.Config;
         var last = outcome.Epochs.LastOrDefault();
@@ -29,7 +30,7 @@ public static class RunReport
             kind = "train",
             status = outcome.Status.Name(),
             config = c,
-            machine = new { threads = c.Threads, device = c.Device, processors = Environment.ProcessorCount },
+            machine = new { threads = c.Threads, ranks, device = c.Device, processors = Environment.ProcessorCount },
             elapsedSeconds = elapsed.TotalSeconds,
             final = last is null ? null : new { testAccuracy = last.TestAccuracy, testCorrect = last.TestCorrect, testTotal = last.TestTotal },
             evaluation = outcome.Evaluation is not { } e0 ? null : new
@@ -56,7 +57,7 @@ public static class RunReport
         string what = plan.Mode is TrainMode.Certified ? $"certified, {c.Domain}" : c.Mode;
         md.AppendLine($"# Training run: {c.Net} on {c.Dataset} ({what}{(c.Preset is null ? "" : $", preset {c.Preset}")}{(c.Budget is null ? "" : $", budget {c.Budget}")})").AppendLine();
         md.AppendLine($"Status: **{outcome.Status.Name()}**, {outcome.Epochs.Count}/{c.Epochs} epochs, {elapsed.TotalSeconds.ToString("F1", inv)} s wall, " +
-                      $"{c.Threads} thread(s) on {c.Device}, seed {c.Seed}, batch {c.BatchSize}, Adam lr {c.LearningRate.ToString("G", inv)}.").AppendLine();
+                      $"{c.Threads} thread(s){(ranks > 1 ? $" × {ranks} ranks" : "")} on {c.Device}, seed {c.Seed}, batch {c.BatchSize}, Adam lr {c.LearningRate.ToString("G", inv)}.").AppendLine();
         if (plan.Mode is not TrainMode.Natural)
             md.AppendLine(string.Create(inv, $"Schedule: ε {c.EpsStart:G4} → {c.Eps:G4}, κ {c.Kappa1:G4} → {c.Kappa2:G4}, β {c.Beta1:G4} → {c.Beta2:G4}; warm-up {c.WarmupEpochs:G4}, mix {c.MixEpochs:G4} of {c.Epochs} epochs; λ ({c.RegularizationKind}) {c.Regularization:G4}; spec {c.Spec}; LR {c.LrSchedule}{(c.LrMilestones.Count > 0 ? " " + string.Join(",", c.LrMilestones) : "")}.")).AppendLine();
         if (c.InitFrom is { } from) md.AppendLine($"Started from the weights `{from}` (fine-tuning), not from a fresh initialization.").AppendLine();
