@@ -134,7 +134,10 @@ public static class CliApp
             if (parsed.GetResult(Threads) is { Implicit: false, Tokens: [.., var token] } && int.TryParse(token.Value, out var threads)
                 && CappedThreads(threads) is var (asked, capped) && capped < asked && !parsed.GetValue(Quiet))
                 output.Err.WriteLine($"note: --threads {asked} is more than this machine's {capped} core(s); using {capped}.");
-            if (cluster.IsParallel && !Parallel.Contains(parsed.CommandResult.Command.Name))
+            // The paradox study's own training runs are not split (only `paradox --released` is).
+            bool parallel = Parallel.Contains(parsed.CommandResult.Command.Name)
+                && !(parsed.CommandResult.Command.Name == "paradox" && !args.Contains("--released"));
+            if (cluster.IsParallel && !parallel)
             {
                 // Not split across ranks: rank 0 does it alone (the others would write the same files).
                 if (!cluster.IsRoot) return 0;

@@ -70,6 +70,7 @@ public static class DoctorCommand
             new("libtorch", torch.__version__),
             new("intra-op threads", torch.get_num_threads().ToString(CultureInfo.InvariantCulture)),
             new("oneDNN ISA cap", isaCap is null ? "none (oneDNN picks the best the CPU has)" : $"ONEDNN_MAX_CPU_ISA={isaCap}"),
+            new("MPI", Functional.Runtime.Cluster.MpiCluster.Available() ?? "not installed (needed only under mpirun/srun: apt install openmpi-bin; docs/cluster.md)"),
         ];
     }
 

@@ -40,11 +40,26 @@ public sealed class MpiCluster : Cluster
     /// <inheritdoc/>
     public override string Description => $"MPI ({flavour}), {size} ranks";
 
+    static string[] Candidates => Environment.GetEnvironmentVariable("CERTIFY_MPI_LIBRARY") is { Length: > 0 } named
+        ? [named] : ["libmpi.so.40", "libmpi.so.12", "libmpi.so"];
+
+    /// <summary>Which libmpi this process would use ("libmpi.so.40 (Open MPI)"), or null when none loads; MPI is not
+    /// initialized.</summary>
+    public static string? Available()
+    {
+        foreach (var name in Candidates)
+        {
+            if (!NativeLibrary.TryLoad(name, out var handle)) continue;
+            bool openMpi = NativeLibrary.TryGetExport(handle, "ompi_mpi_comm_world", out _);
+            return $"{name} ({(openMpi ? "Open MPI" : "MPICH ABI")})";
+        }
+        return null;
+    }
+
     /// <summary>Loads libmpi and initializes MPI; an error message (which file, why) when that is impossible.</summary>
     public static (MpiCluster? Cluster, string? Error) Start()
     {
-        var candidates = Environment.GetEnvironmentVariable("CERTIFY_MPI_LIBRARY") is { Length: > 0 } named
-            ? [named] : new[] { "libmpi.so.40", "libmpi.so.12", "libmpi.so" };
+        var candidates = Candidates;
         var failures = new List<string>();
         foreach (var name in candidates)
         {
