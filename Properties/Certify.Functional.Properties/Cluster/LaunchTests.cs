@@ -59,6 +59,19 @@ public class LaunchTests
         }
     }
 
+    [MpiFact]
+    public void Started_by_mpirun_without_a_loadable_libmpi_is_one_clear_line_and_exit_2()
+    {
+        var missing = new Dictionary<string, string> { ["CERTIFY_MPI_LIBRARY"] = "/nonexistent/libmpi.so.40" };
+        var (code, _, err) = MpiRun.Certify(2, ["presets"], timeoutSeconds: 120, environment: missing);
+        Assert.NotEqual(0, code);
+        Assert.Contains("error CF2050: this process was started by mpirun (Open MPI) (OMPI_COMM_WORLD_SIZE=2) but MPI cannot be used: " +
+            "could not load libmpi (tried /nonexistent/libmpi.so.40)", err);
+        // One process needs no MPI at all, whatever the variable says.
+        var single = MpiRun.Single(["presets"], timeoutSeconds: 120, environment: missing);
+        Assert.True(single.Code == 0, single.Err);
+    }
+
     sealed class FakeCluster(int rank, int size) : Functional.Runtime.Cluster.Cluster
     {
         public override int Rank => rank;
