@@ -136,9 +136,19 @@ public static class OutputFolders
         var (folder, note) = Choose(command, requested, model);
         return Cleaning(folder, () =>
         {
-            var writable = EnsureWritable(folder);
-            cluster.Broadcast(writable.IsSucc ? [1, .. Encoding.UTF8.GetBytes(folder)] : [0]);
-            return output.Exit(writable, CliApp.BadInput, _ => body(folder, note));
+            return EnsureWritable(folder).Match(
+                Succ: _ =>
+                {
+                    cluster.Broadcast([1, .. Encoding.UTF8.GetBytes(folder)]);
+                    return body(folder, note);
+                },
+                Fail: e =>
+                {
+                    // Printed before the others hear of it: a rank that exits with an error ends the whole job.
+                    int code = output.Fail(e, CliApp.BadInput);
+                    cluster.Broadcast([0]);
+                    return code;
+                });
         });
     }
 

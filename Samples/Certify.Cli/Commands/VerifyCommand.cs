@@ -151,8 +151,9 @@ public static class VerifyCommand
             },
             Fail: e =>
             {
+                int code = output.Fail(e, CliApp.BadInput);     // printed before a rank's exit can end the job
                 cluster.Broadcast([]);
-                return output.Fail(e, CliApp.BadInput);
+                return code;
             });
     }
 
