@@ -47,8 +47,8 @@ static class SameFiles
         foreach (var name in names)
         {
             string a = File.ReadAllText(Path.Combine(expected, name)), b = File.ReadAllText(Path.Combine(actual, name));
-            if (exact.Contains(name)) Xunit.Assert.True(a == b, $"{name} differs between {expected} and {actual}");
-            else Xunit.Assert.Equal(Untimed(name, a), Untimed(name, b));
+            bool same = exact.Contains(name) ? a == b : Untimed(name, a) == Untimed(name, b);
+            Xunit.Assert.True(same, $"{name} differs between {expected} and {actual}{(exact.Contains(name) ? "" : " (wall times aside)")}");
         }
     }
 
@@ -94,17 +94,17 @@ public sealed class ShardedVerifyTests(TinyModel tiny) : TorchTest, IClassFixtur
     public void A_run_stopped_under_two_ranks_continues_under_one_and_back()
     {
         if (!OperatingSystem.IsLinux()) return;             // POSIX signals, /proc
-        // Long enough to be stopped mid-way: DeepPoly on 600 images in 300 batches of 2.
+        // Long enough to be stopped mid-way: DeepPoly on 400 images in 200 batches of 2.
         string straight = Path.Combine(tiny.Dir, "straight");
-        var (code, _, err) = MpiRun.Single([.. Verify(straight, 600, 2), "--quiet"]);
+        var (code, _, err) = MpiRun.Single([.. Verify(straight, 400, 2), "--quiet"]);
         Assert.True(code == 0, err);
         foreach (var (stopRanks, continueRanks) in new[] { (2, 1), (1, 2) })
         {
             var stopped = Path.Combine(tiny.Dir, $"stopped-{stopRanks}-{continueRanks}");
-            int kept = Stop(stopRanks, Verify(stopped, 600, 2), Path.Combine(stopped, "journal", "1.csv"));
-            (code, _, err) = continueRanks == 1 ? MpiRun.Single(Verify(stopped, 600, 2)) : MpiRun.Certify(continueRanks, Verify(stopped, 600, 2));
+            int kept = Stop(stopRanks, Verify(stopped, 400, 2), Path.Combine(stopped, "journal", "1.csv"));
+            (code, _, err) = continueRanks == 1 ? MpiRun.Single(Verify(stopped, 400, 2)) : MpiRun.Certify(continueRanks, Verify(stopped, 400, 2));
             Assert.True(code == 0, err);
-            Assert.Contains($"continuing the run in {stopped}: box 600/600, deeppoly {kept}/600 images done", err);
+            Assert.Contains($"continuing the run in {stopped}: box 400/400, deeppoly {kept}/400 images done", err);
             SameFiles.Assert(straight, stopped, "per_image.csv", "lower_bounds.csv", Path.Combine("journal", "config.json"));
         }
     }
@@ -145,7 +145,7 @@ public sealed class ShardedVerifyTests(TinyModel tiny) : TorchTest, IClassFixtur
         Assert.Contains("continue with the same command and --out", stdout.ToString());
         Assert.Contains("\"status\": \"stopped\"", File.ReadAllText(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(journal))!, "results.json")));
         int kept = File.ReadLines(journal).Count() - 1;
-        Assert.InRange(kept, 20, 598);
+        Assert.InRange(kept, 20, 398);
         Assert.Equal(0, kept % 2);                       // whole batches
         return kept;
     }
