@@ -129,7 +129,9 @@ public static class VerifyCommand
             if (shared.Length == 0) return CliApp.BadInput;
             using var reader = new BinaryReader(new MemoryStream(shared));
             bool resumed = reader.ReadBoolean();
-            return body(null, domains.Map(_ => reader.ReadInt32()).ToArray(), resumed);
+            var positions = new int[domains.Count];
+            for (int k = 0; k < positions.Length; k++) positions[k] = reader.ReadInt32();
+            return body(null, positions, resumed);
         }
         return VerifyJournal.Open(folder, fingerprint, force).Match(
             Succ: opened =>
