@@ -86,11 +86,11 @@ public static class Certification
         bool float64Check = true, CancellationToken cancel = default) =>
         RunBatchesOf(network, data, count, eps, domain, kind, batchSize, device, start, _ => true, (_, b) => onBatch(b!), lpProgress, float64Check, cancel);
 
-    /// <summary><see cref="RunBatches"/> for one of several processes sharing the work (the ranks of an MPI job): the same batches in the same order, but only
-    /// those whose first image <paramref name="mine"/> accepts are certified here. <paramref name="onBatch"/> is called at
-    /// every batch in order, with the batch's first image and the batch when it was certified here (null when it was not),
-    /// so that the caller can exchange results and decide to stop at the same batches on every process. Returns the
-    /// number of images passed (certified here or not) from image 0.</summary>
+    /// <summary><see cref="RunBatches"/> for one of several processes sharing the work (the ranks of an MPI job): the same
+    /// batches in the same order, but only those whose first image <paramref name="mine"/> accepts are certified here.
+    /// <paramref name="onBatch"/> is called at every batch in order, with the batch's first image and the batch when it was
+    /// certified here (null when it was not), so that the caller can exchange results and decide to stop at the same
+    /// batches on every process. Returns the number of images passed (certified here or not) from image 0.</summary>
     public static int RunBatchesOf(NetworkModule network, Dataset data, int count, double eps, Domain domain, SpecKind kind,
         int batchSize, Device device, int start, Func<int, bool> mine, Action<int, CertifiedBatch?> onBatch,
         IProgress<TriangleLpProgress>? lpProgress = null, bool float64Check = true, CancellationToken cancel = default)
