@@ -109,6 +109,19 @@ public sealed class ShardedVerifyTests(TinyModel tiny) : TorchTest, IClassFixtur
         }
     }
 
+    // mpirun with MpiRun's options and `args` (the ranks' programs): (exit code, stdout, stderr).
+    static (int Code, string Out, string Err) Mpirun(string[] args)
+    {
+        var start = new ProcessStartInfo(MpiRun.Mpirun!) { ArgumentList = { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none" } };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        (start.RedirectStandardOutput, start.RedirectStandardError, start.UseShellExecute) = (true, true, false);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(300_000), "mpirun did not finish");
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
     // Starts the run under `ranks` ranks (one plain process for 1), sends SIGTERM to the last rank (rank 1 of 2: rank 0
     // hears of it through the ranks' agreement) once the journal holds 20 images, and returns the images kept.
     static int Stop(int ranks, string[] args, string journal)
@@ -170,6 +183,26 @@ public sealed class ShardedVerifyTests(TinyModel tiny) : TorchTest, IClassFixtur
         Directory.GetDirectories($"/proc/{pid}/task")
             .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(int.Parse);
+
+    /// <summary>Ranks that would certify different things (here: the same --model path names another file on each rank, as
+    /// on two machines without a shared folder) refuse before any file is written, with one clear error.</summary>
+    [MpiFact]
+    public void Ranks_that_read_different_models_refuse_before_writing()
+    {
+        string a = Path.Combine(tiny.Dir, "rank-a"), b = Path.Combine(tiny.Dir, "rank-b"), outDir = Path.Combine(tiny.Dir, "disagree");
+        Directory.CreateDirectory(a);
+        File.Copy(tiny.Model, Path.Combine(a, "model.pt"));
+        var (code, _, err) = CliTests.Run("train", "--net", "FC-SMALL", "--epochs", "1", "--train-limit", "100", "--test-limit", "10",
+            "--pgd-steps", "0", "--seed", "1", "--quiet", "--out", b);
+        Assert.True(code == 0, err);
+        string[] args = ["dotnet", Path.Combine(AppContext.BaseDirectory, "certify.dll"), "verify", "--net", "FC-SMALL", "--model", "model.pt",
+            "--eps", "0.01", "--domains", "box", "--limit", "20", "--out", outDir];
+        // One rank in each folder (mpirun's multiple-program form): "model.pt" is a different file for each.
+        (code, _, err) = Mpirun(["-np", "1", "-wdir", a, .. args, ":", "-np", "1", "-wdir", b, .. args]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("error CF2050: the ranks of this job disagree about the model file (SHA-256): ", err);
+        Assert.False(Directory.Exists(outDir), "nothing written");
+    }
 
     /// <summary>The acceptance check of issue 17: the paper's mnist_FC_box at ε 0.3, Box and CROWN-IBP on the whole
     /// 2,000-image subset, gives the same per_image.csv under 2 ranks as one process.</summary>

@@ -114,7 +114,8 @@ public static class VerifyCommand
     {
         var differing = fingerprint.Where(f => !cluster.Agree(f.Value)).Select(f => f.Label).ToList();
         return differing.Count == 0 ? FinSucc(unit) : FinFail<Unit>(Error.New(ErrorCodes.ClusterUnavailable,
-            $"the ranks of this job see different inputs ({string.Join(", ", differing)} differ from rank 0's): every rank must read the same model and data files"));
+            $"the ranks of this job disagree about the {string.Join(", the ", differing)}: every rank must read the same model and data files " +
+            "(on several machines: the same paths on a shared file system)"));
     }
 
     // Rank 0 opens the journal (continues it, starts it, or refuses the folder, printing why) and the domains' journals;
