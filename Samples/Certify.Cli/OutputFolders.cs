@@ -119,6 +119,39 @@ public static class OutputFolders
         return e is UnauthorizedAccessException ? $"permission denied ({e.Message.TrimEnd('.')})" : e.Message.TrimEnd('.');
     }
 
+    /// <summary>The output folder of a command that every rank of a job runs (verify, attack): rank 0 chooses it
+    /// (<see cref="Choose"/>), checks it is writable (<see cref="EnsureWritable"/>, printing the error when it is not) and
+    /// removes it when the run fails having written nothing (<see cref="Cleaning"/>), then runs <paramref name="body"/>
+    /// with the folder and <see cref="Choose"/>'s note. The other ranks touch no file: they run <paramref name="body"/> with
+    /// rank 0's folder (and no note), or return <see cref="CliApp.BadInput"/> when rank 0 refused it. One process: exactly
+    /// Choose, EnsureWritable and Cleaning.</summary>
+    public static int OnRoot(CliOutput output, string command, string? requested, string model, Func<string, string?, int> body)
+    {
+        var cluster = output.Cluster;
+        if (!cluster.IsRoot)
+        {
+            var chosen = cluster.Broadcast([]);
+            return chosen is [1, ..] ? body(Encoding.UTF8.GetString(chosen.AsSpan(1)), null) : CliApp.BadInput;
+        }
+        var (folder, note) = Choose(command, requested, model);
+        return Cleaning(folder, () =>
+        {
+            return EnsureWritable(folder).Match(
+                Succ: _ =>
+                {
+                    cluster.Broadcast([1, .. Encoding.UTF8.GetBytes(folder)]);
+                    return body(folder, note);
+                },
+                Fail: e =>
+                {
+                    // Printed before the others hear of it: a rank that exits with an error ends the whole job.
+                    int code = output.Fail(e, CliApp.BadInput);
+                    cluster.Broadcast([0]);
+                    return code;
+                });
+        });
+    }
+
     /// <summary>Runs <paramref name="body"/> (which writes into <paramref name="folder"/>) and, when it fails (exit code ≠ 0)
     /// and <paramref name="folder"/> did not exist before and is still empty, removes it: a refused command leaves no
     /// empty folder behind.</summary>

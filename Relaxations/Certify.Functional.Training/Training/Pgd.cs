@@ -43,7 +43,9 @@ public static class Pgd
     }
 
     /// <summary>Per image of the first <paramref name="count"/> images of <paramref name="data"/> (file order): clean
-    /// correctness and robustness to the attack (robust implies clean). <paramref name="progress"/> gets images done.</summary>
+    /// correctness and robustness to the attack (robust implies clean). <paramref name="progress"/> gets images done.
+    /// One <paramref name="generator"/> runs through all batches (a batch's random starts depend on the batches before it);
+    /// <see cref="BatchGenerator"/> gives each batch a stream of its own.</summary>
     public static (bool[] Clean, bool[] Robust) Evaluate(nn.Module<Tensor, Tensor> network, Dataset data, int count, double eps,
         PgdOptions options, int batchSize, Device device, Generator generator, Action<int>? progress = null)
     {
@@ -55,15 +57,39 @@ public static class Pgd
         for (int start = 0; start < n; start += batchSize)
         {
             guard.SafePoint();
-            using var scope = NewDisposeScope();
-            int size = Math.Min(batchSize, n - start);
-            var (x, y) = data.Batch(Enumerable.Range(start, size).ToArray(), device);
-            bool[] c;
-            using (no_grad()) c = network.forward(x).argmax(1).eq(y).to(CPU).data<bool>().ToArray();
-            var r = options.Steps == 0 ? c : Attack(network, x, y, eps, options, generator).Robust.to(CPU).data<bool>().ToArray();
-            for (int i = 0; i < size; i++) { clean[start + i] = c[i]; robust[start + i] = c[i] && r[i]; }
-            progress?.Invoke(start + size);
+            var (c, r) = EvaluateBatch(network, data, start, Math.Min(batchSize, n - start), eps, options, device, generator);
+            c.CopyTo(clean, start);
+            r.CopyTo(robust, start);
+            progress?.Invoke(start + c.Length);
         }
         return (clean, robust);
+    }
+
+    /// <summary>Clean correctness and robustness (robust implies clean) of images <paramref name="start"/> …
+    /// start + <paramref name="size"/> − 1 of <paramref name="data"/>, attacked as one batch with <paramref name="generator"/>;
+    /// the network must be in eval mode.</summary>
+    public static (bool[] Clean, bool[] Robust) EvaluateBatch(nn.Module<Tensor, Tensor> network, Dataset data, int start, int size, double eps,
+        PgdOptions options, Device device, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = data.Batch(Enumerable.Range(start, size).ToArray(), device);
+        bool[] c;
+        using (no_grad()) c = network.forward(x).argmax(1).eq(y).to(CPU).data<bool>().ToArray();
+        var r = options.Steps == 0 ? c : Attack(network, x, y, eps, options, generator).Robust.to(CPU).data<bool>().ToArray();
+        return (c, c.Zip(r, (ci, ri) => ci && ri).ToArray());
+    }
+
+    /// <summary>The random stream of the batch whose first image is <paramref name="start"/>: a generator seeded from
+    /// (<paramref name="seed"/>, start) alone (SplitMix64's mixing of both), so that a batch's random starts do not depend
+    /// on the batches attacked before it, nor on which process of a job attacks it.</summary>
+    public static Generator BatchGenerator(long seed, int start, Device device)
+    {
+        static ulong Mix(ulong z)
+        {
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+        return new Generator(Mix(unchecked((ulong)seed) ^ Mix(0x9E3779B97F4A7C15UL + (ulong)(uint)start)), device);
     }
 }

@@ -83,7 +83,17 @@ public static class Certification
     /// number of images done (from image 0).</summary>
     public static int RunBatches(NetworkModule network, Dataset data, int count, double eps, Domain domain, SpecKind kind,
         int batchSize, Device device, int start, Action<CertifiedBatch> onBatch, IProgress<TriangleLpProgress>? lpProgress = null,
-        bool float64Check = true, CancellationToken cancel = default)
+        bool float64Check = true, CancellationToken cancel = default) =>
+        RunBatchesOf(network, data, count, eps, domain, kind, batchSize, device, start, _ => true, (_, b) => onBatch(b!), lpProgress, float64Check, cancel);
+
+    /// <summary><see cref="RunBatches"/> for one of several processes sharing the work (the ranks of an MPI job): the same
+    /// batches in the same order, but only those whose first image <paramref name="mine"/> accepts are certified here.
+    /// <paramref name="onBatch"/> is called at every batch in order, with the batch's first image and the batch when it was
+    /// certified here (null when it was not), so that the caller can exchange results and decide to stop at the same
+    /// batches on every process. Returns the number of images passed (certified here or not) from image 0.</summary>
+    public static int RunBatchesOf(NetworkModule network, Dataset data, int count, double eps, Domain domain, SpecKind kind,
+        int batchSize, Device device, int start, Func<int, bool> mine, Action<int, CertifiedBatch?> onBatch,
+        IProgress<TriangleLpProgress>? lpProgress = null, bool float64Check = true, CancellationToken cancel = default)
     {
         if (batchSize <= 0) throw new ArgumentException($"Batch size must be > 0, got {batchSize}.", nameof(batchSize));
         int n = Math.Clamp(count, 0, data.Count);
@@ -101,9 +111,15 @@ public static class Certification
             for (int first = start; first < n && !cancel.IsCancellationRequested; first += batchSize)
             {
                 guard.SafePoint();
+                int size = Math.Min(batchSize, n - first);
+                if (!mine(first))
+                {
+                    done = first + size;
+                    onBatch(first, null);
+                    continue;
+                }
                 var clock = Stopwatch.StartNew();
                 using var scope = NewDisposeScope();
-                int size = Math.Min(batchSize, n - first);
                 var (x, y) = data.Batch(indices.AsSpan(first, size), device);
                 Tensor diffLower;
                 using (NewDisposeScope())       // the float32 pass's temporaries are gone before the float64 pass
@@ -124,7 +140,7 @@ public static class Certification
                 clock.Stop();
                 done = first + size;
                 // Refused: the float32 bounds certified the image, the float64 check did not.
-                onBatch(new CertifiedBatch(first, size, width, lower, certified, plain.Zip(certified, (f, c) => f && !c).ToArray(), clock.Elapsed.TotalSeconds));
+                onBatch(first, new CertifiedBatch(first, size, width, lower, certified, plain.Zip(certified, (f, c) => f && !c).ToArray(), clock.Elapsed.TotalSeconds));
             }
         }
         return done;

@@ -1,10 +1,13 @@
 using Certify.Functional.Runtime;
+using Certify.Functional.Runtime.Cluster;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Certify.Functional.Training;
+using Certify.Functional.Data;
+using Certify.Functional.Networks;
 using Certify.Functional.Samples;
 using LanguageExt.Common;
 using TorchSharp;
@@ -53,8 +56,7 @@ public static class AttackCommand
         int threads, string deviceName, CliOutput output, bool quiet)
     {
         if (threads <= 0) return output.Fail(Error.New(1003, $"Threads must be > 0, got {threads}."), CliApp.BadInput);
-        var (outDir, note) = OutputFolders.Choose("attack", requestedOut, selection.Model);
-        return OutputFolders.Cleaning(outDir, () => output.Exit(OutputFolders.EnsureWritable(outDir), CliApp.BadInput, _ =>
+        return OutputFolders.OnRoot(output, "attack", requestedOut, selection.Model, (outDir, note) =>
         {
             torch.set_num_threads(threads);
             var loaded =
@@ -62,7 +64,7 @@ public static class AttackCommand
                 from model in selection.Load()
                 select model;
             return output.Exit(loaded, CliApp.BadInput, m => Attack(selection, m, eps, options, limit, batchSize, outDir, note, seed, threads, deviceName, output, quiet));
-        }));
+        });
     }
 
     static int Attack(ModelSelection selection, LoadedModel loaded, double eps, PgdOptions options, int? limit, int batchSize, string outDir, string? folderNote, long seed,
@@ -78,14 +80,14 @@ public static class AttackCommand
         network.eval();
 
         int n = Math.Min(limit ?? data.Count, data.Count);
-        var generator = new Generator(unchecked((ulong)seed), device);
         var clock = Stopwatch.StartNew();
-        var (clean, robust) = Pgd.Evaluate(network, data, n, eps, options, batchSize, device, generator, done =>
+        var (clean, robust) = Evaluate(output.Cluster, network, data, n, eps, options, batchSize, device, seed, done =>
         {
             if (!quiet && clock.Elapsed.TotalSeconds > 2)
                 output.Err.WriteLine(FormattableString.Invariant($"attack: {done}/{n} images, {done / clock.Elapsed.TotalSeconds:F1} img/s"));
         });
         clock.Stop();
+        if (!output.Cluster.IsRoot) return 0;           // rank 0 writes the files
 
         var inv = CultureInfo.InvariantCulture;
         var csv = new StringBuilder("img,label,clean,pgd\n");
@@ -108,5 +110,50 @@ public static class AttackCommand
         output.Out.WriteLine(string.Create(inv, $"pgd: {robustCount}/{n} ({100.0 * robustCount / n:F2} %) at ε {eps} in {clock.Elapsed.TotalSeconds:F1} s"));
         output.Out.WriteLine($"results: {Path.Combine(outDir, "results.json")}, per image: {Path.Combine(outDir, "per_image.csv")}");
         return 0;
+    }
+
+    /// <summary>Clean and PGD correctness of the first <paramref name="n"/> images on rank 0 (empty arrays on the others).
+    /// Batches of <paramref name="batchSize"/> from image 0, each attacked with its own random stream
+    /// (<see cref="Pgd.BatchGenerator"/>: a function of the seed and the batch's first image), go round by round to the
+    /// ranks, batch k of a round to rank k; rank 0 gathers each round and reports progress. Every rank count gives the
+    /// same results.</summary>
+    static (bool[] Clean, bool[] Robust) Evaluate(Cluster cluster, NetworkModule network, Dataset data, int n, double eps, PgdOptions options,
+        int batchSize, Device device, long seed, Action<int> progress)
+    {
+        var clean = new bool[cluster.IsRoot ? n : 0];
+        var robust = new bool[cluster.IsRoot ? n : 0];
+        int batches = (n + batchSize - 1) / batchSize;
+        network.eval();
+        using var guard = GcGuard.Open();
+        for (int round = 0; round < batches; round += cluster.Size)
+        {
+            guard.SafePoint();
+            int batch = round + cluster.Rank, start = batch * batchSize;
+            var mine = new List<(int Index, (bool[] Clean, bool[] Robust) Item)>();
+            if (batch < batches)
+            {
+                using var generator = Pgd.BatchGenerator(seed, start, device);
+                mine.Add((start, Pgd.EvaluateBatch(network, data, start, Math.Min(batchSize, n - start), eps, options, device, generator)));
+            }
+            var gathered = cluster.Gather<(bool[] Clean, bool[] Robust)>(mine, (w, r) =>
+            {
+                w.Write(r.Clean.Length);
+                foreach (var (c, a) in r.Clean.Zip(r.Robust)) { w.Write(c); w.Write(a); }
+            }, reader =>
+            {
+                int size = reader.ReadInt32();
+                var (c, a) = (new bool[size], new bool[size]);
+                for (int i = 0; i < size; i++) (c[i], a[i]) = (reader.ReadBoolean(), reader.ReadBoolean());
+                return (c, a);
+            });
+            if (gathered is null) continue;
+            foreach (var (first, (c, a)) in gathered)
+            {
+                c.CopyTo(clean, first);
+                a.CopyTo(robust, first);
+            }
+            progress(Math.Min((round + cluster.Size) * batchSize, n));
+        }
+        return (clean, robust);
     }
 }

@@ -1,4 +1,5 @@
 using Certify.Functional.Runtime;
+using Certify.Functional.Runtime.Cluster;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -67,17 +68,18 @@ public static class VerifyCommand
         return command;
     }
 
-    /// <summary>Validates, checks the output folder, loads, certifies (continuing a journal) and reports.</summary>
+    /// <summary>Validates, checks the output folder, loads, certifies (continuing a journal) and reports. Under an MPI job
+    /// every rank runs this: rank 0 alone decides about the folder and the journal and writes every file; the batches are
+    /// dealt to the ranks (<see cref="CertifyAll"/>).</summary>
     public static int Run(VerifyConfig config, CliOutput output, bool quiet) =>
         output.Exit(VerifyConfig.Validate(config).ToFin(), CliApp.BadInput, validated =>
         {
             // An ONNX model's normalisation is part of its graph: never replaced by the dataset's.
             if (OnnxImport.IsOnnxPath(config.Model)) config = config with { KeepNormalization = true };
             var (domains, kind) = validated;
-            var (folder, folderNote) = OutputFolders.Choose("verify", config.OutDir, config.Model);
-            config = config with { OutDir = folder };
-            return OutputFolders.Cleaning(folder, () => output.Exit(OutputFolders.EnsureWritable(folder), CliApp.BadInput, _ =>
+            return OutputFolders.OnRoot(output, "verify", config.OutDir, config.Model, (folder, folderNote) =>
             {
+                config = config with { OutDir = folder };
                 torch.set_num_threads(config.Threads);
                 var prepared =
                     from passed in KernelGate.Check(config.Device)
@@ -90,18 +92,73 @@ public static class VerifyCommand
                 {
                     using var network = p.Create();
                     int n = Math.Min(config.Limit ?? p.Data.Count, p.Data.Count);
-                    var journal =
+                    int width = (int)p.Description.Output.Size - 1;
+                    var fingerprint =
                         from loaded in p.LoadWeights(network)
-                        from opened in VerifyJournal.Open(folder, VerifyJournal.Fingerprint(config, p.Description.Name, domains.Map(d => d.Name), n), config.Force)
-                        select opened;
-                    return output.Exit(journal, CliApp.BadInput, j =>
-                    {
-                        OutputFolders.Announce(output.Err, quiet, folder, folderNote);
-                        return Certify(config, domains, kind, p.Data, p.Description, network, n, j.Journal, j.Resumed, output, quiet);
-                    });
+                        let print = VerifyJournal.Fingerprint(config, p.Description.Name, domains.Map(d => d.Name), n)
+                        from agreed in Agreed(output.Cluster, print)
+                        select print;
+                    return output.Exit(fingerprint, CliApp.BadInput, print => OpenJournal(output, folder, print, config.Force, domains, n, width, config.BatchSize,
+                        (journals, done, resumed) =>
+                        {
+                            OutputFolders.Announce(output.Err, quiet, folder, folderNote);
+                            return Certify(config, domains, kind, p.Data, p.Description, network, n, journals, done, resumed, output, quiet);
+                        }));
                 });
-            }));
+            });
         });
+
+    // The ranks of a job must certify the same thing: the same model file, data, ε, domains … (on several machines a
+    // --model or --data-dir path may name different files). Every rank checks every entry (a collective call each).
+    static LanguageExt.Fin<Unit> Agreed(Cluster cluster, IReadOnlyList<(string Key, string Label, string Value)> fingerprint)
+    {
+        var differing = fingerprint.Where(f => !cluster.Agree(f.Value)).Select(f => f.Label).ToList();
+        return differing.Count == 0 ? FinSucc(unit) : FinFail<Unit>(Error.New(ErrorCodes.ClusterUnavailable,
+            $"the ranks of this job disagree about the {string.Join(", the ", differing)}: every rank must read the same model and data files " +
+            "(on several machines: the same paths on a shared file system)"));
+    }
+
+    // Rank 0 opens the journal (continues it, starts it, or refuses the folder, printing why) and the domains' journals;
+    // the other ranks touch no file and learn from rank 0 where each domain continues (or that it refused: exit 2).
+    static int OpenJournal(CliOutput output, string folder, IReadOnlyList<(string Key, string Label, string Value)> fingerprint, bool force,
+        LanguageExt.Seq<Domain> domains, int n, int width, int batchSize, Func<IReadOnlyList<DomainJournal>?, int[], bool, int> body)
+    {
+        var cluster = output.Cluster;
+        if (!cluster.IsRoot)
+        {
+            var shared = cluster.Broadcast([]);
+            if (shared.Length == 0) return CliApp.BadInput;
+            using var reader = new BinaryReader(new MemoryStream(shared));
+            bool resumed = reader.ReadBoolean();
+            var positions = new int[domains.Count];
+            for (int k = 0; k < positions.Length; k++) positions[k] = reader.ReadInt32();
+            return body(null, positions, resumed);
+        }
+        return VerifyJournal.Open(folder, fingerprint, force).Match(
+            Succ: opened =>
+            {
+                var journals = domains.Select((d, k) => opened.Journal.Domain(k, d.Name, n, width, batchSize)).ToList();
+                try
+                {
+                    var done = journals.Select(j => j.Done).ToArray();
+                    using var buffer = new MemoryStream();
+                    using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+                    {
+                        writer.Write(opened.Resumed);
+                        foreach (var d in done) writer.Write(d);
+                    }
+                    cluster.Broadcast(buffer.ToArray());
+                    return body(journals, done, opened.Resumed);
+                }
+                finally { foreach (var j in journals) j.Dispose(); }
+            },
+            Fail: e =>
+            {
+                int code = output.Fail(e, CliApp.BadInput);     // printed before a rank's exit can end the job
+                cluster.Broadcast([]);
+                return code;
+            });
+    }
 
     // Refuse, before any work, back-substitutions that would not fit in memory (75 % of it by default).
     static LanguageExt.Fin<Unit> Fits(VerifyConfig config, NetworkDescription description, LanguageExt.Seq<Domain> domains) =>
@@ -118,7 +175,7 @@ public static class VerifyCommand
             : FinSucc(unit);
 
     static int Certify(VerifyConfig config, LanguageExt.Seq<Domain> domains, SpecKind kind, Dataset data, NetworkDescription description, NetworkModule network,
-        int n, VerifyJournal journal, bool resumed, CliOutput output, bool quiet)
+        int n, IReadOnlyList<DomainJournal>? journals, int[] done, bool resumed, CliOutput output, bool quiet)
     {
         // Progress comes from a timer thread too: one synchronized writer for every stderr line of the run.
         var err = TextWriter.Synchronized(output.Err);
@@ -127,37 +184,44 @@ public static class VerifyCommand
 
         var device = Devices.Parse(config.Device);
         network.to(device);
-        int width = (int)description.Output.Size - 1;
-        var domainJournals = domains.Select((d, k) => journal.Domain(k, d.Name, n, width, config.BatchSize)).ToList();
-        try { return CertifyAll(config, domains, kind, data, description, network, n, domainJournals, resumed, output, err, device, quiet); }
-        finally { foreach (var j in domainJournals) j.Dispose(); }
+        return CertifyAll(config, domains, kind, data, description, network, n, journals, done, resumed, output, err, device, quiet);
     }
 
+    /// <summary>Certifies every domain from where its journal stopped. The batches (the single process's: they start at
+    /// multiples of the batch size) go round by round to the ranks, batch k of a round to rank k; after each round rank 0
+    /// gathers the round's results, appends them to the journals in image order and reports progress, and all ranks
+    /// decide together whether a stop was requested (on any rank), so that they stop after the same round. One process:
+    /// a round is one batch. <paramref name="journals"/> is rank 0's (null on the others), <paramref name="done"/> the
+    /// images each domain has done, on every rank.</summary>
     static int CertifyAll(VerifyConfig config, LanguageExt.Seq<Domain> domains, SpecKind kind, Dataset data, NetworkDescription description,
-        NetworkModule network, int n, List<DomainJournal> domainJournals, bool resumed, CliOutput output, TextWriter err, torch.Device device, bool quiet)
+        NetworkModule network, int n, IReadOnlyList<DomainJournal>? journals, int[] done, bool resumed, CliOutput output, TextWriter err, torch.Device device, bool quiet)
     {
         var inv = CultureInfo.InvariantCulture;
-        int width = (int)description.Output.Size - 1;
+        var cluster = output.Cluster;
+        int width = (int)description.Output.Size - 1, batchSize = config.BatchSize;
         if (resumed && !quiet)
-            err.WriteLine($"continuing the run in {config.OutDir}: " + string.Join(", ", domains.Zip(domainJournals, (d, j) => $"{d.Name} {j.Done}/{n}")) + " images done");
+            err.WriteLine($"continuing the run in {config.OutDir}: " + string.Join(", ", domains.Zip(done, (d, k) => $"{d.Name} {k}/{n}")) + " images done");
 
+        // The clean pass is cheap: rank 0 alone (it writes per_image.csv).
         var cleanClock = Stopwatch.StartNew();
-        var clean = Evaluation.Clean(network, data, config.BatchSize, device, n);
+        var clean = cluster.IsRoot ? Evaluation.Clean(network, data, batchSize, device, n) : null;
         cleanClock.Stop();
-        output.Out.WriteLine(string.Create(inv, $"clean: {clean.Correct}/{clean.Total} ({100 * clean.Accuracy:F2} %)"));
+        if (clean is not null) output.Out.WriteLine(string.Create(inv, $"clean: {clean.Correct}/{clean.Total} ({100 * clean.Accuracy:F2} %)"));
 
         using var signals = new StopSignals(err, "finishing the current batch and keeping the results so far");
         using var progress = new VerifyProgress(err, quiet);
         var results = new List<DomainCertification>();
-        foreach (var (domain, dj) in domains.Zip(domainJournals))
+        int finished = 0;
+        foreach (var (domain, k) in domains.Select((d, k) => (d, k)))
         {
-            if (signals.Stopped) break;
+            if (cluster.Any(signals.Stopped)) break;
+            var journal = journals?[k];
             var lpClock = Stopwatch.StartNew();
             int lpFallbacks = 0, batchFallbacks = 0, lastBatch = 0;
             var lpProgress = domain is not TriangleLpDomain ? null : new LineProgress(p =>
             {
                 // The LP counts fallbacks per batch (one call per batch); Example is the image's index in the run.
-                int batch = p.Example / config.BatchSize;
+                int batch = p.Example / batchSize;
                 if (batch != lastBatch) { lpFallbacks += batchFallbacks; batchFallbacks = 0; lastBatch = batch; }
                 batchFallbacks = Math.Max(batchFallbacks, p.Fallbacks);
                 // The LP is slow (two LPs per hidden neuron): a line at most every 2 s.
@@ -165,18 +229,43 @@ public static class VerifyCommand
                 lpClock.Restart();
                 progress.Line(p.ToString());
             });
-            progress.Start(domain.Name, dj.Done, n, config.BatchSize);
-            Certification.RunBatches(network, data, n, config.Eps, domain, kind, config.BatchSize, device, dj.Done, b =>
+            progress.Start(domain.Name, done[k], n, batchSize);
+            // Rounds of Size batches from where the domain continues; this rank's batches are the round-robin deal of them.
+            int first = done[k] / batchSize, batches = (n + batchSize - 1) / batchSize;
+            var mine = cluster.Mine(batches - first).Select(i => (first + i) * batchSize).ToHashSet();
+            var round = new List<CertifiedBatch>();
+            using var stop = new CancellationTokenSource();
+            done[k] = Certification.RunBatchesOf(network, data, n, config.Eps, domain, kind, batchSize, device, done[k], mine.Contains, (start, batch) =>
             {
-                dj.Append(b);
-                progress.BatchDone(dj.Done);
-            }, lpProgress, config.Float64Check, signals.Token);
+                if (batch is not null) round.Add(batch);
+                int index = start / batchSize;
+                if ((index - first) % cluster.Size != cluster.Size - 1 && index != batches - 1) return;
+                var gathered = cluster.Gather(round.Select(b => (b.Start, b)), WriteBatch, ReadBatch);
+                round.Clear();
+                if (gathered is not null && journal is not null)
+                {
+                    // A round's wall time is its slowest batch's (the ranks wait for it), shared by its images.
+                    double seconds = gathered.Max(g => g.Item.Seconds);
+                    int images = gathered.Sum(g => g.Item.Size);
+                    foreach (var (_, b) in gathered) journal.Append(gathered.Count == 1 ? b : b with { Seconds = seconds * b.Size / images });
+                    progress.BatchDone(journal.Done);
+                }
+                if (cluster.Any(signals.Stopped)) stop.Cancel();
+            }, lpProgress, config.Float64Check, stop.Token);
             progress.Stop();
             lpFallbacks += batchFallbacks;
-            if (lpFallbacks > 0)
+            if (domain is TriangleLpDomain)
+            {
+                double[] total = [lpFallbacks];
+                cluster.Sum(total);
+                lpFallbacks = (int)total[0];
+            }
+            if (lpFallbacks > 0 && cluster.IsRoot)
                 err.WriteLine($"warning: {domain.Name}: {lpFallbacks} LP solve(s) stopped short twice (time limit); those neurons kept their interval bounds: sound, but fewer images may be certified than the exact LP would.");
-            if (dj.Done < n) break;
-            var r = new DomainCertification(domain, n, width, dj.LowerBounds, dj.Certified, dj.Seconds, dj.Refused.Count(x => x));
+            if (done[k] < n) break;
+            finished++;
+            if (journal is null) continue;
+            var r = new DomainCertification(domain, n, width, journal.LowerBounds, journal.Certified, journal.Seconds, journal.Refused.Count(x => x));
             results.Add(r);
             var refusedNote = r.RoundingRefusals > 0 ? $" ({r.RoundingRefusals} with float32 bounds > 0 refused by the float64 check)" : "";
             output.Out.WriteLine(string.Create(inv,
@@ -186,17 +275,50 @@ public static class VerifyCommand
         }
 
         var stem = Path.GetFileNameWithoutExtension(config.Model);
-        if (results.Count < domains.Count)
+        if (finished < domains.Count)
         {
-            // Stopped by a signal: the journal keeps every finished batch; the summary says how far the run got.
-            WritePartial(config, description, n, kind, clean, domains, domainJournals);
-            output.Out.WriteLine($"stopped: " + string.Join(", ", domains.Zip(domainJournals, (d, j) => $"{d.Name} {j.Done}/{n}")) +
-                $" images done (kept in {Path.Combine(config.OutDir!, VerifyJournal.FolderName)}); continue with the same command and --out {config.OutDir}");
-            return signals.ExitCode is 0 ? StopSignals.Interrupted : signals.ExitCode;
+            // Stopped by a signal (on any rank): the journal keeps every finished batch; the summary says how far the run got.
+            int code = cluster.Any(signals.ExitCode == StopSignals.Terminated) ? StopSignals.Terminated : StopSignals.Interrupted;
+            if (journals is not null && clean is not null)
+            {
+                WritePartial(config, description, n, kind, clean, domains, journals);
+                output.Out.WriteLine($"stopped: " + string.Join(", ", domains.Zip(journals, (d, j) => $"{d.Name} {j.Done}/{n}")) +
+                    $" images done (kept in {Path.Combine(config.OutDir!, VerifyJournal.FolderName)}); continue with the same command and --out {config.OutDir}");
+            }
+            cluster.Barrier();          // rank 0's files are written before any rank exits (a stopped rank ends the job)
+            return code;
         }
-        WriteFiles(config, description, data, stem, n, kind, clean, cleanClock.Elapsed.TotalSeconds, results);
-        output.Out.WriteLine($"results: {Path.Combine(config.OutDir!, "results.json")}, per image: {Path.Combine(config.OutDir!, "per_image.csv")}");
+        if (clean is not null)
+        {
+            WriteFiles(config, description, data, stem, n, kind, clean, cleanClock.Elapsed.TotalSeconds, results);
+            output.Out.WriteLine($"results: {Path.Combine(config.OutDir!, "results.json")}, per image: {Path.Combine(config.OutDir!, "per_image.csv")}");
+        }
+        cluster.Barrier();
         return 0;
+    }
+
+    // A certified batch as it travels from its rank to rank 0: floats and doubles with their bits.
+    static void WriteBatch(BinaryWriter w, CertifiedBatch b)
+    {
+        w.Write(b.Start);
+        w.Write(b.Size);
+        w.Write(b.Width);
+        foreach (var v in b.LowerBounds) w.Write(v);
+        foreach (var c in b.Certified) w.Write(c);
+        foreach (var r in b.Refused) w.Write(r);
+        w.Write(b.Seconds);
+    }
+
+    static CertifiedBatch ReadBatch(BinaryReader r)
+    {
+        int start = r.ReadInt32(), size = r.ReadInt32(), width = r.ReadInt32();
+        var lower = new float[size * width];
+        for (int i = 0; i < lower.Length; i++) lower[i] = r.ReadSingle();
+        var certified = new bool[size];
+        for (int i = 0; i < size; i++) certified[i] = r.ReadBoolean();
+        var refused = new bool[size];
+        for (int i = 0; i < size; i++) refused[i] = r.ReadBoolean();
+        return new CertifiedBatch(start, size, width, lower, certified, refused, r.ReadDouble());
     }
 
     // results.json (status "stopped") and summary.md of a run stopped by a signal: images done per domain.

@@ -16,7 +16,9 @@ namespace Certify.Cli.Commands;
 /// batch size, …) and one CSV per domain, &lt;out&gt;/journal/&lt;k&gt;.csv (k = the domain's position in --domains), with a row
 /// per image (img, certified, refused by the float64 check, seconds, lower bounds lb0 …), appended and flushed to disk
 /// per batch. A rerun with the same configuration continues from the last whole batch (batches start at the same
-/// images, so the bounds are the same bit for bit); another configuration is refused unless --force.</summary>
+/// images, so the bounds are the same bit for bit); another configuration is refused unless --force. Under an MPI job rank 0
+/// alone reads and writes it (the other ranks learn from rank 0 where each domain continues), so a run stopped under N
+/// ranks continues under any number.</summary>
 sealed class VerifyJournal
 {
     /// <summary>The journal folder's name inside the output folder.</summary>
