@@ -27,13 +27,14 @@ public sealed class VnnRunnerTests(ITestOutputHelper output) : TorchTest
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    // A 2-16-16-2 ReLU network with seeded weights, exported to ONNX by the project's exporter.
-    static byte[] GeneratedNetwork()
+    // A 2-16-16-2 ReLU network with seeded weights, exported to ONNX by the project's exporter (also the generated
+    // benchmark of Cluster/ShardedVnnCompTests).
+    internal static byte[] GeneratedNetwork(ulong seed = 4242)
     {
         var description = NetworkDescription.Build("grid", Shape.Of(2),
             [new DenseDeclaration(16), new ReluDeclaration(), new DenseDeclaration(16), new ReluDeclaration(), new DenseDeclaration(2)])
             .Match(d => d, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
-        var g = new TorchSharp.torch.Generator(4242);
+        var g = new TorchSharp.torch.Generator(seed);
         var parameters = new Dictionary<string, Tensor>
         {
             ["layers.0.weight"] = randn([16, 2], generator: g), ["layers.0.bias"] = randn([16], generator: g) * 0.5,
@@ -44,7 +45,7 @@ public sealed class VnnRunnerTests(ITestOutputHelper output) : TorchTest
     }
 
     // y0 − y1 by ONNX Runtime on a 201×201 grid of [lo, hi]²: its minimum and maximum.
-    static (double Min, double Max) GridRange(byte[] model, float lo = -1, float hi = 1)
+    internal static (double Min, double Max) GridRange(byte[] model, float lo = -1, float hi = 1)
     {
         const int n = 201;
         var points = new float[n * n * 2];
@@ -61,7 +62,7 @@ public sealed class VnnRunnerTests(ITestOutputHelper output) : TorchTest
         return (d.Min(), d.Max());
     }
 
-    static string Property(string outputs, string box = "(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 -1))\n(assert (<= X_1 1))") =>
+    internal static string Property(string outputs, string box = "(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 -1))\n(assert (<= X_1 1))") =>
         $"(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n{box}\n{outputs}\n";
 
     (string Verdict, string Text, string Err) Decide(string dir, string onnx, string vnnlib, string text)

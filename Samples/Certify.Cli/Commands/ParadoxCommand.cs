@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Certify.Functional.Runtime.Cluster;
 using Certify.Functional.Reports.Paradox;
 using Certify.Functional.Samples;
 using LanguageExt.Common;
@@ -57,6 +58,13 @@ public static class ParadoxCommand
             }
             var b = parse.GetValue(budget)!;
             bool quiet = parse.GetValue(CliApp.Quiet);
+            if (output.Cluster.IsParallel)
+            {
+                // Only --released splits its work across ranks; the training studies run on rank 0 alone (the others would
+                // write the same files).
+                if (!output.Cluster.IsRoot) return 0;
+                output.Err.WriteLine("note: `paradox` without --released does not split its work across ranks; rank 0 runs it alone.");
+            }
             var planned =
                 from common in ParadoxPlan.For(b, parse.GetValue(net)!, parse.GetValue(eps), parse.GetValue(CliApp.Seed), parse.GetValue(CliApp.Threads),
                     parse.GetValue(outDir) ?? Path.Combine("runs", $"paradox-{b}"))
@@ -137,8 +145,10 @@ public static class ParadoxCommand
         Guarded(output, plan.Threads, quiet, "finishing the current certification; the report keeps the finished groups", (say, cancel, interrupted) =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            return output.Exit(ReleasedStudy.Run(plan, say, cancel), CliApp.BadInput, groups =>
+            return output.Exit(ReleasedStudy.Run(plan, say, cancel, output.Cluster), CliApp.BadInput, groups =>
             {
+                // Every rank ends the same way (a rank's own signal stops them all after the same unit).
+                bool stopped = output.Cluster.Any(cancel.IsCancellationRequested);
                 foreach (var g in groups)
                 {
                     var (holds, images, counts) = ReleasedReport.Order(g);
@@ -146,7 +156,7 @@ public static class ParadoxCommand
                         $"paper's order {(holds ? "holds" : "does not hold")}");
                 }
                 output.Out.WriteLine($"report: {Path.Combine(plan.OutDir, "report.md")}, results.json and per-image CSVs in {plan.OutDir} ({clock.Elapsed.TotalMinutes:F1} min)");
-                return cancel.IsCancellationRequested ? interrupted() : 0;
+                return stopped ? interrupted() : 0;
             });
         });
 

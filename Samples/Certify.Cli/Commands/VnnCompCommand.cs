@@ -5,6 +5,7 @@ using System.Text;
 using Certify.Functional.Errors;
 using Certify.Functional.Networks;
 using Certify.Functional.Runtime;
+using Certify.Functional.Runtime.Cluster;
 using Certify.Functional.Verification.Vnn;
 using Certify.Functional.VnnLib;
 using LanguageExt;
@@ -44,72 +45,134 @@ public static class VnnCompCommand
             string dir = parse.GetValue(benchmark)!;
             var device = Devices.Parse(parse.GetValue(CliApp.Device)!);
             torch.set_num_threads(parse.GetValue(CliApp.Threads));
+            var cluster = output.Cluster;
             string category = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
-            string table = parse.GetValue(outFile) ?? Path.Combine(OutputFolders.Unique($"runs/vnncomp-{category}"), "results.csv");
+            // Rank 0 names the default folder (a time stamp: other ranks could read another second) and alone checks it and
+            // reads the journal; the others learn the table and the instances done before from it.
+            string table = Encoding.UTF8.GetString(cluster.Broadcast(Encoding.UTF8.GetBytes(!cluster.IsRoot ? ""
+                : parse.GetValue(outFile) ?? Path.Combine(OutputFolders.Unique($"runs/vnncomp-{category}"), "results.csv"))));
             var prepared =
                 from options in VnnLibCommand.Options(parse.GetValue(ladder), 1, parse.GetValue(CliApp.Seed), parse.GetValue(restarts), parse.GetValue(steps))
                 from rows in Instances.Read(dir, parse.GetValue(instances))
                 from passed in KernelGate.Check(device)
-                from folder in OutputFolders.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(table))!)
-                from done in Journal.Read(table, Journal.Settings(options, s), parse.GetValue(force))
+                from folder in cluster.IsRoot ? OutputFolders.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(table))!) : FinSucc(unit)
+                from done in cluster.IsRoot ? Journal.Read(table, Journal.Settings(options, s), parse.GetValue(force)) : FinSucc(new Dictionary<int, Row>())
                 select (options, rows, done);
+            // Every rank goes on only when all could prepare (a rank that failed says why; the others end quietly).
+            if (cluster.Any(prepared.IsFail)) return prepared.IsFail ? output.Exit(prepared, CliApp.BadInput, _ => 0) : CliApp.BadInput;
             return output.Exit(prepared, CliApp.BadInput, ready =>
-                Run(category, ready.rows.Take(parse.GetValue(limit) ?? int.MaxValue).ToArray(), ready.options, s, table, ready.done, device,
+                Run(category, ready.rows.Take(parse.GetValue(limit) ?? int.MaxValue).ToArray(), ready.options, s, table, DoneBefore(cluster, ready.done), device,
                     output, parse.GetValue(CliApp.Quiet)));
         });
         return command;
     }
 
+    // The instances done before: rank 0 read them from the journal; the other ranks need only their indices.
+    static Dictionary<int, Row> DoneBefore(Cluster cluster, Dictionary<int, Row> read)
+    {
+        if (!cluster.IsParallel) return read;
+        var indices = cluster.Broadcast(read.Keys.SelectMany(BitConverter.GetBytes).ToArray());
+        return cluster.IsRoot ? read
+            : Enumerable.Range(0, indices.Length / 4).Select(i => BitConverter.ToInt32(indices, 4 * i))
+                .ToDictionary(i => i, i => new Row(new Instance(i, "", "", "", "", 1), "", "", 0, null));
+    }
+
+    // Under an MPI job the pending instances go in rounds of one per rank (instance k of a round to rank k, times measured
+    // on the rank that ran it); rank 0 gathers each round and writes, in instance order, what one process writes after each
+    // instance: the result file, the results table and the progress line. A signal on any rank stops every rank after
+    // the same round.
     static int Run(string category, Instance[] instances, PropertyOptions options, double scale, string table, Dictionary<int, Row> done,
         Device device, CliOutput output, bool quiet)
     {
+        var cluster = output.Cluster;
         string folder = Path.GetDirectoryName(Path.GetFullPath(table))!;
         string results = Path.Combine(folder, "results");
-        Directory.CreateDirectory(results);
+        if (cluster.IsRoot) Directory.CreateDirectory(results);
         if (!quiet)
             output.Err.WriteLine($"vnncomp: {instances.Length} instance(s) of {category}{(done.Count > 0 ? $", {done.Count} done before (continuing)" : "")}; results: {table}");
         var networks = new Dictionary<string, Fin<NetworkModule>>();
         var properties = new Dictionary<string, Fin<VnnLibProperty>>();
         var rows = new SortedDictionary<int, Row>(done);
+        var pending = instances.Where(i => !done.ContainsKey(i.Index)).ToArray();
         var inv = CultureInfo.InvariantCulture;
+        using var signals = new StopSignals(output.Err, "finishing the current instance; run the same command again to continue");
+        bool stopped = false;
         try
         {
-            foreach (var instance in instances)
+            for (int round = 0; round < pending.Length; round += cluster.Size)
             {
-                if (done.ContainsKey(instance.Index)) continue;
-                var clock = Stopwatch.StartNew();
-                if (!networks.TryGetValue(instance.Onnx, out var network))
-                    networks[instance.Onnx] = network = OnnxNetworks.Load(instance.Onnx).Map(n => { n.to(device); n.eval(); return n; });
-                if (!properties.TryGetValue(instance.VnnLib, out var property))
-                    properties[instance.VnnLib] = property = VnnLibReader.Load(instance.VnnLib);
-                var checkedProperty = from n in network from p in property
-                                      from c in VnnLibReader.Check(p, n.Description.Input.Size, n.Description.Output.Size) select (n, c);
-                double timeout = instance.Timeout * scale;
-                Row row = checkedProperty.Match(
-                    Succ: ready =>
-                    {
-                        using var scope = NewDisposeScope();
-                        var result = PropertyVerifier.Run(ready.n, ready.c, options with { TimeoutSeconds = timeout });
-                        AtomicFile.WriteAllText(Path.Combine(results, instance.ResultName), result.ToVnnComp());
-                        return new Row(instance, result.Word, result.Method, result.Seconds, null);
-                    },
-                    Fail: e => new Row(instance, "error", "", clock.Elapsed.TotalSeconds, e.Message));
-                rows[instance.Index] = row;
-                Journal.Write(table, Journal.Settings(options, scale), rows.Values);
-                if (!quiet)
-                    output.Err.WriteLine(string.Create(inv,
-                        $"[{rows.Count}/{instances.Length}] {instance.Name}: {row.Result}{(row.Method is "" ? "" : $" ({row.Method})")} in {row.Seconds:F2} s{(row.Error is null ? "" : $": {row.Error}")}"));
+                if (cluster.Any(signals.Stopped)) { stopped = true; break; }
+                int mine = round + cluster.Rank;
+                List<(int Index, Outcome Item)> solved = mine < pending.Length ? [(mine, Solve(pending[mine], networks, properties, options, scale, device))] : [];
+                foreach (var (k, outcome) in cluster.Gather(solved, Outcome.Write, Outcome.Read) ?? [])
+                {
+                    var instance = pending[k];
+                    if (outcome.Text is { } text) AtomicFile.WriteAllText(Path.Combine(results, instance.ResultName), text);
+                    var row = new Row(instance, outcome.Result, outcome.Method, outcome.Seconds, outcome.Error);
+                    rows[instance.Index] = row;
+                    Journal.Write(table, Journal.Settings(options, scale), rows.Values);
+                    if (!quiet)
+                        output.Err.WriteLine(string.Create(inv,
+                            $"[{rows.Count}/{instances.Length}] {instance.Name}: {row.Result}{(row.Method is "" ? "" : $" ({row.Method})")} in {row.Seconds:F2} s{(row.Error is null ? "" : $": {row.Error}")}"));
+                }
             }
         }
         finally
         {
             foreach (var n in networks.Values) n.IfSucc(m => m.Dispose());
         }
+        if (!cluster.IsRoot) return 0;          // rank 0 ends the job (its exit code is the job's)
         var summary = Summary(category, rows.Values.ToArray(), scale, options);
         AtomicFile.WriteAllText(Path.Combine(folder, "summary.md"), summary);
         output.Out.Write(summary);
         output.Out.WriteLine($"results: {table}, result files: {results}");
+        if (stopped)
+        {
+            output.Err.WriteLine($"stopped after {rows.Count} of {instances.Length} instance(s); run the same command again to continue");
+            return signals.StoppedCode;
+        }
         return rows.Values.Any(r => r.Result == "error") ? CliApp.Failed : 0;
+    }
+
+    // One instance: its network and property (loaded once per rank), decided within its timeout; the result file's text
+    // (null for an instance that could not be read).
+    static Outcome Solve(Instance instance, Dictionary<string, Fin<NetworkModule>> networks, Dictionary<string, Fin<VnnLibProperty>> properties,
+        PropertyOptions options, double scale, Device device)
+    {
+        var clock = Stopwatch.StartNew();
+        if (!networks.TryGetValue(instance.Onnx, out var network))
+            networks[instance.Onnx] = network = OnnxNetworks.Load(instance.Onnx).Map(n => { n.to(device); n.eval(); return n; });
+        if (!properties.TryGetValue(instance.VnnLib, out var property))
+            properties[instance.VnnLib] = property = VnnLibReader.Load(instance.VnnLib);
+        var checkedProperty = from n in network from p in property
+                              from c in VnnLibReader.Check(p, n.Description.Input.Size, n.Description.Output.Size) select (n, c);
+        double timeout = instance.Timeout * scale;
+        return checkedProperty.Match(
+            Succ: ready =>
+            {
+                using var scope = NewDisposeScope();
+                var result = PropertyVerifier.Run(ready.n, ready.c, options with { TimeoutSeconds = timeout });
+                return new Outcome(result.Word, result.Method, result.Seconds, null, result.ToVnnComp());
+            },
+            Fail: e => new Outcome("error", "", clock.Elapsed.TotalSeconds, e.Message, null));
+    }
+
+    // What a rank hands to rank 0 for one instance.
+    sealed record Outcome(string Result, string Method, double Seconds, string? Error, string? Text)
+    {
+        public static void Write(BinaryWriter w, Outcome o)
+        {
+            w.Write(o.Result);
+            w.Write(o.Method);
+            w.Write(o.Seconds);
+            w.Write(o.Error is not null);
+            if (o.Error is not null) w.Write(o.Error);
+            w.Write(o.Text is not null);
+            if (o.Text is not null) w.Write(o.Text);
+        }
+
+        public static Outcome Read(BinaryReader r) =>
+            new(r.ReadString(), r.ReadString(), r.ReadDouble(), r.ReadBoolean() ? r.ReadString() : null, r.ReadBoolean() ? r.ReadString() : null);
     }
 
     static string Summary(string category, Row[] rows, double scale, PropertyOptions options)

@@ -1,4 +1,5 @@
 using Certify.Functional.Runtime;
+using Certify.Functional.Runtime.Cluster;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -188,9 +189,12 @@ public static class ReleasedStudy
             .Select(d => Path.Combine(d, name)).FirstOrDefault(System.IO.File.Exists);
     }
 
-    /// <summary>Runs every group whose files exist (and whose dataset is installed) and writes the report.</summary>
-    public static Fin<IReadOnlyList<ReleasedGroup>> Run(ReleasedPlan plan, ParadoxProgress? progress, CancellationToken cancel)
+    /// <summary>Runs every group whose files exist (and whose dataset is installed) and writes the report. Under a job of
+    /// several ranks (<paramref name="cluster"/>; a collective call) each group's units are split across the ranks and
+    /// rank 0 alone writes the files, the same as one process writes; the other ranks return no groups.</summary>
+    public static Fin<IReadOnlyList<ReleasedGroup>> Run(ReleasedPlan plan, ParadoxProgress? progress, CancellationToken cancel, Cluster? cluster = null)
     {
+        cluster ??= Cluster.Single;
         if (!Directory.Exists(plan.Folder))
             return FinFail<IReadOnlyList<ReleasedGroup>>(Error.New(ErrorCodes.MissingFile,
                 $"The folder of released networks '{plan.Folder}' does not exist. Pass the folder holding pretrained/ and pretrained-conv/ " +
@@ -202,36 +206,40 @@ public static class ReleasedStudy
         var clock = Stopwatch.StartNew();
         var groups = new List<ReleasedGroup>();
         var skipped = new List<string>();
+        int found = 0;                 // groups run on a rank other than 0 (rank 0 keeps them)
         foreach (var kind in Groups)
         {
             var (dataset, arch, name) = (kind.Dataset, kind.Arch, kind.Name);
             if (plan.Only.Count > 0 && !plan.Only.Contains(name)) continue;
-            if (cancel.IsCancellationRequested) break;
+            if (cluster.Any(cancel.IsCancellationRequested)) break;
             var present = Networks.Where(n => File(plan.Folder, dataset, arch, n) is not null).ToList();
             if (present.Count == 0) { skipped.Add($"{name}: no `{dataset}_{arch}_*.pt` in {plan.Folder}"); continue; }
             var data = DatasetCatalog.Load(kind.Catalog, null, Split.Test);
             if (data.IsFail) { skipped.Add($"{name}: {((Error)data).Message}"); continue; }
-            var group = RunGroup(plan, kind, present, (Dataset)data, progress, cancel);
+            var group = RunGroup(plan, kind, present, (Dataset)data, progress, cancel, cluster);
             if (group.IsFail) return group.Map(_ => (IReadOnlyList<ReleasedGroup>)groups);
-            if (cancel.IsCancellationRequested) break;
-            groups.Add((ReleasedGroup)group);
+            if (cluster.Any(cancel.IsCancellationRequested)) break;
+            if (!cluster.IsRoot) { found++; continue; }
+            groups.Add(((Option<ReleasedGroup>)group).IfNone(() => throw new InvalidOperationException("a finished group has no results")));
             ReleasedReport.Write(plan, groups, skipped, clock.Elapsed, complete: false);   // nothing lost if a later group fails
         }
-        if (groups.Count == 0 && !cancel.IsCancellationRequested)
+        bool stopped = cluster.Any(cancel.IsCancellationRequested);
+        if (groups.Count + found == 0 && !stopped)
             return FinFail<IReadOnlyList<ReleasedGroup>>(Error.New(ErrorCodes.MissingFile,
                 $"No released network found under {plan.Folder} ({string.Join("; ", skipped)})."));
-        ReleasedReport.Write(plan, groups, skipped, clock.Elapsed, complete: !cancel.IsCancellationRequested);
+        if (cluster.IsRoot) ReleasedReport.Write(plan, groups, skipped, clock.Elapsed, complete: !stopped);
         return FinSucc<IReadOnlyList<ReleasedGroup>>(groups);
     }
 
-    static Fin<ReleasedGroup> RunGroup(ReleasedPlan plan, ReleasedKind kind, IReadOnlyList<ReleasedNetwork> present, Dataset data,
-        ParadoxProgress? progress, CancellationToken cancel)
+    // The group's measurements on rank 0 (None on the other ranks, and when a signal stopped it).
+    static Fin<Option<ReleasedGroup>> RunGroup(ReleasedPlan plan, ReleasedKind kind, IReadOnlyList<ReleasedNetwork> present, Dataset data,
+        ParadoxProgress? progress, CancellationToken cancel, Cluster cluster)
     {
         var (dataset, arch) = (kind.Dataset, kind.Arch);
         var clock = Stopwatch.StartNew();
         var name = $"{dataset}-{arch.ToLowerInvariant()}";
         var entry = NetworkCatalog.Find(arch, data.Shape);
-        if (entry.IsFail) return FinFail<ReleasedGroup>((Error)entry);
+        if (entry.IsFail) return FinFail<Option<ReleasedGroup>>((Error)entry);
         var catalog = (CatalogEntry)entry;
         var nets = new List<NetworkModule>();
         using var guard = GcGuard.Open();
@@ -242,73 +250,150 @@ public static class ReleasedStudy
                 var net = catalog.Create();
                 nets.Add(net);
                 var loaded = StateDict.Load(net, File(plan.Folder, dataset, arch, n)!);
-                if (loaded.IsFail) return FinFail<ReleasedGroup>((Error)loaded);
+                if (loaded.IsFail) return FinFail<Option<ReleasedGroup>>((Error)loaded);
                 // The reference loader's constants: the dataset's (the Fashion files store MNIST's).
                 foreach (var norm in net.Normalizations) norm.SetConstants(data.Normalization.Mean, data.Normalization.Std);
                 net.eval();
             }
-            var clean = new Dictionary<string, (int, int)>();
-            var cells = new Dictionary<(string, string), bool[]>();
-            var lp = new Dictionary<string, int>();
             int lpImages = plan.LpImagesOf(kind);
             var dir = Path.Combine(plan.OutDir, name);
+            int m = plan.SkipProperties ? 0 : Math.Min(plan.PropertyImages(kind), data.Count);
+            Tensor? x = null, y = null;
+            if (!plan.SkipProperties) (x, y) = data.Batch(Enumerable.Range(0, m).ToArray(), CPU);
+            var relaxations = Verifiers.Select(v => (v.Key, Domain: Domain.Parse(v.Name).ThrowIfFail())).ToList();
+
+            // The independent units, in the order one process runs them: per network its clean accuracy, its cross-matrix
+            // cells and its LP run; then the properties (tightness per relaxation and network, the loss slice per network,
+            // Ŝ per network and relaxation). Each is a function of its network and the plan alone (the directions are
+            // seeded per unit), so ranks can run them in any split.
+            var pieces = new List<(Piece Piece, StudyUnit Unit)>();
             for (int i = 0; i < present.Count; i++)
             {
                 var (n, net) = (present[i], nets[i]);
-                var c = Evaluation.Clean(net, data, 500, CPU);
-                clean[n.Key] = (c.Correct, c.Total);
-                foreach (var v in Verifiers)
+                pieces.Add((new(PieceKind.Clean, i, -1), new(0.1, () =>
                 {
-                    if (cancel.IsCancellationRequested) return FinSucc(default(ReleasedGroup)!);
-                    guard.SafePoint();
+                    var c = Evaluation.Clean(net, data, 500, CPU);
+                    return UnitOutcome.Of(c.Correct, c.Total);
+                })));
+                for (int j = 0; j < Verifiers.Count; j++)
+                {
+                    var v = Verifiers[j];
                     int images = plan.Images(kind, v, data.Count, own: v.Name == n.Own);
-                    progress?.Invoke("certify", $"{name} {n.Label} with {v.Name} on {images} images");
-                    var r = Certification.Run(net, data, images, plan.Eps, Domain.Parse(v.Name).ThrowIfFail(), SpecKind.Diffs, v.Batch, CPU);
-                    cells[(n.Key, v.Name)] = r.Certified;
+                    pieces.Add((new(PieceKind.Cell, i, j), new(images * CertifyCost(v.Name), () =>
+                    {
+                        guard.SafePoint();
+                        progress?.Invoke("certify", $"{name} {n.Label} with {v.Name} on {images} images");
+                        var r = Certification.Run(net, data, images, plan.Eps, Domain.Parse(v.Name).ThrowIfFail(), SpecKind.Diffs, v.Batch, CPU);
+                        return new UnitOutcome(r.Certified, []);
+                    })));
                 }
                 if (lpImages > 0)
+                    pieces.Add((new(PieceKind.Lp, i, -1), new(lpImages * 2.5, () =>
+                    {
+                        progress?.Invoke("lp", $"{name} {n.Label}: exact triangle LP on {lpImages} images");
+                        return UnitOutcome.Of(Certification.Run(net, data, lpImages, plan.Eps, Domain.Parse("triangle-lp:skip-stable=1").ThrowIfFail(), SpecKind.Diffs, 10, CPU).CertifiedCount);
+                    })));
+            }
+            if (!plan.SkipProperties)
+            {
+                for (int r = 0; r < relaxations.Count; r++)
+                    for (int i = 0; i < present.Count; i++)
+                    {
+                        var (key, domain, net, first) = (relaxations[r].Key, relaxations[r].Domain, nets[i], i == 0);
+                        pieces.Add((new(PieceKind.Tightness, i, r), new(m * PropertyCost(key), () =>
+                        {
+                            if (first) progress?.Invoke("tightness", $"{name}: {key} on {nets.Count} networks × {m} images");
+                            guard.SafePoint();
+                            return UnitOutcome.Of(Analysis.Tightness.Measure(net, x!, y!, plan.Eps, domain).MeanWidth);
+                        })));
+                    }
+                for (int i = 0; i < present.Count; i++)
                 {
-                    progress?.Invoke("lp", $"{name} {n.Label}: exact triangle LP on {lpImages} images");
-                    lp[n.Key] = Certification.Run(net, data, lpImages, plan.Eps, Domain.Parse("triangle-lp:skip-stable=1").ThrowIfFail(), SpecKind.Diffs, 10, CPU).CertifiedCount;
+                    var (n, net) = (present[i], nets[i]);
+                    pieces.Add((new(PieceKind.Slice, i, -1), new(plan.SlicePoints * m * SliceCost(n.Loss), () =>
+                    {
+                        guard.SafePoint();
+                        progress?.Invoke("continuity", $"{name} {n.Label}: loss slice in {n.Loss}");
+                        var direction = ParameterDirection.Random(net, unchecked((ulong)plan.Seed) + 17);
+                        var slice = LossSlice.Function(net, x!, y!, Domain.Parse(n.Loss).ThrowIfFail(), plan.Eps, direction);
+                        // A safe point between evaluations: a slice of a large network allocates more than the guard's budget.
+                        var jumps = JumpDetector.Detect(t => { guard.SafePoint(); return slice(t); }, -0.02, 0.02, plan.SlicePoints);
+                        return UnitOutcome.Of(jumps.Jumps.Count, jumps.Jumps.Count == 0 ? 0 : jumps.Jumps.Max(j => Math.Abs(j.Size)));
+                    })));
                 }
-                WritePerImage(dir, dataset, arch, present, data, clean, cells);
+                for (int i = 0; i < present.Count; i++)
+                    for (int r = 0; r < relaxations.Count; r++)
+                    {
+                        var (n, net, key, domain) = (present[i], nets[i], relaxations[r].Key, relaxations[r].Domain);
+                        pieces.Add((new(PieceKind.Sensitivity, i, r), new(m * plan.SensitivityDirections * SensitivityCost(key), () =>
+                        {
+                            guard.SafePoint();
+                            progress?.Invoke("sensitivity", $"{name} {n.Label}: {key}");
+                            return UnitOutcome.Of(SensitivityPanel.MeasureOne(net, x!, y!, domain, plan.Eps, plan.SensitivityDirections, 1e-3, unchecked((ulong)plan.Seed)));
+                        })));
+                    }
             }
 
+            var clean = new Dictionary<string, (int, int)>();
+            var cells = new Dictionary<(string, string), bool[]>();
+            var lp = new Dictionary<string, int>();
             var tightness = new Dictionary<string, double>();
             var slices = new Dictionary<string, (int, double)>();
             SensitivityPanel? panel = null;
+            void Take(Piece p, UnitOutcome o)
+            {
+                if (p.Kind == PieceKind.Clean) clean[present[p.Net].Key] = ((int)o.Numbers[0], (int)o.Numbers[1]);
+                else if (p.Kind == PieceKind.Cell) cells[(present[p.Net].Key, Verifiers[p.Other].Name)] = o.Flags;
+                else if (p.Kind == PieceKind.Lp) lp[present[p.Net].Key] = (int)o.Numbers[0];
+            }
+            // One process writes per_image.csv after each network, as far as it got; a job's rank 0 writes it once, whole.
+            int lastOfNetwork(int i) => pieces.FindLastIndex(p => p.Piece.Net == i && p.Piece.Kind is PieceKind.Clean or PieceKind.Cell or PieceKind.Lp);
+            var (outcomes, stopped) = ShardedUnits.Run(cluster, pieces.Select(p => p.Unit).ToList(), cancel, (k, o) =>
+            {
+                if (cluster.IsParallel) return;
+                Take(pieces[k].Piece, o);
+                if (k == lastOfNetwork(pieces[k].Piece.Net)) WritePerImage(dir, dataset, arch, present, data, clean, cells);
+            });
+            if (stopped || outcomes is null) return FinSucc(Option<ReleasedGroup>.None);   // stopped, or a rank other than 0
+            for (int k = 0; k < pieces.Count; k++) Take(pieces[k].Piece, outcomes[k]);
+            if (cluster.IsParallel) WritePerImage(dir, dataset, arch, present, data, clean, cells);
+
             if (!plan.SkipProperties)
             {
-                int m = Math.Min(plan.PropertyImages(kind), data.Count);
-                var (x, y) = data.Batch(Enumerable.Range(0, m).ToArray(), CPU);
-                var relaxations = Verifiers.Select(v => (v.Key, Domain.Parse(v.Name).ThrowIfFail())).ToList();
-                foreach (var (key, domain) in relaxations)
-                {
-                    if (cancel.IsCancellationRequested) return FinSucc(default(ReleasedGroup)!);
-                    progress?.Invoke("tightness", $"{name}: {key} on {nets.Count} networks × {m} images");
-                    tightness[key] = 1 / nets.Average(net => { guard.SafePoint(); return Analysis.Tightness.Measure(net, x, y, plan.Eps, domain).MeanWidth; });
-                }
+                UnitOutcome At(PieceKind kind, int net, int other) => outcomes[pieces.FindIndex(p => p.Piece == new Piece(kind, net, other))];
+                for (int r = 0; r < relaxations.Count; r++)
+                    tightness[relaxations[r].Key] = 1 / Enumerable.Range(0, nets.Count).Average(i => At(PieceKind.Tightness, i, r).Numbers[0]);
                 for (int i = 0; i < present.Count; i++)
-                {
-                    if (cancel.IsCancellationRequested) return FinSucc(default(ReleasedGroup)!);
-                    guard.SafePoint();
-                    progress?.Invoke("continuity", $"{name} {present[i].Label}: loss slice in {present[i].Loss}");
-                    var direction = ParameterDirection.Random(nets[i], unchecked((ulong)plan.Seed) + 17);
-                    var slice = LossSlice.Function(nets[i], x, y, Domain.Parse(present[i].Loss).ThrowIfFail(), plan.Eps, direction);
-                    // A safe point between evaluations: a slice of a large network allocates more than the guard's budget.
-                    var jumps = JumpDetector.Detect(t => { guard.SafePoint(); return slice(t); }, -0.02, 0.02, plan.SlicePoints);
-                    slices[present[i].Key] = (jumps.Jumps.Count, jumps.Jumps.Count == 0 ? 0 : jumps.Jumps.Max(j => Math.Abs(j.Size)));
-                }
-                panel = SensitivityPanel.Measure(present.Select((n, i) => (n.Label, nets[i])).ToList(), relaxations, x, y, plan.Eps,
-                    plan.SensitivityDirections, 1e-3, unchecked((ulong)plan.Seed), s => progress?.Invoke("sensitivity", $"{name} {s}"));
+                    slices[present[i].Key] = ((int)At(PieceKind.Slice, i, -1).Numbers[0], At(PieceKind.Slice, i, -1).Numbers[1]);
+                panel = new SensitivityPanel(relaxations.Select(r => r.Key).ToList(), present.Select(n => n.Label).ToList(),
+                    Enumerable.Range(0, present.Count).Select(i => Enumerable.Range(0, relaxations.Count).Select(r => At(PieceKind.Sensitivity, i, r).Numbers[0]).ToArray()).ToArray());
             }
-            return FinSucc(new ReleasedGroup(kind, present, clean, cells, lp, lpImages, tightness, slices, panel, clock.Elapsed.TotalSeconds));
+            return FinSucc(Some(new ReleasedGroup(kind, present, clean, cells, lp, lpImages, tightness, slices, panel, clock.Elapsed.TotalSeconds)));
         }
         finally
         {
             foreach (var n in nets) n.Dispose();
         }
     }
+
+    enum PieceKind { Clean, Cell, Lp, Tightness, Slice, Sensitivity }
+
+    // A unit of a group: what it measures, on which network (index in the group), and the verifier or relaxation index (−1: none).
+    sealed record Piece(PieceKind Kind, int Net, int Other);
+
+    // Rough seconds per image of each verifier on MNIST FC (measured on 2 cores; only the balance between ranks depends on them).
+    static double CertifyCost(string verifier) => verifier switch
+    {
+        "box" => 0.0004, "crown-ibp" => 0.001, "hbox" => 0.008, "zono" => 0.012, _ => 0.04,
+    };
+
+    // Per image and network of the tightness batch, by relaxation key; per image and grid point of a loss slice and per image
+    // and direction of Ŝ, by domain (rough, as above).
+    static double PropertyCost(string key) => key == "crown" ? 0.03 : key == "box" ? 0.005 : 0.01;
+
+    static double SliceCost(string domain) => domain switch { "deeppoly" => 0.013, "zono" => 0.005, "hbox" => 0.004, _ => 0.001 };
+
+    static double SensitivityCost(string key) => key switch { "crown" => 0.025, "zono" => 0.0125, _ => 0.005 };
 
     // per_image.csv in the reference's convention: img, label, pred__<model> (here: clean-correct is not stored, so the
     // prediction column is omitted), <model>__<verifier> = 1 / 0 / empty (not evaluated).

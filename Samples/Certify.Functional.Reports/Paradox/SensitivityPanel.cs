@@ -30,11 +30,18 @@ public sealed record SensitivityPanel(IReadOnlyList<string> Relaxations, IReadOn
             {
                 guard.SafePoint();
                 progress?.Invoke($"{networks[n].Label}: {relaxations[r].Key}");
-                using var scope = NewDisposeScope();
-                values[n][r] = Sensitivity.Measure(networks[n].Net, x, y, relaxations[r].Domain, eps, new SensitivityOptions(directions, [delta], seed)).PerDelta[0].Sensitivity;
+                values[n][r] = MeasureOne(networks[n].Net, x, y, relaxations[r].Domain, eps, directions, delta, seed);
             }
         }
         return new SensitivityPanel(relaxations.Select(r => r.Key).ToList(), networks.Select(n => n.Label).ToList(), values);
+    }
+
+    /// <summary>Ŝ of one (network, domain) pair, as <see cref="Measure"/> measures each (a pure function of its arguments:
+    /// the directions are seeded).</summary>
+    public static double MeasureOne(NetworkModule net, Tensor x, Tensor y, Domain domain, double eps, int directions, double delta, ulong seed)
+    {
+        using var scope = NewDisposeScope();
+        return Sensitivity.Measure(net, x, y, domain, eps, new SensitivityOptions(directions, [delta], seed)).PerDelta[0].Sensitivity;
     }
 
     /// <summary>Ŝ of <paramref name="key"/> on network <paramref name="n"/>, NaN when absent.</summary>
