@@ -132,15 +132,3 @@ public sealed class MpiVnnCompFactAttribute : FactAttribute
         set => base.Skip = value;
     }
 }
-
-/// <summary>A fact that runs <c>mpirun</c> on the paper's released networks from ../shared; skipped, with the reason,
-/// without Open MPI or without them.</summary>
-public sealed class MpiSharedFactAttribute : FactAttribute
-{
-    /// <inheritdoc/>
-    public override string? Skip
-    {
-        get => base.Skip ?? (MpiRun.Mpirun is null ? MpiRun.Absent : SharedFiles.SkipReason());
-        set => base.Skip = value;
-    }
-}

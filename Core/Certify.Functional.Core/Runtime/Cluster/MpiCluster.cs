@@ -78,6 +78,9 @@ public sealed class MpiCluster : Cluster
         // and must keep those signals. The variable is read by libmpi from the C environment (Environment.SetEnvironmentVariable
         // changes only .NET's copy).
         if (openMpi) SetEnv("OMPI_MCA_opal_signal", "", 0);
+        // A rank waiting for the others (a round of verification, a slow instance) yields its core instead of spinning:
+        // measured on 2 shared cores, a spinning idle rank slowed the working one by 1.5× (docs/cluster.md).
+        if (openMpi) SetEnv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
         int provided = 0;
         int code = MPI_Init_thread(IntPtr.Zero, IntPtr.Zero, ThreadSerialized, ref provided);
         if (code != 0) return (null, $"MPI_Init_thread failed with error {code}");
