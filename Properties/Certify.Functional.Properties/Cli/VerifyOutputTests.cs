@@ -225,29 +225,21 @@ public class VerifyOutputTests : TorchTest
             Assert.True(code == 0, err);
 
             // env --default-signal: a background process of a script would otherwise ignore SIGINT.
-            var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in (string[])["--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "certify.dll"), .. args, "--out", stopped])
-                start.ArgumentList.Add(a);
-            var stdout = new StringBuilder();
-            var stderr = new StringBuilder();
-            using var process = new Process { StartInfo = start };
-            process.OutputDataReceived += (_, e) => { lock (stdout) stdout.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            using var job = Cluster.Captured.Start(Cluster.MpiRun.Program(
+                ["env", "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "certify.dll"), .. args, "--out", stopped]));
+            var process = job.Process;
             var journal = Path.Combine(stopped, "journal", "1.csv");
             var clock = Stopwatch.StartNew();
             // 20 deeppoly images in the journal (or, from a build without one, the first deeppoly progress line).
-            bool Started() { lock (stderr) return stderr.ToString().Contains("\ndeeppoly: ") || stderr.ToString().StartsWith("deeppoly: "); }
+            bool Started() => job.Err is var e && (e.Contains("\ndeeppoly: ") || e.StartsWith("deeppoly: "));
             while (!(File.Exists(journal) && File.ReadLines(journal).Count() > 20) && !Started() && !process.HasExited && clock.Elapsed.TotalSeconds < 120) Thread.Sleep(50);
-            Assert.False(process.HasExited, $"the run ended before the signal: {stderr}");
+            Assert.False(process.HasExited, $"the run ended before the signal: {job.Err}");
             using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString()])) kill.WaitForExit();
             Assert.True(process.WaitForExit(120_000));
             process.WaitForExit();                              // the output handlers have run
-            Assert.True(process.ExitCode == exitCode, $"exit {process.ExitCode}: {stderr}");
+            Assert.True(process.ExitCode == exitCode, $"exit {process.ExitCode}: {job.Err}");
             Assert.True(File.Exists(journal), "no journal: the finished images are lost");
-            Assert.Contains("continue with the same command and --out", stdout.ToString());
+            Assert.Contains("continue with the same command and --out", job.Out);
             Assert.Contains("\"status\": \"stopped\"", File.ReadAllText(Path.Combine(stopped, "results.json")));
             int kept = File.ReadLines(journal).Count() - 1;
             Assert.InRange(kept, 20, 599);

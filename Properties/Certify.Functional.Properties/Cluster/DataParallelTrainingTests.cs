@@ -79,28 +79,18 @@ public class DataParallelTrainingTests(ITestOutputHelper log) : TorchTest
             var run = Path.Combine(dir, "run");
             string[] args = ["train", "--net", "FC-SMALL", "--mode", "certified", "--domain", "deeppoly", "--eps", "0.05", "--epochs", "2",
                 "--batch-size", "50", "--train-limit", "1000", "--test-limit", "100", "--checkpoint-every", "2", "--pgd-steps", "0", "--out", run];
-            var start = new ProcessStartInfo(MpiRun.Mpirun!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in (string[])["--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", "2", "dotnet",
-                         Path.Combine(AppContext.BaseDirectory, "certify.dll"), .. args])
-                start.ArgumentList.Add(a);
-            var stderr = new System.Text.StringBuilder();
-            using var mpirun = new Process { StartInfo = start };
-            mpirun.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-            mpirun.OutputDataReceived += (_, _) => { };
-            mpirun.Start();
-            mpirun.BeginErrorReadLine();
-            mpirun.BeginOutputReadLine();
+            using var job = Captured.Start(MpiRun.Command(2, args));
+            var mpirun = job.Process;
             var checkpoint = Path.Combine(run, "checkpoints", "last.ckpt");
             var clock = Stopwatch.StartNew();
             while (!File.Exists(checkpoint) && !mpirun.HasExited && clock.Elapsed.TotalSeconds < 120) Thread.Sleep(50);
-            Assert.False(mpirun.HasExited, $"the run ended before a rank was killed: {stderr}");
-            int victim = RankProcess(1) ?? throw new Xunit.Sdk.XunitException("rank 1's process was not found");
+            Assert.False(mpirun.HasExited, $"the run ended before a rank was killed: {job.Err}");
+            int victim = MpiRun.RankProcess(mpirun.Id, 1);
             using (var kill = Process.Start("kill", ["-9", victim.ToString(CultureInfo.InvariantCulture)])) kill.WaitForExit();
             Assert.True(mpirun.WaitForExit(120_000), "the job did not end after a rank was killed");
             mpirun.WaitForExit();
             Assert.NotEqual(0, mpirun.ExitCode);
-            string err;
-            lock (stderr) err = stderr.ToString();
+            string err = job.Err;
             log.WriteLine(err);
             Assert.Contains("exited on signal 9", err);                       // mpirun names the rank that died
 
@@ -110,23 +100,6 @@ public class DataParallelTrainingTests(ITestOutputHelper log) : TorchTest
             Assert.True(File.Exists(Path.Combine(run, "model.pt")));
         }
         finally { Directory.Delete(dir, true); }
-    }
-
-    // The process of `certify train` whose MPI rank is `rank` (from its environment).
-    static int? RankProcess(int rank)
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
-            try
-            {
-                if (!File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("certify.dll\0train", StringComparison.Ordinal)) continue;
-                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains($"OMPI_COMM_WORLD_RANK={rank}")) return pid;
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return null;
     }
 
     // The largest |difference| between the parameters of two state dicts of the run's architecture.

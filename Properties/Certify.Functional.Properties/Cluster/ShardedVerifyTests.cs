@@ -110,42 +110,20 @@ public sealed class ShardedVerifyTests(TinyModel tiny) : TorchTest, IClassFixtur
     }
 
     // mpirun with MpiRun's options and `args` (the ranks' programs): (exit code, stdout, stderr).
-    static (int Code, string Out, string Err) Mpirun(string[] args)
-    {
-        var start = new ProcessStartInfo(MpiRun.Mpirun!) { ArgumentList = { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none" } };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        (start.RedirectStandardOutput, start.RedirectStandardError, start.UseShellExecute) = (true, true, false);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(300_000), "mpirun did not finish");
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    static (int Code, string Out, string Err) Mpirun(string[] args) => MpiRun.Run(MpiRun.Program([MpiRun.Mpirun!, .. MpiRun.Options, .. args]), 300);
 
     // Starts the run under `ranks` ranks (one plain process for 1), sends SIGTERM to the last rank (rank 1 of 2: rank 0
     // hears of it through the ranks' agreement) once the journal holds 20 images, and returns the images kept.
     static int Stop(int ranks, string[] args, string journal)
     {
-        var certify = Path.Combine(AppContext.BaseDirectory, "certify.dll");
-        var start = ranks == 1
-            ? new ProcessStartInfo("dotnet") { ArgumentList = { certify } }
-            : new ProcessStartInfo(MpiRun.Mpirun!) { ArgumentList = { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString(CultureInfo.InvariantCulture), "dotnet", certify } };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        (start.RedirectStandardOutput, start.RedirectStandardError, start.UseShellExecute) = (true, true, false);
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { lock (stdout) stdout.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        using var job = Captured.Start(MpiRun.Command(ranks, args, plainForOne: true));
+        var process = job.Process;
         try
         {
             var clock = Stopwatch.StartNew();
             while (!(File.Exists(journal) && File.ReadLines(journal).Count() > 20) && !process.HasExited && clock.Elapsed.TotalSeconds < 120) Thread.Sleep(50);
-            Assert.False(process.HasExited, $"the run ended before the signal: {stderr}");
-            int target = ranks == 1 ? process.Id : Rank(process.Id, ranks - 1);
+            Assert.False(process.HasExited, $"the run ended before the signal: {job.Err}");
+            int target = ranks == 1 ? process.Id : MpiRun.RankProcess(process.Id, ranks - 1);
             using (var kill = Process.Start("kill", ["-TERM", target.ToString(CultureInfo.InvariantCulture)])) kill.WaitForExit();
             Assert.True(process.WaitForExit(120_000), "the run did not stop");
             process.WaitForExit();
@@ -154,35 +132,14 @@ public sealed class ShardedVerifyTests(TinyModel tiny) : TorchTest, IClassFixtur
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
-        Assert.True(process.ExitCode == 143, $"exit {process.ExitCode}: {stderr}");
-        Assert.Contains("continue with the same command and --out", stdout.ToString());
+        Assert.True(process.ExitCode == 143, $"exit {process.ExitCode}: {job.Err}");
+        Assert.Contains("continue with the same command and --out", job.Out);
         Assert.Contains("\"status\": \"stopped\"", File.ReadAllText(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(journal))!, "results.json")));
         int kept = File.ReadLines(journal).Count() - 1;
         Assert.InRange(kept, 20, 398);
         Assert.Equal(0, kept % 2);                       // whole batches
         return kept;
     }
-
-    // The process of rank `rank` among mpirun's children (its environment says OMPI_COMM_WORLD_RANK).
-    static int Rank(int mpirun, int rank)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed.TotalSeconds < 30)
-        {
-            foreach (var child in Children(mpirun))
-            {
-                var environment = File.ReadAllText($"/proc/{child}/environ").Split('\0');
-                if (environment.Contains($"OMPI_COMM_WORLD_RANK={rank}")) return child;
-            }
-            Thread.Sleep(50);
-        }
-        throw new InvalidOperationException($"no process of rank {rank} under mpirun {mpirun}");
-    }
-
-    static IEnumerable<int> Children(int pid) =>
-        Directory.GetDirectories($"/proc/{pid}/task")
-            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Select(int.Parse);
 
     /// <summary>Ranks that would certify different things (here: the same --model path names another file on each rank, as
     /// on two machines without a shared folder) refuse before any file is written, with one clear error.</summary>
