@@ -91,32 +91,31 @@ public sealed class MpiCluster : Cluster
     }
 
     /// <inheritdoc/>
-    public override void Sum(double[] values)
-    {
-        if (values.Length == 0) return;
-        var total = new double[values.Length];
-        Check(MPI_Reduce(values, total, values.Length, handles.Double, handles.Sum, 0, handles.CommWorld), "MPI_Reduce");
-        if (IsRoot) total.CopyTo(values, 0);
-        Check(MPI_Bcast(values, values.Length, handles.Double, 0, handles.CommWorld), "MPI_Bcast");
-    }
+    public override void Sum(double[] values) => Sum(values, handles.Double);
 
     /// <inheritdoc/>
-    public override void Sum(float[] values)
+    public override void Sum(float[] values) => Sum(values, handles.Float);
+
+    // Reduce to rank 0, then broadcast: the same bits on every rank.
+    void Sum<T>(T[] values, IntPtr type) where T : unmanaged
     {
         if (values.Length == 0) return;
-        var total = new float[values.Length];
-        Check(MPI_Reduce(values, total, values.Length, handles.Float, handles.Sum, 0, handles.CommWorld), "MPI_Reduce");
+        var total = new T[values.Length];
+        Check(MPI_Reduce(ref Bytes(values), ref Bytes(total), values.Length, type, handles.Sum, 0, handles.CommWorld), "MPI_Reduce");
         if (IsRoot) total.CopyTo(values, 0);
-        Check(MPI_Bcast(values, values.Length, handles.Float, 0, handles.CommWorld), "MPI_Bcast");
+        Check(MPI_Bcast(ref Bytes(values), values.Length, type, 0, handles.CommWorld), "MPI_Bcast");
     }
+
+    // The first byte of an array (pinned by the marshaller for the duration of the call).
+    static ref byte Bytes<T>(T[] array) where T : unmanaged => ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(array.AsSpan()));
 
     /// <inheritdoc/>
     public override byte[] Broadcast(byte[] fromRoot)
     {
         int[] length = [IsRoot ? fromRoot.Length : 0];
-        Check(MPI_Bcast(length, 1, handles.Int, 0, handles.CommWorld), "MPI_Bcast");
+        Check(MPI_Bcast(ref Bytes(length), 1, handles.Int, 0, handles.CommWorld), "MPI_Bcast");
         var buffer = IsRoot ? fromRoot : new byte[length[0]];
-        if (length[0] > 0) Check(MPI_Bcast(buffer, length[0], handles.Byte, 0, handles.CommWorld), "MPI_Bcast");
+        if (length[0] > 0) Check(MPI_Bcast(ref Bytes(buffer), length[0], handles.Byte, 0, handles.CommWorld), "MPI_Bcast");
         return buffer;
     }
 
@@ -181,12 +180,8 @@ public sealed class MpiCluster : Cluster
     [DllImport(Lib)] static extern int MPI_Init_thread(IntPtr argc, IntPtr argv, int required, ref int provided);
     [DllImport(Lib)] static extern int MPI_Comm_rank(IntPtr comm, ref int rank);
     [DllImport(Lib)] static extern int MPI_Comm_size(IntPtr comm, ref int size);
-    [DllImport(Lib)] static extern int MPI_Reduce(double[] send, double[] receive, int count, IntPtr type, IntPtr op, int root, IntPtr comm);
-    [DllImport(Lib)] static extern int MPI_Reduce(float[] send, float[] receive, int count, IntPtr type, IntPtr op, int root, IntPtr comm);
-    [DllImport(Lib)] static extern int MPI_Bcast(double[] buffer, int count, IntPtr type, int root, IntPtr comm);
-    [DllImport(Lib)] static extern int MPI_Bcast(float[] buffer, int count, IntPtr type, int root, IntPtr comm);
-    [DllImport(Lib)] static extern int MPI_Bcast(int[] buffer, int count, IntPtr type, int root, IntPtr comm);
-    [DllImport(Lib)] static extern int MPI_Bcast(byte[] buffer, int count, IntPtr type, int root, IntPtr comm);
+    [DllImport(Lib)] static extern int MPI_Reduce(ref byte send, ref byte receive, int count, IntPtr type, IntPtr op, int root, IntPtr comm);
+    [DllImport(Lib)] static extern int MPI_Bcast(ref byte buffer, int count, IntPtr type, int root, IntPtr comm);
     [DllImport(Lib)] static extern int MPI_Gather(int[] send, int sendCount, IntPtr sendType, int[] receive, int receiveCount, IntPtr receiveType, int root, IntPtr comm);
     [DllImport(Lib)] static extern int MPI_Gatherv(byte[] send, int sendCount, IntPtr sendType, byte[] receive, int[] counts, int[] offsets, IntPtr receiveType, int root, IntPtr comm);
     [DllImport(Lib)] static extern int MPI_Barrier(IntPtr comm);
