@@ -49,10 +49,7 @@ public static class FinalEvaluation
             robust = Pgd.Evaluate(network, test, n, eps, new PgdOptions(c.PgdSteps, c.PgdStepSize, c.PgdRestarts), 500, device, generator,
                 done => progress?.Invoke("pgd", done, n)).Robust;
         }
-        var certified = domains.Select(d => cluster.IsParallel
-                ? Sharded(network, test, n, eps, d, plan, device, cluster, done => progress?.Invoke(d.Name, done, n))
-                : Certification.Run(network, test, n, eps, d, plan.Spec, 100, device, done => progress?.Invoke(d.Name, done, n)))
-            .ToList();
+        var certified = domains.Select(d => Sharded(network, test, n, eps, d, plan, device, cluster, done => progress?.Invoke(d.Name, done, n))).ToList();
 
         var inv = CultureInfo.InvariantCulture;
         var csv = new StringBuilder("img,label,pred,pgd");
@@ -73,18 +70,22 @@ public static class FinalEvaluation
 
     const int BatchSize = 100;
 
-    // One domain's certification with the batches of 100 dealt round-robin to the ranks; on rank 0 the whole result
-    // (bounds and flags as the ranks computed them), on the others their batches only. Seconds: the wall time to the gather.
+    // One domain's certification in batches of 100 (Certification.Run's), dealt round-robin to the ranks (all to the one
+    // process of a single run); on rank 0 the whole result (bounds and flags as the ranks computed them), on the others
+    // their batches only. Seconds: the wall time to the gather.
     static DomainCertification Sharded(NetworkModule network, Dataset test, int n, double eps, Domain domain, TrainPlan plan, Device device,
         Cluster cluster, Action<int>? progress)
     {
         var clock = Stopwatch.StartNew();
-        int batches = (n + BatchSize - 1) / BatchSize, width = (int)network.Description.Output.Size - 1;
+        int width = (int)network.Description.Output.Size - 1;
         var mine = new List<(int, CertifiedBatch)>();
-        foreach (int k in cluster.Mine(batches))
-            Certification.RunBatches(network, test, Math.Min(n, (k + 1) * BatchSize), eps, domain, plan.Spec, BatchSize, device, k * BatchSize,
-                b => { mine.Add((k, b)); progress?.Invoke(mine.Count * BatchSize * cluster.Size); });
-        var all = cluster.Gather<CertifiedBatch>(mine, Write, Read) ?? mine;
+        Certification.RunBatchesOf(network, test, n, eps, domain, plan.Spec, BatchSize, device, 0, first => first / BatchSize % cluster.Size == cluster.Rank,
+            (first, b) =>
+            {
+                if (b is not null) mine.Add((first / BatchSize, b));
+                progress?.Invoke(Math.Min(n, first + BatchSize));
+            });
+        var all = cluster.Gather<CertifiedBatch>(mine, CertifiedBatch.Write, CertifiedBatch.Read) ?? mine;
         var lower = new float[n * width];
         var certified = new bool[n];
         int refusals = 0;
@@ -95,23 +96,5 @@ public static class FinalEvaluation
             refusals += b.Refused.Count(r => r);
         }
         return new DomainCertification(domain, n, width, lower, certified, clock.Elapsed.TotalSeconds, refusals);
-    }
-
-    static void Write(BinaryWriter w, CertifiedBatch b)
-    {
-        w.Write(b.Start); w.Write(b.Size); w.Write(b.Width); w.Write(b.Seconds);
-        foreach (var v in b.LowerBounds) w.Write(v);
-        foreach (var v in b.Certified) w.Write(v);
-        foreach (var v in b.Refused) w.Write(v);
-    }
-
-    static CertifiedBatch Read(BinaryReader r)
-    {
-        int start = r.ReadInt32(), size = r.ReadInt32(), width = r.ReadInt32();
-        double seconds = r.ReadDouble();
-        var lower = Enumerable.Range(0, size * width).Select(_ => r.ReadSingle()).ToArray();
-        var certified = Enumerable.Range(0, size).Select(_ => r.ReadBoolean()).ToArray();
-        var refused = Enumerable.Range(0, size).Select(_ => r.ReadBoolean()).ToArray();
-        return new CertifiedBatch(start, size, width, lower, certified, refused, seconds);
     }
 }

@@ -42,7 +42,33 @@ public sealed record DomainCertification(Domain Domain, int Count, int Width, fl
 /// <param name="Certified">Per image: certified (confirmed in float64 when the check is on).</param>
 /// <param name="Refused">Per image: the float32 bounds were all &gt; 0 but the float64 check failed.</param>
 /// <param name="Seconds">Wall time of the batch.</param>
-public sealed record CertifiedBatch(int Start, int Size, int Width, float[] LowerBounds, bool[] Certified, bool[] Refused, double Seconds);
+public sealed record CertifiedBatch(int Start, int Size, int Width, float[] LowerBounds, bool[] Certified, bool[] Refused, double Seconds)
+{
+    /// <summary>The batch as it travels from one process to another (the ranks of an MPI job): floats and doubles with their bits.</summary>
+    public static void Write(BinaryWriter w, CertifiedBatch b)
+    {
+        w.Write(b.Start);
+        w.Write(b.Size);
+        w.Write(b.Width);
+        foreach (var v in b.LowerBounds) w.Write(v);
+        foreach (var c in b.Certified) w.Write(c);
+        foreach (var r in b.Refused) w.Write(r);
+        w.Write(b.Seconds);
+    }
+
+    /// <summary>A batch written by <see cref="Write"/>.</summary>
+    public static CertifiedBatch Read(BinaryReader r)
+    {
+        int start = r.ReadInt32(), size = r.ReadInt32(), width = r.ReadInt32();
+        var lower = new float[size * width];
+        for (int i = 0; i < lower.Length; i++) lower[i] = r.ReadSingle();
+        var certified = new bool[size];
+        for (int i = 0; i < size; i++) certified[i] = r.ReadBoolean();
+        var refused = new bool[size];
+        for (int i = 0; i < size; i++) refused[i] = r.ReadBoolean();
+        return new CertifiedBatch(start, size, width, lower, certified, refused, r.ReadDouble());
+    }
+}
 
 /// <summary>Certification of a dataset prefix in batches: one dispose scope per batch, no gradients.</summary>
 public static class Certification

@@ -240,7 +240,7 @@ public static class VerifyCommand
                 if (batch is not null) round.Add(batch);
                 int index = start / batchSize;
                 if ((index - first) % cluster.Size != cluster.Size - 1 && index != batches - 1) return;
-                var gathered = cluster.Gather(round.Select(b => (b.Start, b)), WriteBatch, ReadBatch);
+                var gathered = cluster.Gather(round.Select(b => (b.Start, b)), CertifiedBatch.Write, CertifiedBatch.Read);
                 round.Clear();
                 if (gathered is not null && journal is not null)
                 {
@@ -295,30 +295,6 @@ public static class VerifyCommand
         }
         cluster.Barrier();
         return 0;
-    }
-
-    // A certified batch as it travels from its rank to rank 0: floats and doubles with their bits.
-    static void WriteBatch(BinaryWriter w, CertifiedBatch b)
-    {
-        w.Write(b.Start);
-        w.Write(b.Size);
-        w.Write(b.Width);
-        foreach (var v in b.LowerBounds) w.Write(v);
-        foreach (var c in b.Certified) w.Write(c);
-        foreach (var r in b.Refused) w.Write(r);
-        w.Write(b.Seconds);
-    }
-
-    static CertifiedBatch ReadBatch(BinaryReader r)
-    {
-        int start = r.ReadInt32(), size = r.ReadInt32(), width = r.ReadInt32();
-        var lower = new float[size * width];
-        for (int i = 0; i < lower.Length; i++) lower[i] = r.ReadSingle();
-        var certified = new bool[size];
-        for (int i = 0; i < size; i++) certified[i] = r.ReadBoolean();
-        var refused = new bool[size];
-        for (int i = 0; i < size; i++) refused[i] = r.ReadBoolean();
-        return new CertifiedBatch(start, size, width, lower, certified, refused, r.ReadDouble());
     }
 
     // results.json (status "stopped") and summary.md of a run stopped by a signal: images done per domain.
