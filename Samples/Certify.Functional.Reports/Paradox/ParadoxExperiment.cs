@@ -73,7 +73,7 @@ public static class ParadoxTraining
             if (cancel.IsCancellationRequested || !errors.IsEmpty) { state.Stop(); return; }
             var one = RunOne(plan, jobs[k].r, jobs[k].seed, catalog, trainSet, test, trainProgress, progress, cancel);
             if (one.IsFail) { errors.Add((Error)one); state.Stop(); return; }
-            results[k] = (TrainedRelaxation?)one;
+            ((Option<TrainedRelaxation>)one).Iter(t => results[k] = t);                 // None: interrupted, stays null
         });
         if (!errors.IsEmpty) return FinFail<IReadOnlyList<TrainedRelaxation>>(errors.First());
         return FinSucc<IReadOnlyList<TrainedRelaxation>>(results.TakeWhile(r => r is not null).Select(r => r!).ToList());
@@ -86,8 +86,9 @@ public static class ParadoxTraining
         "deeppoly" => 25.0, "alpha-crown" => 37, "hbox" => 20, "zono" => 16, "crown-ibp" => 1.7, _ => 0.4,
     }) * (r.Smoothed ? 4 : 1);
 
-    // One (relaxation, seed) run: trains (or resumes), certifies, and runs the LP on a few images; null when interrupted.
-    static Fin<TrainedRelaxation?> RunOne(ParadoxPlan plan, StudiedRelaxation r, long seed, CatalogEntry catalog, Dataset train, Dataset test,
+    // One (relaxation, seed) run: trains (or resumes), certifies, and runs the LP on a few images; None when interrupted
+    // (FinSucc refuses null: an interrupted study used to end as an "unexpected failure").
+    static Fin<Option<TrainedRelaxation>> RunOne(ParadoxPlan plan, StudiedRelaxation r, long seed, CatalogEntry catalog, Dataset train, Dataset test,
         Func<string, IProgress<TrainProgress>?>? trainProgress, ParadoxProgress? progress, CancellationToken cancel)
     {
         torch.set_num_threads(plan.Threads);            // per thread: OpenMP's thread count is a per-thread setting
@@ -103,9 +104,9 @@ public static class ParadoxTraining
         var resume = RunFolder.Inspect(config.OutDir) is FolderState.HoldsRun held && RunFolder.SameRun(held.Point.Header.Config, config) ? held.Point.Path : null;
         return catalog.Trainer(config).Run(train, test, new TrainRun(trainProgress?.Invoke(label), cancel, resume, EpochEnd: AtEpochEnd))
             .Bind(outcome => outcome.Status is not RunStatus.Completed
-                ? FinSucc<TrainedRelaxation?>(null)
+                ? FinSucc(Option<TrainedRelaxation>.None)
                 : from lp in ExactLp(plan, catalog, test, outcome, label, progress)
-                  select Done(r, outcome, lp, label, near, progress));
+                  select Some(Done(r, outcome, lp, label, near, progress)));
     }
 
     // Images the exact triangle LP certifies on the first few test images (fully connected networks only), and how many were tried.
