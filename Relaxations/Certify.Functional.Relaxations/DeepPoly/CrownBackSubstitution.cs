@@ -56,10 +56,23 @@ public static class CrownBackSubstitution
 
     /// <summary>One side of the specification's bounds [B, K] given the bounds of every ReLU input
     /// (<paramref name="pre"/>) and lower slopes as in <see cref="Propagate"/>. The lower side of the lower bound, the
-    /// upper side of the per-logit upper bound.</summary>
+    /// upper side of the per-logit upper bound. <paramref name="shifts"/> (lower side only; null, or one per ReLU: null or
+    /// [B, K, …]) are β-CROWN's Lagrangian terms (<see cref="ReluEnvelope.Shift"/>).</summary>
     public static Tensor SpecificationSide(ILayerWalk walk, Tensor lo, Tensor hi, CrownOptions options, Spec spec,
-        IReadOnlyList<Box> pre, IReadOnlyList<Tensor?>? slopes, bool lower) =>
-        Specification(walk, Envelopes(walk, options, pre, slopes, RoundingMargin.For(walk, options, lo, hi)), spec, lo, hi, lower);
+        IReadOnlyList<Box> pre, IReadOnlyList<Tensor?>? slopes, bool lower, IReadOnlyList<Tensor?>? shifts = null)
+    {
+        var envelopes = Envelopes(walk, options, pre, slopes, RoundingMargin.For(walk, options, lo, hi));
+        if (shifts is not null)
+        {
+            int k = 0;
+            foreach (var layer in walk.Network.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).Take(pre.Count))
+            {
+                if (shifts[k] is { } shift) envelopes[layer.Index] = envelopes[layer.Index]! with { Shift = shift };
+                k++;
+            }
+        }
+        return Specification(walk, envelopes, spec, lo, hi, lower);
+    }
 
     // The envelopes of the first boxes.Count ReLUs (indexed by layer), with the given lower slopes where not null and
     // the "-C" constants rounded outward by the margins (RoundingMargin) when given.

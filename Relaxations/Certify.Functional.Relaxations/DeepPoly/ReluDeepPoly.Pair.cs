@@ -15,6 +15,8 @@ public static partial class ReluDeepPoly
     /// to two separate sides when the difference's rank would exceed half the rows (then two chains are cheaper).</summary>
     public static LinearBoundPair BackwardPair(ReluEnvelope envelope, LinearBoundPair bound, bool compact = false)
     {
+        if (envelope.Shift is not null)
+            throw new ArgumentException("A ReLU envelope's Lagrangian shift (β-CROWN) applies to lower bounds only, not to a pair of sides.", nameof(envelope));
         if (bound is SeparateSides s)
             return new SeparateSides(Backward(envelope, s.Lower, lower: true, compact), Backward(envelope, s.Upper, lower: false, compact));
         var f = SidePairs.WithUnitRows((FactoredSides)bound);

@@ -29,6 +29,12 @@ public static partial class ReluDeepPoly
         var a = bound.A ?? Identity(envelope.LambdaUpper);
         var (pos, neg) = lower ? (envelope.LambdaLower, envelope.LambdaUpper) : (envelope.LambdaUpper, envelope.LambdaLower);
         var (muPos, muNeg) = lower ? (envelope.MuLower, envelope.MuUpper) : (envelope.MuUpper, envelope.MuLower);
+        if (envelope.Shift is { } shift)
+        {
+            if (!lower) throw new ArgumentException("A ReLU envelope's Lagrangian shift (β-CROWN) applies to lower bounds only.", nameof(envelope));
+            var shifted = SignSplit.Combine(a, Expand(pos, a), Expand(neg, a)) + Expand(shift, a);   // no compaction: dead neurons carry β
+            return new(shifted, LinearBound.Add(bound.Const, SignSplit.Sum(a, muPos, muNeg)));
+        }
         if (compact && Alive(envelope, a.shape[1]) is { } columns)
         {
             long batch = columns.shape[0], kept = columns.shape[1], k = a.shape[1];

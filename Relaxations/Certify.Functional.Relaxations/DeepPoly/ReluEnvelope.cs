@@ -4,8 +4,11 @@ using static TorchSharp.torch;
 namespace Certify.Functional.Relaxations.DeepPoly;
 
 /// <summary>Per-neuron linear bounds of ReLU on [l, u]: λ_l·x + μ_l ≤ relu(x) ≤ λ_u·x + μ_u. Tensors [B, …].
-/// <see cref="LambdaLower"/> may carry an extra leading spec dimension [B, K, …] (optimised slopes, α-CROWN).</summary>
-public sealed record ReluEnvelope(Tensor LambdaLower, Tensor? MuLower, Tensor LambdaUpper, Tensor? MuUpper);
+/// <see cref="LambdaLower"/> may carry an extra leading spec dimension [B, K, …] (optimised slopes, α-CROWN).
+/// <see cref="Shift"/> (β-CROWN, lower side only) is added to a lower bound's coefficients on the ReLU's input after the
+/// envelope: −β·s for neurons known to satisfy s·x ≥ 0 (s = ±1, β ≥ 0), a Lagrangian term that is ≤ 0 on every input
+/// that meets those constraints, so the bound stays a lower bound there ([B, K, …] or [B, …]; null: none).</summary>
+public sealed record ReluEnvelope(Tensor LambdaLower, Tensor? MuLower, Tensor LambdaUpper, Tensor? MuUpper, Tensor? Shift = null);
 
 /// <summary>
 /// The envelope table of relaxations.md §3.7.1 as the reference computes it. dead ⇔ u &lt; 0, active ⇔ l &gt; 0 (strict), the

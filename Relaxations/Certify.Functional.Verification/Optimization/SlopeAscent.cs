@@ -24,11 +24,14 @@ public static class SlopeAscent
     const double Beta1 = 0.9, Beta2 = 0.999, AdamEps = 1e-8;
 
     /// <summary>Maximises every row of <paramref name="objective"/> (α list → [B, R]) from <paramref name="start"/>
-    /// (each [B, R, …], not modified).</summary>
-    public static SlopeAscentResult Maximize(Func<IReadOnlyList<Tensor>, Tensor> objective, IReadOnlyList<Tensor> start, AlphaCrownOptions options)
+    /// (each [B, R, …], not modified). Every variable is projected onto [0, 1], except those that
+    /// <paramref name="unbounded"/> marks (β-CROWN's multipliers): onto [0, ∞).</summary>
+    public static SlopeAscentResult Maximize(Func<IReadOnlyList<Tensor>, Tensor> objective, IReadOnlyList<Tensor> start, AlphaCrownOptions options,
+        IReadOnlyList<bool>? unbounded = null)
     {
         using var grad = enable_grad();
-        var alpha = start.Select(a => a.detach().clamp(0, 1)).ToArray();
+        Tensor Project(Tensor t, int k) => unbounded is not null && unbounded[k] ? t.clamp_min(0) : t.clamp(0, 1);
+        var alpha = start.Select((a, k) => Project(a.detach(), k)).ToArray();
         var m = alpha.Select(a => zeros_like(a)).ToArray();
         var v = alpha.Select(a => zeros_like(a)).ToArray();
         var bestAlpha = alpha.Select(a => a.clone()).ToArray();
@@ -64,7 +67,7 @@ public static class SlopeAscent
                 if (options.Signed)
                 {
                     (nextM[k], nextV[k]) = (m[k].alias(), v[k].alias());
-                    next[k] = (alpha[k] + lr * gk.sign()).clamp(0, 1);
+                    next[k] = Project(alpha[k] + lr * gk.sign(), k);
                 }
                 else
                 {
@@ -72,7 +75,7 @@ public static class SlopeAscent
                     nextV[k] = v[k] * Beta2 + gk.square() * (1 - Beta2);
                     var mHat = nextM[k] / (1 - Math.Pow(Beta1, t + 1));
                     var vHat = nextV[k] / (1 - Math.Pow(Beta2, t + 1));
-                    next[k] = (alpha[k] + lr * mHat / (vHat.sqrt() + AdamEps)).clamp(0, 1);
+                    next[k] = Project(alpha[k] + lr * mHat / (vHat.sqrt() + AdamEps), k);
                 }
             }
             Replace(scope, alpha, next);

@@ -3,6 +3,8 @@ using Certify.Functional.Bounds;
 using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Runtime;
+using Certify.Functional.Verification.Bab;
 using Certify.Functional.Verification.Domains;
 using Certify.Functional.Verification.Triangle;
 using Certify.Functional.VnnLib;
@@ -25,7 +27,14 @@ public enum Verdict
 }
 
 /// <summary>What was decided, by which method, in how long; the counterexample when <see cref="Verdict.Sat"/>.</summary>
-public sealed record PropertyResult(Verdict Verdict, string Method, double Seconds, Counterexample? Counterexample, IReadOnlyList<string> Log)
+/// <param name="Verdict">The answer.</param>
+/// <param name="Method">What decided it: "pgd", a relaxation's name, "bab", or "none".</param>
+/// <param name="Seconds">Wall time.</param>
+/// <param name="Counterexample">The counterexample of a <see cref="Verdict.Sat"/> answer.</param>
+/// <param name="Log">One line per stage.</param>
+/// <param name="Subproblems">Subdomains bounded by branch and bound (0 when it did not run).</param>
+public sealed record PropertyResult(Verdict Verdict, string Method, double Seconds, Counterexample? Counterexample, IReadOnlyList<string> Log,
+    long Subproblems = 0)
 {
     /// <summary>"sat", "unsat", "unknown" or "timeout".</summary>
     public string Word => Verdict.ToString().ToLowerInvariant();
@@ -36,8 +45,10 @@ public sealed record PropertyResult(Verdict Verdict, string Method, double Secon
 
 /// <summary>How <see cref="PropertyVerifier"/> works: the time limit, the relaxations tried in order (each one only on
 /// the clauses the earlier ones left), the falsification budgets (<paramref name="Thorough"/> null: the input-size rule of
-/// <see cref="FalsifyOptions.Thorough"/>; a restart count of 0 takes the rule's count with the given steps), the seed.</summary>
-public sealed record PropertyOptions(double TimeoutSeconds, IReadOnlyList<Domain> Ladder, FalsifyOptions Quick, FalsifyOptions? Thorough, long Seed = 0)
+/// <see cref="FalsifyOptions.Thorough"/>; a restart count of 0 takes the rule's count with the given steps), the seed, and
+/// the last stage, branch and bound (<paramref name="Bab"/>; null: none).</summary>
+public sealed record PropertyOptions(double TimeoutSeconds, IReadOnlyList<Domain> Ladder, FalsifyOptions Quick, FalsifyOptions? Thorough, long Seed = 0,
+    BabOptions? Bab = null)
 {
     /// <summary>box → crown → alpha-crown → alpha-crown with optimised intermediate slopes → the Triangle LP (fully
     /// connected networks of at most <see cref="PropertyVerifier.LpNeuronLimit"/> ReLU neurons; stable neurons by CROWN).</summary>
@@ -45,7 +56,7 @@ public sealed record PropertyOptions(double TimeoutSeconds, IReadOnlyList<Domain
         new[] { "box", "crown", "alpha-crown", "alpha-crown:intermediate=1", "triangle-lp:skip-stable=1" }.Select(n => Domain.Parse(n).Match(d => d, e => throw new InvalidOperationException(e.Message))).ToArray();
 
     /// <summary>The defaults with a time limit.</summary>
-    public static PropertyOptions For(double timeoutSeconds) => new(timeoutSeconds, DefaultLadder, FalsifyOptions.Quick, Thorough: null);
+    public static PropertyOptions For(double timeoutSeconds) => new(timeoutSeconds, DefaultLadder, FalsifyOptions.Quick, Thorough: null, Bab: BabOptions.Default);
 }
 
 /// <summary>
@@ -64,11 +75,13 @@ public static class PropertyVerifier
     public static PropertyResult Run(NetworkModule float32, VnnLibProperty property, PropertyOptions options, Action<string>? log = null)
     {
         var clock = Stopwatch.StartNew();
+        using var guard = GcGuard.Open();                 // collections only at the safe points between stages (TorchSharp's scalar race)
         var lines = new List<string>();
-        void Note(string line) { string l = $"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}"; lines.Add(l); log?.Invoke(l); }
+        void Note(string line) { string l = $"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}"; lines.Add(l); log?.Invoke(l); guard.SafePoint(); }
         bool Expired() => clock.Elapsed.TotalSeconds >= options.TimeoutSeconds;
+        long subproblems = 0;
         PropertyResult Done(Verdict v, string method, Counterexample? cex = null) =>
-            new(Expired() && v != Verdict.Sat ? Verdict.Timeout : v, method, clock.Elapsed.TotalSeconds, cex, lines);
+            new(Expired() && v != Verdict.Sat ? Verdict.Timeout : v, method, clock.Elapsed.TotalSeconds, cex, lines, subproblems);
 
         var device = float32.parameters().First().device;
         float32.eval();
@@ -117,7 +130,28 @@ public static class PropertyVerifier
         var rule = FalsifyOptions.Thorough(float32.Description.Input.Size);
         var thorough = options.Thorough is { } given ? given with { Restarts = given.Restarts > 0 ? given.Restarts : rule.Restarts } : rule;
         if (Falsify(thorough, "pgd (thorough)") is { } late) return CrossChecked(late, cases, float64, options, Note, Done);
-        return Done(Verdict.Unknown, "none");
+        if (options.Bab is not { } bab || Expired()) return Done(Expired() ? Verdict.Timeout : Verdict.Unknown, "none");
+
+        // Branch and bound, clause by clause; a clause it cannot decide leaves the property unknown, but the others are
+        // still tried for a counterexample.
+        bool undecided = false;
+        for (int i = 0; i < cases.Length; i++)
+            foreach (int q in open[i].Order().ToArray())
+            {
+                if (Expired()) return Done(Verdict.Timeout, "bab");
+                var p = cases[i];
+                var index = tensor(Enumerable.Range(0, p.ClauseOf.Length).Where(r => p.ClauseOf[r] == q).Select(r => (long)r).ToArray(), device: device);
+                Counterexample? found = null;
+                var result = BranchAndBound.Run(float64, p.Lower, p.Upper, p.Rows.index_select(0, index), p.Bounds.index_select(0, index), bab, Expired,
+                    x => (found = Confirmed(float32, float64, p, i, q, x)) is not null);
+                subproblems += result.Subproblems;
+                Note(FormattableString.Invariant(
+                    $"bab: case {i}, clause {q}: {result.Outcome.ToString().ToLowerInvariant()} ({result.Split.ToString().ToLowerInvariant()} splits, {result.Subproblems} subproblems, max queue {result.MaxQueue}, {result.Seconds:F1} s, bound {result.Bound:G4})"));
+                if (found is not null) return CrossChecked(found, cases, float64, options, Note, Done, "bab");
+                if (result.Outcome == BabOutcome.Verified) open[i].Remove(q);
+                else undecided = true;
+            }
+        return undecided ? Done(Expired() ? Verdict.Timeout : Verdict.Unknown, "bab") : Done(Verdict.Unsat, "bab");
     }
 
     /// <summary>The clauses among <paramref name="clauses"/> of case <paramref name="p"/> that <paramref name="domain"/>
@@ -170,8 +204,23 @@ public static class PropertyVerifier
         return (refuted.ToArray(), worst);
     }
 
+    // A candidate of branch and bound ([1, …input], float64 inside the box) as a counterexample of clause q of case i: its
+    // float32 values (moved into the box's float32 points) satisfy the clause in float32 and in float64; or null.
+    static Counterexample? Confirmed(NetworkModule float32, NetworkModule float64, PropertyTensors p, int i, int q, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var (lo, hi) = (Falsifier.InsideFloat32(p.Lower, up: true), Falsifier.InsideFloat32(p.Upper, up: false));
+        if (lo.gt(hi).any().item<bool>()) return null;
+        var point = x.to(ScalarType.Float32).view(lo.shape).clamp(lo, hi);
+        var y32 = float32.forward(point).flatten().to(ScalarType.Float64).cpu().data<double>().ToArray();
+        var y64 = float64.forward(point.to(ScalarType.Float64)).flatten().cpu().data<double>().ToArray();
+        return p.Satisfied(y32)[q] && p.Satisfied(y64)[q]
+            ? new Counterexample(point.flatten().to(ScalarType.Float64).cpu().data<double>().ToArray(), y64, y32, i, q)
+            : null;
+    }
+
     static PropertyResult CrossChecked(Counterexample cex, PropertyTensors[] cases, NetworkModule float64, PropertyOptions options,
-        Action<string> note, Func<Verdict, string, Counterexample?, PropertyResult> done)
+        Action<string> note, Func<Verdict, string, Counterexample?, PropertyResult> done, string method = "pgd")
     {
         var p = cases[cex.Case];
         foreach (var domain in options.Ladder.Take(2))
@@ -179,6 +228,6 @@ public static class PropertyVerifier
                 throw new InvalidOperationException(
                     $"Soundness violation: {domain.Name} refutes clause {cex.Clause} of case {cex.Case}, which the counterexample satisfies. Please report this with the network and the property.");
         note($"cross-check: {string.Join(", ", options.Ladder.Take(2).Select(d => d.Name))} do not refute the counterexample's clause");
-        return done(Verdict.Sat, "pgd", cex);
+        return done(Verdict.Sat, method, cex);
     }
 }
