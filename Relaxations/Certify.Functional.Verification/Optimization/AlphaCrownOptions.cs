@@ -7,7 +7,10 @@ namespace Certify.Functional.Verification.Optimization;
 /// <param name="Intermediate">Also optimise the slopes used for every intermediate (pre-activation) bound, layer by
 /// layer, each neuron of the bounded layer a spec row of its own (per side); otherwise CROWN's intermediate bounds.</param>
 /// <param name="Signed">Signed-gradient steps α ← α + lr·sign(g) instead of Adam.</param>
-public sealed record AlphaCrownOptions(int Steps = 20, double LearningRate = 0.1, double Decay = 0.98, bool Intermediate = false, bool Signed = false)
+/// <param name="IntersectIbp">Intersect every intermediate bound with IBP's, IBP propagated from the intersected boxes
+/// (as auto_LiRPA does).</param>
+public sealed record AlphaCrownOptions(int Steps = 20, double LearningRate = 0.1, double Decay = 0.98, bool Intermediate = false, bool Signed = false,
+    bool IntersectIbp = false)
 {
     /// <summary>The defaults: 20 Adam steps of 0.1 (decay 0.98), CROWN's intermediate bounds.</summary>
     public static AlphaCrownOptions Default { get; } = new();
