@@ -19,7 +19,7 @@ namespace Certify.Functional.Properties.Relaxations;
 /// OptimizedSlopeSoundnessProperties, RowSoundnessProperties). Random networks of <see cref="NetworkArbitraries"/>; pinned seed.
 /// </summary>
 [Collection(LawCollection.Name)]
-[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 60, QuietOnSuccess = true, Replay = "(3141592653,2718281828)")]
+[Properties(Arbitrary = [typeof(NetworkArbitraries)], MaxTest = 60, QuietOnSuccess = true, Replay = "(3141592653,2718281829)")]
 public sealed class IbpIntersectionProperties : TorchTest
 {
     [Property]
