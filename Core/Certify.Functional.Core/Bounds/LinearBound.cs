@@ -49,4 +49,7 @@ public enum CrownVariant
 /// <param name="Unrounded">For the "-C" variants: use the computed float32 bounds as the lines' constants as the reference
 /// does, without rounding them outward (defect-compatible, for reproducing its numbers; its bounds can exceed reachable
 /// values by rounding errors, so it never certifies).</param>
-public sealed record CrownOptions(CrownVariant Variant = CrownVariant.Adaptive, double Gamma = 1.0, bool Unrounded = false);
+/// <param name="IntersectIbp">Intersect every back-substituted intermediate (ReLU input) bound with IBP's, IBP itself
+/// propagated from the intersected boxes (auto_LiRPA's CROWN; verification's <c>crown</c>). Off for the paper's
+/// <c>deeppoly</c> and for every training domain.</param>
+public sealed record CrownOptions(CrownVariant Variant = CrownVariant.Adaptive, double Gamma = 1.0, bool Unrounded = false, bool IntersectIbp = false);

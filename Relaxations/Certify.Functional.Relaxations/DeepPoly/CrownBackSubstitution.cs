@@ -1,6 +1,7 @@
 using Certify.Functional.Bounds;
 using Certify.Functional.Layers;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Ibp;
 using Certify.Functional.Relaxations.Shared;
 using LanguageExt;
 using static TorchSharp.torch;
@@ -17,29 +18,43 @@ namespace Certify.Functional.Relaxations.DeepPoly;
 public static class CrownBackSubstitution
 {
     /// <summary>Runs the back-substitution. <paramref name="intermediate"/> (one Box per ReLU) replaces the
-    /// back-substituted intermediate bounds when given (CROWN-IBP); <paramref name="lowerSlopes"/> (one per ReLU,
+    /// back-substituted intermediate bounds when given (CROWN-IBP); otherwise, with <see cref="CrownOptions.IntersectIbp"/>,
+    /// each back-substituted intermediate bound is intersected with IBP's, IBP propagated from the intersected boxes
+    /// (<see cref="RefinedBoxRelaxations"/>). <paramref name="lowerSlopes"/> (one per ReLU,
     /// or null entries; [B, …] or per spec row [B, K, …]) replace the heuristic lower slopes of the final
     /// back-substitution (iclr2021, α-CROWN).</summary>
     public static BackSubstitution Propagate(ILayerWalk walk, Tensor lo, Tensor hi, CrownOptions options, Spec spec,
         IReadOnlyList<Box>? intermediate = null, IReadOnlyList<Tensor?>? lowerSlopes = null)
     {
         var layers = walk.Network.Description.Layers;
+        var relus = layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).ToArray();
         var envelopes = new ReluEnvelope?[layers.Count];
         var pre = new List<Box>();
         var margins = RoundingMargin.For(walk, options, lo, hi);
-        foreach (var layer in layers)
+        Box Bound(int k, Box? ibp)
         {
-            if (layer.Declaration.Kind != LayerKind.ReLU) continue;
-            var bounds = intermediate?[pre.Count] ?? Both(walk.BackSubstitute<DeepPolyBothSides, LinearBoundPair, Unit, (Tensor Lower, Tensor Upper)>(
+            var layer = relus[k];
+            var crown = intermediate?[k] ?? Both(walk.BackSubstitute<DeepPolyBothSides, LinearBoundPair, Unit, (Tensor Lower, Tensor Upper)>(
                 layer.Index - 1, LinearBoundPair.Identity, envelopes, lo, hi, default), Shape(lo, layer));
-            envelopes[layer.Index] = CrownEnvelopes.Compute(options, bounds, margin: margins?[pre.Count]);
+            var bounds = ibp is null ? crown : BoxIntersection.Of(crown, ibp);
+            envelopes[layer.Index] = CrownEnvelopes.Compute(options, bounds, margin: margins?[k]);
             pre.Add(bounds);
+            return bounds;
         }
+        if (options.IntersectIbp && intermediate is null) IntersectedWithIbp(walk, lo, hi, Bound);
+        else for (int k = 0; k < relus.Length; k++) Bound(k, null);
         var final = lowerSlopes is null ? envelopes : Envelopes(walk, options, pre, lowerSlopes, margins);
         var lower = Specification(walk, final, spec, lo, hi, lower: true);
         var upper = spec.LowerOnly ? null : Specification(walk, final, spec, lo, hi, lower: false);
         return new BackSubstitution(pre, lower, upper, envelopes.Where(e => e is not null).Select(e => e!).ToList());
     }
+
+    /// <summary>Walks IBP over [<paramref name="lo"/>, <paramref name="hi"/>] calling <paramref name="bound"/>(k, IBP box of
+    /// ReLU k's input) for every ReLU in order; IBP continues from the box it returns (<see cref="RefinedBoxRelaxations"/>).
+    /// <paramref name="bound"/> computes the tighter bounds from the earlier ReLUs' and intersects them with the IBP box
+    /// (<see cref="BoxIntersection"/>). Used by CROWN and α-CROWN for IBP-intersected intermediate bounds.</summary>
+    public static void IntersectedWithIbp(ILayerWalk walk, Tensor lo, Tensor hi, Func<int, Box, Box> bound) =>
+        walk.Propagate<RefinedBoxRelaxations, Box, Func<int, Box, Box>>(InputRegion.Box(lo, hi), bound, spec: null);
 
     /// <summary>One side of the bounds of the input of ReLU number <c>earlier.Count</c> (in ReLU order), [B, …ReLU input],
     /// by back-substituting the identity over the envelopes of the <paramref name="earlier"/> ReLUs' bounds, with

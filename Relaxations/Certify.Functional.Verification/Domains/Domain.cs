@@ -18,8 +18,10 @@ namespace Certify.Functional.Verification.Domains;
 /// <c>zdiag-c-unsound</c> is the reference's defective transformer, available for reproduction only: it never certifies.
 /// Likewise <c>deeppoly:lower-tria-c-unrounded</c> (and <c>0-c</c>, <c>upper-tria-c</c>): the "-C" lines with the
 /// reference's float32 constants, without the outward rounding of <see cref="RoundingMargin"/>.
+/// Back-substitution: <c>deeppoly</c> (the paper's CROWN/DeepPoly), <c>crown</c> (the same with every intermediate bound
+/// intersected with IBP's, as auto_LiRPA; <c>crown:intersect=0</c> = <c>deeppoly</c>), <c>crown-ibp</c>.
 /// Optimised lower slopes: <c>iclr2021</c> (<c>iclr2021:seed=7</c>) and <c>alpha-crown</c>
-/// (<c>alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1</c>).
+/// (<c>alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1,intersect=1</c>).
 /// <c>triangle-lp</c> is the exact layer-wise Triangle LP (evaluation only, fully connected networks; option
 /// <c>triangle-lp:skip-stable=1</c> skips the LPs of neurons CROWN proves stable, same certificates).
 /// </summary>
@@ -45,6 +47,10 @@ public abstract record Domain(string Name)
     /// <summary>CROWN / DeepPoly: back-substitution for every intermediate bound.</summary>
     public static DeepPolyDomain DeepPoly { get; } = new("deeppoly", new(), IbpIntermediate: false);
 
+    /// <summary>Verification's CROWN (auto_LiRPA's): <see cref="DeepPoly"/> with every intermediate bound intersected
+    /// with IBP's (<see cref="CrownOptions.IntersectIbp"/>; <c>crown:intersect=0</c> is <c>deeppoly</c>).</summary>
+    public static DeepPolyDomain Crown { get; } = new("crown", new(IntersectIbp: true), IbpIntermediate: false);
+
     static readonly Dictionary<string, Domain> Known = new(StringComparer.OrdinalIgnoreCase)
     {
         ["box"] = Box,
@@ -54,7 +60,7 @@ public abstract record Domain(string Name)
         ["zdiag-c"] = new ZonotopeDomain("zdiag-c", new(ZonoRelu.DiagC), false), ["zswitch"] = new ZonotopeDomain("zswitch", new(ZonoRelu.Switch), false),
         ["zono-ibp"] = new ZonotopeDomain("zono-ibp", new(ZonoRelu.DeepZ), IbpBounds: true),
         ["zdiag-c-unsound"] = new ZonotopeDomain("zdiag-c-unsound", new(ZonoRelu.DiagCDefect), false),
-        ["deeppoly"] = DeepPoly, ["crown"] = DeepPoly with { Name = "crown" },
+        ["deeppoly"] = DeepPoly, ["crown"] = Crown,
         ["crown-ibp"] = new DeepPolyDomain("crown-ibp", new(), IbpIntermediate: true),
         ["iclr2021"] = new Iclr2021Domain("iclr2021", Iclr2021.DefaultSeed),
         ["alpha-crown"] = new AlphaCrownDomain("alpha-crown", AlphaCrownOptions.Default),
@@ -104,24 +110,49 @@ public abstract record Domain(string Name)
         };
     }
 
-    // deeppoly:0-c, deeppoly:upper-tria, deeppoly:gamma=1, crown-ibp:gamma=10, crown-ibp:1 (evaluation honours variants).
-    static Fin<Domain> ParseCrown(string text, DeepPolyDomain domain, string option)
+    // deeppoly:0-c, deeppoly:upper-tria, deeppoly:gamma=1, crown-ibp:gamma=10, crown-ibp:1 (evaluation honours variants),
+    // crown:intersect=0, crown:1,intersect=0: comma-separated, at most one variant (or gamma); intersect only where the
+    // intermediate bounds are back-substituted (not crown-ibp).
+    static Fin<Domain> ParseCrown(string text, DeepPolyDomain domain, string options)
+    {
+        var result = domain.Options;
+        bool relaxation = false;
+        foreach (var option in options.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var next = CrownOption(domain, result, option);
+            if (next is null)
+                return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig,
+                    $"Domain '{text}': unknown CROWN option '{option}'. Use one of {string.Join(", ", Variants.Keys)}, gamma=γ (γ > 0), a \"-C\" variant with -unrounded (the reference's float32 constants, reproduction only)" +
+                    (domain.IbpIntermediate ? "." : ", or intersect=0/1 (intersect intermediate bounds with IBP's).")));
+            bool isRelaxation = !option.StartsWith("intersect=", StringComparison.OrdinalIgnoreCase);
+            if (isRelaxation && relaxation)
+                return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Domain '{text}': at most one ReLU relaxation (variant or gamma=γ)."));
+            relaxation |= isRelaxation;
+            result = next;
+        }
+        return FinSucc<Domain>(domain with { Name = text, Options = result });
+    }
+
+    // One CROWN option applied to the options so far, or null when it is not one.
+    static CrownOptions? CrownOption(DeepPolyDomain domain, CrownOptions current, string option)
     {
         if (Variants.TryGetValue(option, out var variant))
-            return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(variant) });
+            return current with { Variant = variant, Gamma = 1.0, Unrounded = false };
         const string unrounded = "-unrounded";
         if (option.EndsWith(unrounded, StringComparison.OrdinalIgnoreCase) && Variants.TryGetValue(option[..^unrounded.Length], out var raw)
             && RoundingMargin.HasConstantLines(raw))
-            return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(raw, Unrounded: true) });
+            return current with { Variant = raw, Gamma = 1.0, Unrounded = true };
         var pair = option.Split('=', 2);
-        if (pair.Length == 2 && pair[0].Equals("gamma", StringComparison.OrdinalIgnoreCase)
+        if (pair.Length != 2) return null;
+        if (pair[0].Equals("gamma", StringComparison.OrdinalIgnoreCase)
             && double.TryParse(pair[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var gamma) && double.IsFinite(gamma) && gamma > 0)
-            return FinSucc<Domain>(domain with { Name = text, Options = new CrownOptions(CrownVariant.Soft, gamma) });
-        return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig,
-            $"Domain '{text}': unknown CROWN option '{option}'. Use one of {string.Join(", ", Variants.Keys)}, gamma=γ (γ > 0), or a \"-C\" variant with -unrounded (the reference's float32 constants, reproduction only)."));
+            return current with { Variant = CrownVariant.Soft, Gamma = gamma, Unrounded = false };
+        if (pair[0].Equals("intersect", StringComparison.OrdinalIgnoreCase) && !domain.IbpIntermediate && pair[1] is "0" or "1")
+            return current with { IntersectIbp = pair[1] == "1" };
+        return null;
     }
 
-    // alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1 and iclr2021:seed=7; unknown keys and bad values fail.
+    // alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1,intersect=0 and iclr2021:seed=7; unknown keys and bad values fail.
     static Fin<Domain> ParseOptimised(string text, Domain domain, string options)
     {
         var values = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
@@ -138,17 +169,17 @@ public abstract record Domain(string Name)
             return values.Keys.All(k => k.Equals("seed", StringComparison.OrdinalIgnoreCase)) && values.TryGetValue("seed", out var seed) && Whole(seed, 0, 1e15)
                 ? FinSucc<Domain>(iclr with { Name = text, Seed = (ulong)seed })
                 : Bad("use iclr2021:seed=S (an integer S ≥ 0).");
-        string[] keys = ["steps", "lr", "decay", "intermediate", "signed"];
+        string[] keys = ["steps", "lr", "decay", "intermediate", "signed", "intersect"];
         if (values.Keys.FirstOrDefault(k => !keys.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } unknown)
             return Bad($"unknown option '{unknown}'. Use {string.Join(", ", keys)} (e.g. alpha-crown:steps=20,lr=0.1,intermediate=1).");
         var d = AlphaCrownOptions.Default;
         double Get(string key, double fallback) => values.TryGetValue(key, out var v) ? v : fallback;
         var o = new AlphaCrownOptions((int)Math.Min(Get("steps", d.Steps), int.MaxValue), Get("lr", d.LearningRate), Get("decay", d.Decay),
-            Get("intermediate", d.Intermediate ? 1 : 0) == 1, Get("signed", d.Signed ? 1 : 0) == 1);
+            Get("intermediate", d.Intermediate ? 1 : 0) == 1, Get("signed", d.Signed ? 1 : 0) == 1, Get("intersect", d.IntersectIbp ? 1 : 0) == 1);
         if (!Whole(Get("steps", d.Steps), 0, 100_000)) return Bad($"steps must be an integer in [0, 100000], got {Get("steps", d.Steps)}.");
         if (!(o.LearningRate > 0)) return Bad($"lr must be > 0, got {o.LearningRate}.");
         if (!(o.Decay is > 0 and <= 1)) return Bad($"decay must be in (0, 1], got {o.Decay}.");
-        foreach (var flag in new[] { "intermediate", "signed" })
+        foreach (var flag in new[] { "intermediate", "signed", "intersect" })
             if (values.TryGetValue(flag, out var f) && f is not (0 or 1)) return Bad($"{flag} must be 0 or 1, got {f}.");
         return FinSucc<Domain>(new AlphaCrownDomain(text, o));
     }

@@ -3,6 +3,7 @@ using Certify.Functional.Layers;
 using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Relaxations.Ibp;
 using static TorchSharp.torch;
 
 namespace Certify.Functional.Verification.Optimization;
@@ -21,9 +22,10 @@ public sealed record AlphaCrownResult(IReadOnlyList<Box> PreActivation, Tensor L
 /// whose lower slopes α ∈ [0, 1] are chosen per example, per neuron and per spec row by projected gradient ascent on
 /// the bound (<see cref="SlopeAscent"/>), starting from CROWN's adaptive slopes. Sound at every iterate: any lower line
 /// αx with α ∈ [0, 1] lies below relu on [l, u]. For fixed intermediate bounds and one hidden layer the optimum equals
-/// the triangle LP's (LP duality). Intermediate bounds: CROWN's by default; with
-/// <see cref="AlphaCrownOptions.Intermediate"/> each ReLU input's bounds are optimised in turn (lower and upper side,
-/// slopes [B, n_i, …] per earlier ReLU), given the already optimised earlier ones. The optimisation runs on detached
+/// the triangle LP's (LP duality). Intermediate bounds: CROWN's, or with
+/// <see cref="AlphaCrownOptions.Intermediate"/> each ReLU input's bounds optimised in turn (lower and upper side,
+/// slopes [B, n_i, …] per earlier ReLU), given the already optimised earlier ones; with
+/// <see cref="AlphaCrownOptions.IntersectIbp"/> each intersected with IBP's (IBP propagated from the intersected boxes). The optimisation runs on detached
 /// copies (network parameters frozen); the returned bounds are recomputed with the best slopes so that the network's
 /// loss gradient flows through them (skipped under no_grad, where the tracked best values are returned).
 /// </summary>
@@ -37,8 +39,10 @@ public static class AlphaCrown
         var walk = LayerWalk.For(net);                                         // a declared network's generated chains
         var (loD, hiD) = (lo.detach(), hi.detach());
         var pre = new List<Box>();
-        foreach (var relu in net.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU))
+        var relus = net.Description.Layers.Where(l => l.Declaration.Kind == LayerKind.ReLU).ToArray();
+        Box Bound(int index, Box? ibp)
         {
+            var relu = relus[index];
             var earlier = pre.ToArray();
             long[] shape = [lo.shape[0], .. relu.Input.Dims.Select(n => (long)n)];
             Tensor Side(bool lower) => (options.Intermediate && earlier.Length > 0
@@ -47,8 +51,13 @@ public static class AlphaCrown
                     slopes => CrownBackSubstitution.PreActivationSide(walk, lo, hi, Adaptive, earlier, slopes, lower),
                     relu.Input.Size).Value
                 : CrownBackSubstitution.PreActivationSide(walk, lo, hi, Adaptive, earlier, null, lower)).view(shape);
-            pre.Add(Box.FromBounds(Side(lower: true), Side(lower: false)));
+            var crown = Box.FromBounds(Side(lower: true), Side(lower: false));
+            var bounds = ibp is null ? crown : BoxIntersection.Of(crown, ibp);
+            pre.Add(bounds);
+            return bounds;
         }
+        if (options.IntersectIbp) CrownBackSubstitution.IntersectedWithIbp(walk, lo, hi, Bound);
+        else for (int i = 0; i < relus.Length; i++) Bound(i, null);
         long k = spec switch { DiffSpec d => d.Others.shape[1], RowSpec r => r.Matrix.shape[1], _ => net.Description.Output.Size };
         (Tensor Value, SlopeAscentResult? Run) Final(bool lower) => Optimize(options, pre, lower,
             (boxes, slopes) => CrownBackSubstitution.SpecificationSide(walk, loD, hiD, Adaptive, spec, boxes, slopes, lower),

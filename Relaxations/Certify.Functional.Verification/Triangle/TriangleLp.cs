@@ -142,6 +142,11 @@ public static class TriangleLp
         return results;
     }
 
+    /// <summary>Crossed bounds (solver or rounding noise: lo &gt; hi, impossible for sound bounds in exact arithmetic)
+    /// widened to span both values, [min, max], never collapsed to their midpoint, which would cut the true value off
+    /// when either side is the sound one.</summary>
+    public static (double Lower, double Upper) Ordered(double lower, double upper) => (Math.Min(lower, upper), Math.Max(lower, upper));
+
     /// <summary>One example over the box [<paramref name="lower"/>, <paramref name="upper"/>] (flattened pixels).
     /// <paramref name="stableBounds"/> (per ReLU, sound bounds such as CROWN's) mark neurons whose LPs are skipped.</summary>
     public static TriangleLpExample Example(LpNetwork lp, double[] lower, double[] upper, int label, SpecKind kind, TriangleLpOptions options,
@@ -168,13 +173,14 @@ public static class TriangleLp
                     {
                         lo[i] = Math.Max(lo[i], s[r].Lower[i]);
                         hi[i] = Math.Min(hi[i], s[r].Upper[i]);
+                        (lo[i], hi[i]) = Ordered(lo[i], hi[i]);
                         continue;
                     }
                     model.ObjectiveNeuron(i, minimize: true);
                     lo[i] = Math.Max(lo[i], Optimize(model.Solver, options, ref lps, ref fallbacks) ?? double.NegativeInfinity);
                     model.ObjectiveNeuron(i, minimize: false);
                     hi[i] = Math.Min(hi[i], Optimize(model.Solver, options, ref lps, ref fallbacks) ?? double.PositiveInfinity);
-                    if (lo[i] > hi[i]) lo[i] = hi[i] = 0.5 * (lo[i] + hi[i]);   // solver noise on a (near-)constant neuron
+                    (lo[i], hi[i]) = Ordered(lo[i], hi[i]);                      // solver noise on a (near-)constant neuron
                 }
             }
             lows.Add(lo);

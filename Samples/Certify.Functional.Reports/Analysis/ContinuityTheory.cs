@@ -56,7 +56,7 @@ public static class ContinuityTheory
             HybridDomain h => Zono(h.Options, Row, ibp: false),
             DeepPolyDomain d => Crown(d.Options, Row, d.IbpIntermediate),
             AlphaCrownDomain => Row(false, false, true,
-                "α-CROWN [DERIVED]: CROWN intermediate bounds and finitely many ascent steps from CROWN's adaptive slopes inherit its |l| = u switch"),
+                "α-CROWN [DERIVED]: CROWN intermediate bounds (intersected with IBP's: max/min are continuous) and finitely many ascent steps from CROWN's adaptive slopes inherit its |l| = u switch"),
             Iclr2021Domain => Row(false, false, false,
                 "iclr2021 [DERIVED]: λ_l = clamp(λ₀ − sign(∂CE/∂λ_l)) ∈ {0, 1} jumps where a gradient changes sign", other: true),
             TriangleLpDomain => Row(false, false, false,

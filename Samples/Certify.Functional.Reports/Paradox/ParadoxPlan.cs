@@ -108,7 +108,7 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
 
     /// <summary>The differentiable Triangle (α-CROWN on the final specification), added by <c>--triangle</c> (it costs
     /// about as much as hBox and DeepZ together).</summary>
-    public static StudiedRelaxation Triangle { get; } = new("Triangle (α-CROWN)", "triangle", "alpha-crown:steps=5,lr=0.5", "alpha-crown:steps=10,lr=0.5");
+    public static StudiedRelaxation Triangle { get; } = new("Triangle (α-CROWN)", "triangle", "alpha-crown:steps=5,lr=0.5,intersect=0", "alpha-crown:steps=10,lr=0.5,intersect=0");
 
     /// <summary>The smoothing block (issue 7, Balauca et al. 2024): DeepZ, CROWN and the differentiable Triangle trained with
     /// randomized gradient smoothing (RGS), and CROWN with the zeroth-order PGPE (the study's network is the smallest one),
@@ -117,7 +117,7 @@ public sealed record ParadoxPlan(string Net, double Eps, string Budget, int Epoc
     [
         new("DeepZ + RGS", "zono-rgs", "zono", "zono", Smoothing: "rgs"),
         new("CROWN + RGS", "crown-rgs", "deeppoly", "deeppoly", Smoothing: "rgs"),
-        new("Triangle (α-CROWN) + RGS", "triangle-rgs", "alpha-crown:steps=5,lr=0.5", "alpha-crown:steps=10,lr=0.5", Smoothing: "rgs"),
+        new("Triangle (α-CROWN) + RGS", "triangle-rgs", "alpha-crown:steps=5,lr=0.5,intersect=0", "alpha-crown:steps=10,lr=0.5,intersect=0", Smoothing: "rgs"),
         new("CROWN + PGPE", "crown-pgpe", "deeppoly", "deeppoly", Smoothing: "pgpe"),
     ];
 
