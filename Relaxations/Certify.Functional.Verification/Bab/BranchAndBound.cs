@@ -34,33 +34,37 @@ public static class BranchAndBound
 {
     static readonly CrownOptions Adaptive = new();
 
-    static class Trace
-    {
-        static readonly bool On = Environment.GetEnvironmentVariable("CERTIFY_BAB_TRACE") == "1";
-        static readonly Dictionary<string, double> Totals = new();
-        public static void Add(string phase, Stopwatch sw)
-        {
-            if (!On) return;
-            Totals[phase] = Totals.GetValueOrDefault(phase) + sw.Elapsed.TotalSeconds;
-            sw.Restart();
-        }
-        public static void Note(string line) { if (On) File.AppendAllText("/tmp/bab-trace.txt", line + "\n"); }
-        public static void Print() { if (On) File.AppendAllText("/tmp/bab-trace.txt", string.Join(", ", Totals.Select(kv => $"{kv.Key} {kv.Value:F2} s")) + "\n"); }
-    }
 
     /// <summary>Decides the clause <paramref name="rows"/> [M, K] · f(x) ≤ <paramref name="bounds"/> [M] over the box
     /// [<paramref name="lo"/>, <paramref name="hi"/>] ([1, …input]) on <paramref name="float64"/> (a float64 network).
     /// <paramref name="confirm"/> checks a candidate counterexample ([1, …input], float64) as the caller requires (e.g.
-    /// also in float32, with strict rows); by default every row holds in float64.</summary>
+    /// also in float32, with strict rows); by default every row holds in float64.
+    /// <paramref name="root"/>: the box's pre-activation bounds when the caller has them (e.g. <see cref="RootBounds"/>,
+    /// shared by the clauses of one box); computed otherwise.</summary>
     public static BabResult Run(NetworkModule float64, Tensor lo, Tensor hi, Tensor rows, Tensor bounds, BabOptions options, Func<bool> expired,
-        Func<Tensor, bool>? confirm = null)
+        Func<Tensor, bool>? confirm = null, IReadOnlyList<Box>? root = null)
     {
         using var _ = no_grad();
         using var guard = GcGuard.Open();                 // collections only between iterations (TorchSharp's scalar race)
-        var search = new Search(float64, lo, hi, rows.to(ScalarType.Float64), bounds.to(ScalarType.Float64), options, confirm);
-        var result = search.Run(expired);
-        Trace.Print();
-        return result;
+        var search = new Search(float64, lo, hi, rows.to(ScalarType.Float64), bounds.to(ScalarType.Float64), options, confirm, root);
+        return search.Run(expired);
+    }
+
+    /// <summary>The pre-activation bounds branch and bound starts from on the box [<paramref name="lo"/>, <paramref name="hi"/>]
+    /// ([1, …input], float64): α-CROWN with optimised intermediate slopes and IBP-intersected intermediate bounds
+    /// (<see cref="BabOptions.RootSteps"/> steps; CROWN's with 0), for the rows <paramref name="rows"/> [M, K], and those
+    /// rows' lower bounds [1, M] (as computed, before any margin). Tensors in the caller's scope.</summary>
+    public static (IReadOnlyList<Box> Pre, Tensor Lower) RootBounds(NetworkModule float64, Tensor lo, Tensor hi, Tensor rows, BabOptions options)
+    {
+        using var _ = no_grad();
+        var spec = Spec.Rows(rows.to(ScalarType.Float64).unsqueeze(0));
+        if (options.RootSteps > 0)
+        {
+            var a = AlphaCrown.Propagate(float64, lo, hi, new AlphaCrownOptions(options.RootSteps, options.LearningRate, Intermediate: true, IntersectIbp: true), spec);
+            return (a.PreActivation, a.Lower);
+        }
+        var c = CrownBackSubstitution.Propagate(LayerWalk.For(float64), lo, hi, Adaptive, spec);
+        return (c.PreActivation, c.Lower);
     }
 
     // One subdomain: its box (shared with the parent under ReLU splits), its pre-activation bounds per ReLU (flattened;
@@ -87,9 +91,11 @@ public static class BranchAndBound
         readonly Func<Tensor, bool> confirm;
         readonly Device device;
         Tensor? rootMargin;                                       // ReLU splits: the margin over the (one) box
+        readonly IReadOnlyList<Box>? root;
 
-        public Search(NetworkModule net, Tensor lo, Tensor hi, Tensor rows, Tensor d, BabOptions options, Func<Tensor, bool>? confirm)
+        public Search(NetworkModule net, Tensor lo, Tensor hi, Tensor rows, Tensor d, BabOptions options, Func<Tensor, bool>? confirm, IReadOnlyList<Box>? root)
         {
+            this.root = root;
             (this.net, this.options, this.rows, this.d) = (net, options, rows, d);
             walk = LayerWalk.For(net);
             device = lo.device;
@@ -132,11 +138,7 @@ public static class BranchAndBound
             while (queue.Count > 0)
             {
                 GcGuard.AtSafePoint();
-                if (expired())
-                {
-                    if (queue.TryPeek(out var w, out _)) Trace.Note($"worst {w.Objective} lo [{string.Join(" ", w.Lo.Take(8))}] hi [{string.Join(" ", w.Hi.Take(8))}] split {w.Layer} {w.Index}; unresolved {unresolved} proven {proven}");
-                    return Done(BabOutcome.Timeout, Left());
-                }
+                if (expired()) return Done(BabOutcome.Timeout, Left());
                 var parents = new List<Node>();
                 while (parents.Count < (split == BabSplit.Input ? options.InputBatch : options.Batch) && queue.TryDequeue(out var node, out _)) parents.Add(node);
                 var children = parents.SelectMany(Children).ToList();
@@ -155,15 +157,12 @@ public static class BranchAndBound
             return unresolved < double.PositiveInfinity ? Done(BabOutcome.Unknown, unresolved) : Done(BabOutcome.Verified, proven);
         }
 
-        // The root's pre-activation bounds: α-CROWN with optimised intermediate slopes (or CROWN's with 0 steps).
+        // The root's pre-activation bounds (flattened): the caller's, or computed.
         (double[][] Lower, double[][] Upper) RootBounds()
         {
             using var scope = NewDisposeScope();
             if (relus == 0) return ([], []);
-            var spec = Spec.Rows(rows.unsqueeze(0));
-            IReadOnlyList<Box> pre = options.RootSteps > 0
-                ? AlphaCrown.Propagate(net, rootLo, rootHi, new AlphaCrownOptions(options.RootSteps, options.LearningRate, Intermediate: true), spec).PreActivation
-                : CrownBackSubstitution.Propagate(walk, rootLo, rootHi, Adaptive, spec).PreActivation;
+            var pre = root ?? BranchAndBound.RootBounds(net, rootLo, rootHi, rows, options).Pre;
             return (pre.Select(b => Flat(b.Lower)).ToArray(), pre.Select(b => Flat(b.Upper)).ToArray());
         }
 
@@ -197,7 +196,6 @@ public static class BranchAndBound
         {
             using var scope = NewDisposeScope();
             int b = nodes.Count;
-            var sw = Stopwatch.StartNew();
             var lo = Stack(nodes.Select(n => n.Lo), inputs).view([b, .. inputShape]);
             var hi = Stack(nodes.Select(n => n.Hi), inputs).view([b, .. inputShape]);
             var lowers = new Tensor[relus];
@@ -220,7 +218,6 @@ public static class BranchAndBound
                 (lowers[i], uppers[i]) = (l, u);
                 pre.Add(Box.FromBounds(l.view([b, .. reluShapes[i]]), u.view([b, .. reluShapes[i]])));
             }
-            Trace.Add("intermediate", sw);
             var spec = Spec.Rows(rows.unsqueeze(0).expand(b, m, k).contiguous());
             var margin = Margin(lo, hi, b);
             // α and β: the lower slopes per row, and per row a multiplier β ≥ 0 of every neuron whose bounds fix its sign
@@ -258,7 +255,6 @@ public static class BranchAndBound
                 objective = best.detach().masked_fill(empty, double.PositiveInfinity);
             }
 
-            Trace.Add("final", sw);
             // Candidates: the minimiser of the linear lower bound (a corner per input: lo where ∂/∂lo > 0, hi where ∂/∂hi < 0),
             // and the box's centre under input splits.
             var centre = (lo + hi) / 2;
@@ -266,7 +262,6 @@ public static class BranchAndBound
             var candidates = split == BabSplit.Input ? cat([corner, centre]) : corner;
             if (Counterexample(candidates) is { } cex) return cex;
 
-            Trace.Add("candidates", sw);
             var objectives = objective.cpu().data<double>().ToArray();
             int[] choice;
             if (split == BabSplit.Input)
@@ -291,7 +286,6 @@ public static class BranchAndBound
                     (nodes[i].Layer, nodes[i].Index) = (layer, choice[i] - offsets[layer]);
                 }
             }
-            Trace.Add("choice", sw);
             for (int i = 0; i < b; i++) nodes[i].Objective = objectives[i];
             if (from < relus)
             {
@@ -304,7 +298,6 @@ public static class BranchAndBound
                         (nodes[i].Lower[r], nodes[i].Upper[r]) = (l.AsSpan(i * sizes[r], sizes[r]).ToArray(), u.AsSpan(i * sizes[r], sizes[r]).ToArray());
                 }
             }
-            Trace.Add("copy", sw);
             return null;
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Certify.Functional.Bounds;
 using Certify.Functional.Errors;
 using Certify.Functional.Relaxations.DeepPoly;
+using Certify.Functional.Verification.Bab;
 using Certify.Functional.Verification.Optimization;
 using Certify.Functional.Verification.Triangle;
 using LanguageExt;
@@ -24,6 +25,7 @@ namespace Certify.Functional.Verification.Domains;
 /// (<c>alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1,intersect=1</c>).
 /// <c>triangle-lp</c> is the exact layer-wise Triangle LP (evaluation only, fully connected networks; option
 /// <c>triangle-lp:skip-stable=1</c> skips the LPs of neurons CROWN proves stable, same certificates).
+/// <c>bab</c> is complete verification by branch and bound (evaluation only; <c>bab:time=60,steps=20,beta=1</c>).
 /// </summary>
 public abstract record Domain(string Name)
 {
@@ -65,6 +67,7 @@ public abstract record Domain(string Name)
         ["iclr2021"] = new Iclr2021Domain("iclr2021", Iclr2021.DefaultSeed),
         ["alpha-crown"] = new AlphaCrownDomain("alpha-crown", AlphaCrownOptions.Default),
         ["triangle-lp"] = TriangleLp,
+        ["bab"] = new BabDomain("bab", BabOptions.Default, BabDomain.DefaultSeconds),
     };
 
     static readonly Dictionary<string, CrownVariant> Variants = new(StringComparer.OrdinalIgnoreCase)
@@ -85,6 +88,8 @@ public abstract record Domain(string Name)
             return ParseCrown(text, deepPoly, parts[1]);
         if (Known.TryGetValue(parts[0], out var optimised) && optimised is AlphaCrownDomain or Iclr2021Domain && parts.Length == 2)
             return ParseOptimised(text, optimised, parts[1]);
+        if (Known.TryGetValue(parts[0], out var bab) && bab is BabDomain babDomain && parts.Length == 2)
+            return ParseBab(text, babDomain, parts[1]);
         if (!Known.TryGetValue(parts[0], out var domain))
             return FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Unknown domain '{parts[0]}'. Known: {string.Join(", ", Names)}."));
         if (parts.Length == 1) return FinSucc(domain);
@@ -184,6 +189,34 @@ public abstract record Domain(string Name)
         return FinSucc<Domain>(new AlphaCrownDomain(text, o));
     }
 
+    // bab:time=60,steps=20,beta=1,batch=64,candidates=8; unknown keys and bad values fail.
+    static Fin<Domain> ParseBab(string text, BabDomain domain, string options)
+    {
+        Fin<Domain> Bad(string fix) => FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Domain '{text}': {fix}"));
+        var o = domain.Options;
+        double seconds = domain.Seconds;
+        foreach (var kv in options.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pair = kv.Split('=', 2);
+            if (pair.Length != 2 || !double.TryParse(pair[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+                return Bad($"option '{kv}' is not key=number.");
+            bool whole = v == Math.Floor(v);
+            switch (pair[0].ToLowerInvariant())
+            {
+                case "time" when v > 0: seconds = v; break;
+                case "steps" when whole && v is >= 0 and <= 1000: o = o with { AlphaSteps = (int)v }; break;
+                case "root-steps" when whole && v is >= 0 and <= 1000: o = o with { RootSteps = (int)v }; break;
+                case "beta" when v is 0 or 1: o = o with { Beta = v == 1 }; break;
+                case "batch" when whole && v is >= 1 and <= 100_000: o = o with { Batch = (int)v, InputBatch = (int)v }; break;
+                case "candidates" when whole && v is >= 1 and <= 1000: o = o with { Candidates = (int)v }; break;
+                case "memory" when whole && v >= 1: o = o with { MemoryMegabytes = (long)v }; break;
+                default:
+                    return Bad($"option '{kv}': use time=S (> 0, seconds per image), steps=N and root-steps=N (α steps, 0–1000), beta=0|1, batch=N, candidates=N, memory=MB.");
+            }
+        }
+        return FinSucc<Domain>(new BabDomain(text, o, seconds));
+    }
+
     /// <summary>Splits a comma-separated domain list where options may themselves contain commas: a piece without ':'
     /// that looks like key=value continues the previous domain ("alpha-crown:steps=5,lr=0.1,box" → two domains).</summary>
     public static IReadOnlyList<string> SplitList(string text)
@@ -241,6 +274,14 @@ public sealed record Iclr2021Domain(string Name, ulong Seed) : Domain(Name);
 
 /// <summary><c>alpha-crown</c>: CROWN with lower slopes optimised per spec row (relaxations.md §3.11's differentiable Triangle).</summary>
 public sealed record AlphaCrownDomain(string Name, AlphaCrownOptions Options) : Domain(Name);
+/// <summary><c>bab</c>: complete verification by branch and bound (<see cref="BabVerifier"/>), evaluation only, logit
+/// differences only, at most <paramref name="Seconds"/> per image (<c>bab:time=60</c>).</summary>
+public sealed record BabDomain(string Name, BabOptions Options, double Seconds) : Domain(Name)
+{
+    /// <summary>The time limit per image when none is given.</summary>
+    public const double DefaultSeconds = 60;
+}
+
 /// <summary>The exact layer-wise Triangle LP (relaxations.md §3.11): evaluation only, no gradients, Normalize/Flatten/Dense/ReLU
 /// networks only.</summary>
 public sealed record TriangleLpDomain(string Name, TriangleLpOptions Options) : Domain(Name);

@@ -251,7 +251,7 @@ public static class TriangleLp
     }
 
     // float64 → float32 rounded outward (down for lower bounds, up for upper bounds).
-    static Tensor Float32(IEnumerable<double> values, bool down, long[] shape, Device device)
+    internal static Tensor Float32(IEnumerable<double> values, bool down, long[] shape, Device device)
     {
         var f = values.Select(v =>
         {

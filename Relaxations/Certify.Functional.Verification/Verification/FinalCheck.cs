@@ -1,5 +1,6 @@
 using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Bab;
 using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Interpreter;
 using Certify.Functional.Verification.Triangle;
@@ -53,7 +54,7 @@ public static class FinalCheck
         var x64 = x.index_select(0, rows).to(ScalarType.Float64);
         var y64 = y.index_select(0, rows);
         Tensor confirmed;
-        if (domain is TriangleLpDomain)                                 // solved in float64 already: no second solve
+        if (domain is TriangleLpDomain or BabDomain)                    // solved in float64 already: no second solve
             confirmed = lower32.index_select(0, rows).to(ScalarType.Float64).gt(DifferenceMargin.Of(float64Net, x64, y64, eps)).all(1);
         else
         {

@@ -2,6 +2,7 @@ using Certify.Functional.Bounds;
 using Certify.Functional.Networks;
 using Certify.Functional.Relaxations.DeepZ;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Bab;
 using Certify.Functional.Verification.Domains;
 using Certify.Functional.Relaxations.Hybrid;
 using Certify.Functional.Relaxations.Ibp;
@@ -42,19 +43,29 @@ public static class Verifier
         Spec spec = kind == SpecKind.Diffs ? Spec.Diffs(y, classes) : Spec.Eye(y);
         var bounds = Compute(propagators, x, y, eps, domain, kind, spec, classes);
         if (spec is DiffSpec d) return bounds with { Others = d.Others };                   // reused by the loss
-        return domain is TriangleLpDomain || asComputed ? bounds : RoundedOutward(bounds, propagators.Network, x, y, eps);
+        return domain is TriangleLpDomain or BabDomain || asComputed ? bounds : RoundedOutward(bounds, propagators.Network, x, y, eps);
     }
 
     // Per-logit differences l_y − u_j: each side errs relative to its own logit's terms (M_y, M_j), so the difference
     // can err far beyond its own size when z_y ≈ z_j cancel (seen: 1.2e-5 above z_y − z_j = 0.168 at ε = 0, CROWN on a
     // scale-4 conv net, ExploredSeedRegression). The margin bounds that error a priori; the Triangle LP's differences
     // are formed in float64 and need none here (FinalCheck holds them to the float64 margin).
+    /// <summary>Where <see cref="BabDomain"/> reports each image it finished (index in the batch and what happened), when set;
+    /// the CLI sets it for progress lines. Not thread-safe: set it before a run.</summary>
+    public static Action<int, BabImage>? BabProgress { get; set; }
+
     static SpecBounds RoundedOutward(SpecBounds bounds, NetworkModule net, Tensor x, Tensor y, double eps) =>
         bounds with { DiffLower = bounds.DiffLower - DifferenceMargin.Of(net, x, y, eps), Unrounded = bounds.DiffLower };
 
     static SpecBounds Compute(Propagators p, Tensor x, Tensor y, double eps, Domain domain, SpecKind kind, Spec spec, int classes)
     {
         if (domain is TriangleLpDomain t) return TriangleLp.Bounds(p.Network, x, y, eps, progress: null, t.Options, kind);
+        if (domain is BabDomain bab)
+        {
+            if (kind != SpecKind.Diffs) throw new ArgumentException($"Domain '{bab.Name}' bounds logit differences only.", nameof(kind));
+            using var float64 = FinalCheck.Float64Copy(p.Network, x.device);
+            return new SpecBounds([], BabVerifier.Bounds(p.Network, float64, x, y, eps, bab.Options, bab.Seconds, BabProgress).Lower, null, kind);
+        }
         var (lo, hi) = InputRegion.Corners(x, eps);
         return Compute(p, lo, hi, y, domain, kind, spec, classes);
     }
@@ -66,7 +77,7 @@ public static class Verifier
     /// property (VNN-LIB); every domain but iclr2021 and the Triangle LP.</summary>
     public static Tensor RowLower(NetworkModule net, Tensor lo, Tensor hi, Tensor rows, Domain domain)
     {
-        if (domain is TriangleLpDomain or Iclr2021Domain)
+        if (domain is TriangleLpDomain or Iclr2021Domain or BabDomain)
             throw new ArgumentException($"Domain '{domain.Name}' bounds only logit differences; use box, zono, hbox, crown, crown-ibp or alpha-crown for linear rows.", nameof(domain));
         if (domain.Unsoundness is { } why) throw new ArgumentException(why, nameof(domain));
         var spec = Spec.Rows(rows.to(lo.dtype));

@@ -109,7 +109,9 @@ public static class PropertyVerifier
         if (Expired()) return Done(Verdict.Timeout, "pgd");
 
         var open = cases.Select(c => Enumerable.Range(0, c.Clauses).ToHashSet()).ToArray();   // clauses not yet refuted
-        foreach (var domain in options.Ladder.Where(d => Applies(d, float32)))
+        // Under input splits (few inputs) branch and bound decides faster than the Triangle LP proves: the LP rung is skipped.
+        bool inputSplits = options.Bab is { } b && float32.Description.Input.Size <= b.InputSplitInputs;
+        foreach (var domain in options.Ladder.Where(d => Applies(d, float32) && !(inputSplits && d is TriangleLpDomain)))
         {
             if (Expired()) return Done(Verdict.Timeout, domain.Name);
             double gap = double.PositiveInfinity;
@@ -136,6 +138,9 @@ public static class PropertyVerifier
         // still tried for a counterexample.
         bool undecided = false;
         for (int i = 0; i < cases.Length; i++)
+        {
+            if (open[i].Count == 0) continue;
+            var root = BranchAndBound.RootBounds(float64, cases[i].Lower, cases[i].Upper, cases[i].Rows, bab).Pre;   // shared by the case's clauses
             foreach (int q in open[i].Order().ToArray())
             {
                 if (Expired()) return Done(Verdict.Timeout, "bab");
@@ -143,7 +148,7 @@ public static class PropertyVerifier
                 var index = tensor(Enumerable.Range(0, p.ClauseOf.Length).Where(r => p.ClauseOf[r] == q).Select(r => (long)r).ToArray(), device: device);
                 Counterexample? found = null;
                 var result = BranchAndBound.Run(float64, p.Lower, p.Upper, p.Rows.index_select(0, index), p.Bounds.index_select(0, index), bab, Expired,
-                    x => (found = Confirmed(float32, float64, p, i, q, x)) is not null);
+                    x => (found = Confirmed(float32, float64, p, i, q, x)) is not null, root);
                 subproblems += result.Subproblems;
                 Note(FormattableString.Invariant(
                     $"bab: case {i}, clause {q}: {result.Outcome.ToString().ToLowerInvariant()} ({result.Split.ToString().ToLowerInvariant()} splits, {result.Subproblems} subproblems, max queue {result.MaxQueue}, {result.Seconds:F1} s, bound {result.Bound:G4})"));
@@ -151,6 +156,7 @@ public static class PropertyVerifier
                 if (result.Outcome == BabOutcome.Verified) open[i].Remove(q);
                 else undecided = true;
             }
+        }
         return undecided ? Done(Expired() ? Verdict.Timeout : Verdict.Unknown, "bab") : Done(Verdict.Unsat, "bab");
     }
 

@@ -13,6 +13,7 @@ using Certify.Functional.Onnx;
 using Certify.Functional.Training;
 using Certify.Functional.Relaxations.DeepPoly;
 using Certify.Functional.Relaxations.Domains;
+using Certify.Functional.Verification.Bab;
 using Certify.Functional.Verification.Domains;
 using Certify.Functional.Verification.Triangle;
 using Certify.Functional.Verification;
@@ -87,6 +88,7 @@ public static class VerifyCommand
                     from resolved in NetworkResolution.ResolveModel(config.Net, config.NetGiven, config.ArchitectureFile, config.Model, data.Shape)
                     from fits in Fits(config, resolved.Description, domains)
                     from lp in LpSupported(resolved.Description, domains)
+                    from bab in BabSupported(domains, kind)
                     select (Data: data, resolved.Description, resolved.Create, resolved.LoadWeights);
                 return output.Exit(prepared, CliApp.BadInput, p =>
                 {
@@ -174,6 +176,12 @@ public static class VerifyCommand
             ? FinFail<Unit>(Error.New(ErrorCodes.InvalidConfig, $"Domain 'triangle-lp': {unsupported}"))
             : FinSucc(unit);
 
+    // Branch and bound bounds logit differences only.
+    static LanguageExt.Fin<Unit> BabSupported(LanguageExt.Seq<Domain> domains, SpecKind kind) =>
+        kind != SpecKind.Diffs && domains.Exists(dm => dm is BabDomain)
+            ? FinFail<Unit>(Error.New(ErrorCodes.InvalidConfig, "Domain 'bab' bounds logit differences only: use it without --spec eye."))
+            : FinSucc(unit);
+
     static int Certify(VerifyConfig config, LanguageExt.Seq<Domain> domains, SpecKind kind, Dataset data, NetworkDescription description, NetworkModule network,
         int n, IReadOnlyList<DomainJournal>? journals, int[] done, bool resumed, CliOutput output, bool quiet)
     {
@@ -229,6 +237,13 @@ public static class VerifyCommand
                 lpClock.Restart();
                 progress.Line(p.ToString());
             });
+            int babImages = done[k];
+            Verifier.BabProgress = domain is not BabDomain ? null : (_, image) =>
+            {
+                babImages++;
+                string outcome = image.Falsified ? "counterexample" : image.Outcomes.Any(o => o is not null and not BabOutcome.Verified) ? "undecided" : "certified";
+                progress.Line(string.Create(inv, $"{domain.Name}: image {babImages}/{n}: {outcome}, {image.Subproblems} subproblems, {image.Seconds:F1} s"));
+            };
             progress.Start(domain.Name, done[k], n, batchSize);
             // Rounds of Size batches from where the domain continues; this rank's batches are the round-robin deal of them.
             int first = done[k] / batchSize, batches = (n + batchSize - 1) / batchSize;
@@ -253,6 +268,7 @@ public static class VerifyCommand
                 if (cluster.Any(signals.Stopped)) stop.Cancel();
             }, lpProgress, config.Float64Check, stop.Token);
             progress.Stop();
+            Verifier.BabProgress = null;
             lpFallbacks += batchFallbacks;
             if (domain is TriangleLpDomain)
             {

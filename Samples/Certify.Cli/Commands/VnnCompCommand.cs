@@ -74,7 +74,7 @@ public static class VnnCompCommand
         var indices = cluster.Broadcast(read.Keys.SelectMany(BitConverter.GetBytes).ToArray());
         return cluster.IsRoot ? read
             : Enumerable.Range(0, indices.Length / 4).Select(i => BitConverter.ToInt32(indices, 4 * i))
-                .ToDictionary(i => i, i => new Row(new Instance(i, "", "", "", "", 1), "", "", 0, null));
+                .ToDictionary(i => i, i => new Row(new Instance(i, "", "", "", "", 1), "", "", 0, null, 0));
     }
 
     // Under an MPI job the pending instances go in rounds of one per rank (instance k of a round to rank k, times measured
@@ -108,12 +108,12 @@ public static class VnnCompCommand
                 {
                     var instance = pending[k];
                     if (outcome.Text is { } text) AtomicFile.WriteAllText(Path.Combine(results, instance.ResultName), text);
-                    var row = new Row(instance, outcome.Result, outcome.Method, outcome.Seconds, outcome.Error);
+                    var row = new Row(instance, outcome.Result, outcome.Method, outcome.Seconds, outcome.Error, outcome.Subproblems);
                     rows[instance.Index] = row;
                     Journal.Write(table, Journal.Settings(options, scale), rows.Values);
                     if (!quiet)
                         output.Err.WriteLine(string.Create(inv,
-                            $"[{rows.Count}/{instances.Length}] {instance.Name}: {row.Result}{(row.Method is "" ? "" : $" ({row.Method})")} in {row.Seconds:F2} s{(row.Error is null ? "" : $": {row.Error}")}"));
+                            $"[{rows.Count}/{instances.Length}] {instance.Name}: {row.Result}{(row.Method is "" ? "" : $" ({row.Method}{(row.Subproblems > 0 ? $", {row.Subproblems} subproblems" : "")})")} in {row.Seconds:F2} s{(row.Error is null ? "" : $": {row.Error}")}"));
                 }
             }
         }
@@ -152,13 +152,13 @@ public static class VnnCompCommand
             {
                 using var scope = NewDisposeScope();
                 var result = PropertyVerifier.Run(ready.n, ready.c, options with { TimeoutSeconds = timeout });
-                return new Outcome(result.Word, result.Method, result.Seconds, null, result.ToVnnComp());
+                return new Outcome(result.Word, result.Method, result.Seconds, null, result.ToVnnComp(), result.Subproblems);
             },
-            Fail: e => new Outcome("error", "", clock.Elapsed.TotalSeconds, e.Message, null));
+            Fail: e => new Outcome("error", "", clock.Elapsed.TotalSeconds, e.Message, null, 0));
     }
 
     // What a rank hands to rank 0 for one instance.
-    sealed record Outcome(string Result, string Method, double Seconds, string? Error, string? Text)
+    sealed record Outcome(string Result, string Method, double Seconds, string? Error, string? Text, long Subproblems)
     {
         public static void Write(BinaryWriter w, Outcome o)
         {
@@ -169,10 +169,11 @@ public static class VnnCompCommand
             if (o.Error is not null) w.Write(o.Error);
             w.Write(o.Text is not null);
             if (o.Text is not null) w.Write(o.Text);
+            w.Write(o.Subproblems);
         }
 
         public static Outcome Read(BinaryReader r) =>
-            new(r.ReadString(), r.ReadString(), r.ReadDouble(), r.ReadBoolean() ? r.ReadString() : null, r.ReadBoolean() ? r.ReadString() : null);
+            new(r.ReadString(), r.ReadString(), r.ReadDouble(), r.ReadBoolean() ? r.ReadString() : null, r.ReadBoolean() ? r.ReadString() : null, r.ReadInt64());
     }
 
     static string Summary(string category, Row[] rows, double scale, PropertyOptions options)
@@ -180,13 +181,13 @@ public static class VnnCompCommand
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder(string.Create(inv,
             $"# VNN-COMP category `{category}`\n\n{rows.Length} instance(s), timeout scale {scale}, ladder {string.Join(" → ", options.Ladder.Select(d => d.Name))}, seed {options.Seed}.\n\n"));
-        text.Append("| network | instances | sat | unsat | unknown | timeout | error | time (s) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        text.Append("| network | instances | sat | unsat | unknown | timeout | error | decided by bab | bab subproblems | time (s) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         void Line(string name, IEnumerable<Row> group)
         {
             var g = group.ToArray();
             int Count(string word) => g.Count(r => r.Result == word);
             text.Append(string.Create(inv,
-                $"| {Markdown.Cell(name)} | {g.Length} | {Count("sat")} | {Count("unsat")} | {Count("unknown")} | {Count("timeout")} | {Count("error")} | {g.Sum(r => r.Seconds):F1} |\n"));
+                $"| {Markdown.Cell(name)} | {g.Length} | {Count("sat")} | {Count("unsat")} | {Count("unknown")} | {Count("timeout")} | {Count("error")} | {g.Count(r => r.Method == "bab" && r.Result is "sat" or "unsat")} | {g.Sum(r => r.Subproblems)} | {g.Sum(r => r.Seconds):F1} |\n"));
         }
         foreach (var group in rows.GroupBy(r => Path.GetFileName(r.Instance.OnnxName)).OrderBy(g => g.Key, StringComparer.Ordinal))
             Line(group.Key, group);
@@ -202,7 +203,7 @@ public static class VnnCompCommand
         static string Stem(string name) => Path.GetFileName(name).Split('.')[0];
     }
 
-    sealed record Row(Instance Instance, string Result, string Method, double Seconds, string? Error);
+    sealed record Row(Instance Instance, string Result, string Method, double Seconds, string? Error, long Subproblems);
 
     static class Instances
     {
@@ -241,10 +242,10 @@ public static class VnnCompCommand
     /// again onto the same table with the same settings skips the instances it lists.</summary>
     static class Journal
     {
-        const string Header = "index,onnx,vnnlib,timeout,result,method,seconds,error";
+        const string Header = "index,onnx,vnnlib,timeout,result,method,seconds,error,subproblems";
 
         public static string Settings(PropertyOptions o, double scale) => string.Create(CultureInfo.InvariantCulture,
-            $"# settings: ladder={string.Join(";", o.Ladder.Select(d => d.Name))} timeout-scale={scale:R} seed={o.Seed} quick={o.Quick} thorough={o.Thorough}");
+            $"# settings: ladder={string.Join(";", o.Ladder.Select(d => d.Name))} timeout-scale={scale:R} seed={o.Seed} quick={o.Quick} thorough={o.Thorough} bab={(o.Bab is null ? "off" : o.Bab.ToString())}");
 
         public static Fin<Dictionary<int, Row>> Read(string table, string settings, bool force)
         {
@@ -257,9 +258,9 @@ public static class VnnCompCommand
             foreach (var line in lines.Skip(2))
             {
                 var p = line.Split(',');
-                if (p.Length < 8 || !int.TryParse(p[0], out int index)) continue;
+                if (p.Length < 9 || !int.TryParse(p[0], out int index)) continue;
                 var instance = new Instance(index, p[1], p[2], "", "", double.Parse(p[3], CultureInfo.InvariantCulture));
-                done[index] = new Row(instance, p[4], p[5], double.Parse(p[6], CultureInfo.InvariantCulture), p[7] == "" ? null : p[7]);
+                done[index] = new Row(instance, p[4], p[5], double.Parse(p[6], CultureInfo.InvariantCulture), p[7] == "" ? null : p[7], long.Parse(p[8], CultureInfo.InvariantCulture));
             }
             return done;
         }
@@ -269,7 +270,7 @@ public static class VnnCompCommand
             var inv = CultureInfo.InvariantCulture;
             var text = new StringBuilder(settings).Append('\n').Append(Header).Append('\n');
             foreach (var r in rows)
-                text.Append(inv, $"{r.Instance.Index},{r.Instance.OnnxName},{r.Instance.VnnLibName},{r.Instance.Timeout:R},{r.Result},{r.Method},{r.Seconds:F3},{(r.Error ?? "").Replace(',', ';').Replace('\n', ' ')}\n");
+                text.Append(inv, $"{r.Instance.Index},{r.Instance.OnnxName},{r.Instance.VnnLibName},{r.Instance.Timeout:R},{r.Result},{r.Method},{r.Seconds:F3},{(r.Error ?? "").Replace(',', ';').Replace('\n', ' ')},{r.Subproblems}\n");
             AtomicFile.WriteAllText(table, text.ToString());
         }
     }
