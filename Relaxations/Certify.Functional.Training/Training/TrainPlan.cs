@@ -98,6 +98,8 @@ public sealed record TrainPlan(TrainConfig Config, TrainMode Mode, IReadOnlyList
         ModeName.Pgd => FinSucc<TrainMode>(new TrainMode.Adversarial(new PgdOptions(c.PgdSteps, c.PgdStepSize))),
         _ when train is TriangleLpDomain => FinFail<TrainMode>(Error.New(ErrorCodes.InvalidConfig,
             "triangle-lp is an exact LP without gradients; train with 'alpha-crown' (the differentiable Triangle) instead.")),
+        _ when train is BabDomain => FinFail<TrainMode>(Error.New(ErrorCodes.InvalidConfig,
+            "bab is complete verification by branch and bound, without gradients; train with a relaxation (e.g. 'alpha-crown') and verify with bab.")),
         _ => FinSucc<TrainMode>(new TrainMode.Certified(train)),
     };
 }

@@ -35,6 +35,8 @@ public enum BabOutcome
 /// <param name="RootSteps">α-CROWN steps of the root's intermediate bounds (with optimised intermediate slopes);
 /// 0: CROWN's.</param>
 /// <param name="AlphaSteps">α-CROWN steps of every subdomain's specification bound (0: CROWN's adaptive slopes).</param>
+/// <param name="InputAlphaSteps">The same under input splits (0: CROWN's slopes; every subdomain recomputes its
+/// intermediate bounds there, and more, cheaper subdomains pay better).</param>
 /// <param name="Beta">β-CROWN: with the α steps, also optimise a Lagrangian multiplier β ≥ 0 per row for every neuron
 /// whose sign the subdomain's bounds fix (the split ones among them), so that the split constraints cut the input region
 /// instead of only making the split neuron's relaxation exact.</param>
@@ -43,7 +45,7 @@ public enum BabOutcome
 /// <param name="MemoryMegabytes">Cap on the open subdomains' storage; the run stops with <see cref="BabOutcome.MemoryLimit"/>
 /// beyond it.</param>
 /// <param name="MinWidth">Input splits: a box whose widest side is below this is not split further (a leaf).</param>
-public sealed record BabOptions(int Batch = 64, int InputBatch = 256, int Candidates = 3, bool Recompute = false, int RootSteps = 20, int AlphaSteps = 20, bool Beta = true,
+public sealed record BabOptions(int Batch = 64, int InputBatch = 256, int Candidates = 3, bool Recompute = false, int RootSteps = 20, int AlphaSteps = 20, int InputAlphaSteps = 0, bool Beta = true,
     double LearningRate = 0.1, int InputSplitInputs = 16, long MemoryMegabytes = 4096, double MinWidth = 1e-7)
 {
     /// <summary>The defaults.</summary>

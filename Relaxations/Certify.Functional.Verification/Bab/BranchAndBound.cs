@@ -225,13 +225,14 @@ public static class BranchAndBound
             // and β = 0 by projected gradient ascent on the bound.
             IReadOnlyList<Tensor?>? slopes = null, shifts = null;
             var signs = pre.Select(p => (p.Lower.ge(0).to(ScalarType.Float64) - p.Upper.le(0).to(ScalarType.Float64)).unsqueeze(1)).ToArray();
-            if (options.AlphaSteps > 0 && relus > 0)
+            int steps = split == BabSplit.Input ? options.InputAlphaSteps : options.AlphaSteps;
+            if (steps > 0 && relus > 0)
             {
                 var start = pre.Select(p => CrownEnvelopes.Compute(Adaptive, p).LambdaLower.unsqueeze(1).expand([b, m, .. p.Center.shape[1..]]).contiguous())
                     .Concat(pre.Select(p => zeros([b, m, .. p.Center.shape[1..]], dtype: ScalarType.Float64, device: device))).ToArray();
                 var run = SlopeAscent.Maximize(v => CrownBackSubstitution.SpecificationSide(walk, lo, hi, Adaptive, spec, pre, v.Take(relus).ToArray(),
                         lower: true, Shifts(v.Skip(relus).ToArray(), signs)), start,
-                    new AlphaCrownOptions(options.AlphaSteps, options.LearningRate), [.. Enumerable.Repeat(false, relus), .. Enumerable.Repeat(true, relus)]);
+                    new AlphaCrownOptions(steps, options.LearningRate), [.. Enumerable.Repeat(false, relus), .. Enumerable.Repeat(true, relus)]);
                 slopes = run.Slopes.Take(relus).Cast<Tensor?>().ToArray();
                 shifts = options.Beta ? Shifts(run.Slopes.Skip(relus).ToArray(), signs) : null;
             }

@@ -90,18 +90,19 @@ public static class PropertyVerifier
         var cases = property.Cases.Select(c => PropertyTensors.Of(c, float32.Description.Input, float32.Description.Output.Size, device)).ToArray();
         var generator = new Generator(unchecked((ulong)options.Seed), device);
 
-        Counterexample? Falsify(FalsifyOptions budget, string stage)
+        Counterexample? Falsify(FalsifyOptions budget, string stage, double? until = null)
         {
-            for (int i = 0; i < cases.Length && !Expired(); i++)
+            bool Over() => Expired() || clock.Elapsed.TotalSeconds >= (until ?? double.PositiveInfinity);
+            for (int i = 0; i < cases.Length && !Over(); i++)
             {
                 using (enable_grad())
-                    if (Falsifier.Search(float32, float64, cases[i], i, budget, generator, Expired) is { } cex)
+                    if (Falsifier.Search(float32, float64, cases[i], i, budget, generator, Over) is { } cex)
                     {
                         Note($"{stage}: counterexample in case {i}, clause {cex.Clause}");
                         return cex;
                     }
             }
-            Note(Expired() ? $"{stage}: stopped by the time limit" : $"{stage}: none found ({budget.Restarts} starts × {budget.Steps} steps per clause)");
+            Note(Over() ? $"{stage}: stopped by {(Expired() ? "the time limit" : "its share of the time")}" : $"{stage}: none found ({budget.Restarts} starts × {budget.Steps} steps per clause)");
             return null;
         }
 
@@ -109,9 +110,9 @@ public static class PropertyVerifier
         if (Expired()) return Done(Verdict.Timeout, "pgd");
 
         var open = cases.Select(c => Enumerable.Range(0, c.Clauses).ToHashSet()).ToArray();   // clauses not yet refuted
-        // Under input splits (few inputs) branch and bound decides faster than the Triangle LP proves: the LP rung is skipped.
-        bool inputSplits = options.Bab is { } b && float32.Description.Input.Size <= b.InputSplitInputs;
-        foreach (var domain in options.Ladder.Where(d => Applies(d, float32) && !(inputSplits && d is TriangleLpDomain)))
+        // With branch and bound as the last stage the Triangle LP rung is skipped: branch and bound's root (α-CROWN with
+        // optimised intermediate slopes) and its β-CROWN subdomains decide more per second than the LP proves.
+        foreach (var domain in options.Ladder.Where(d => Applies(d, float32) && !(options.Bab is not null && d is TriangleLpDomain)))
         {
             if (Expired()) return Done(Verdict.Timeout, domain.Name);
             double gap = double.PositiveInfinity;
@@ -131,7 +132,9 @@ public static class PropertyVerifier
         }
         var rule = FalsifyOptions.Thorough(float32.Description.Input.Size);
         var thorough = options.Thorough is { } given ? given with { Restarts = given.Restarts > 0 ? given.Restarts : rule.Restarts } : rule;
-        if (Falsify(thorough, "pgd (thorough)") is { } late) return CrossChecked(late, cases, float64, options, Note, Done);
+        // Before branch and bound the thorough search gets at most a fifth of the time left.
+        double? share = options.Bab is null ? null : clock.Elapsed.TotalSeconds + 0.2 * Math.Max(0, options.TimeoutSeconds - clock.Elapsed.TotalSeconds);
+        if (Falsify(thorough, "pgd (thorough)", share) is { } late) return CrossChecked(late, cases, float64, options, Note, Done);
         if (options.Bab is not { } bab || Expired()) return Done(Expired() ? Verdict.Timeout : Verdict.Unknown, "none");
 
         // Branch and bound, clause by clause; a clause it cannot decide leaves the property unknown, but the others are

@@ -32,10 +32,11 @@ public static class VnnCompCommand
         var limit = new System.CommandLine.Option<int?>("--limit") { Description = "Run only the first N instances" };
         var force = new System.CommandLine.Option<bool>("--force") { Description = "Start over when --out holds results of other settings" };
         var ladder = VnnLibCommand.Ladder();
+        var bab = VnnLibCommand.Bab();
         var restarts = VnnLibCommand.Restarts();
         var steps = VnnLibCommand.Steps();
         var command = new Command("vnncomp", "Run a VNN-COMP category: every instance of its instances.csv, results in VNN-COMP's format")
-        { benchmark, instances, scale, outFile, limit, force, ladder, restarts, steps };
+        { benchmark, instances, scale, outFile, limit, force, ladder, restarts, steps, bab };
         command.SetAction(parse =>
         {
             double s = parse.GetValue(scale);
@@ -52,7 +53,7 @@ public static class VnnCompCommand
             string table = Encoding.UTF8.GetString(cluster.Broadcast(Encoding.UTF8.GetBytes(!cluster.IsRoot ? ""
                 : parse.GetValue(outFile) ?? Path.Combine(OutputFolders.Unique($"runs/vnncomp-{category}"), "results.csv"))));
             var prepared =
-                from options in VnnLibCommand.Options(parse.GetValue(ladder), 1, parse.GetValue(CliApp.Seed), parse.GetValue(restarts), parse.GetValue(steps))
+                from options in VnnLibCommand.Options(parse.GetValue(ladder), 1, parse.GetValue(CliApp.Seed), parse.GetValue(restarts), parse.GetValue(steps), parse.GetValue(bab)!)
                 from rows in Instances.Read(dir, parse.GetValue(instances))
                 from passed in KernelGate.Check(device)
                 from folder in cluster.IsRoot ? OutputFolders.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(table))!) : FinSucc(unit)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Certify.Functional.Errors;
 using Certify.Functional.Networks;
 using Certify.Functional.Runtime;
+using Certify.Functional.Verification.Bab;
 using Certify.Functional.Verification.Domains;
 using Certify.Functional.Verification.Vnn;
 using Certify.Functional.VnnLib;
@@ -28,6 +29,13 @@ public static class VnnLibCommand
     internal static System.CommandLine.Option<string?> Ladder() => new("--ladder")
     { Description = "Relaxations tried in order (comma-separated; default box,crown,alpha-crown,alpha-crown:intermediate=1,triangle-lp:skip-stable=1 — the LP only on fully connected networks of ≤ 600 ReLU neurons)" };
 
+    internal static System.CommandLine.Option<string> Bab() => new("--bab")
+    {
+        Description = "The last stage, branch and bound: on, off, or its options (steps=20,input-steps=0,root-steps=20,beta=1,batch=64,candidates=8,memory=4096; "
+            + "ReLU splits, input splits for inputs of ≤ 16 elements)",
+        DefaultValueFactory = _ => "on",
+    };
+
     /// <summary>The command.</summary>
     public static Command Create(CliOutput output)
     {
@@ -38,8 +46,9 @@ public static class VnnLibCommand
         var ladder = Ladder();
         var restarts = Restarts();
         var steps = Steps();
+        var bab = Bab();
         var command = new Command("vnnlib", "Decide one VNN-LIB property on one ONNX network (sat / unsat / unknown / timeout)")
-        { onnx, vnnlib, timeout, outFile, ladder, restarts, steps };
+        { onnx, vnnlib, timeout, outFile, ladder, restarts, steps, bab };
         command.SetAction(parse =>
         {
             double t = parse.GetValue(timeout);
@@ -49,7 +58,7 @@ public static class VnnLibCommand
             torch.set_num_threads(parse.GetValue(CliApp.Threads));
             bool quiet = parse.GetValue(CliApp.Quiet);
             var prepared =
-                from options in Options(parse.GetValue(ladder), t, parse.GetValue(CliApp.Seed), parse.GetValue(restarts), parse.GetValue(steps))
+                from options in Options(parse.GetValue(ladder), t, parse.GetValue(CliApp.Seed), parse.GetValue(restarts), parse.GetValue(steps), parse.GetValue(bab)!)
                 from passed in KernelGate.Check(device)
                 from instance in VnnInstance.Load(parse.GetValue(onnx)!, parse.GetValue(vnnlib)!, device)
                 select (options, instance);
@@ -69,13 +78,24 @@ public static class VnnLibCommand
     }
 
     /// <summary>The options of a run: the ladder parsed (every name checked), the time limit, the seed.</summary>
-    internal static Fin<PropertyOptions> Options(string? ladder, double timeoutSeconds, long seed, int? restarts, int steps)
+    internal static Fin<PropertyOptions> Options(string? ladder, double timeoutSeconds, long seed, int? restarts, int steps, string bab = "on")
     {
+        var babOptions = bab.Trim().ToLowerInvariant() switch
+        {
+            "on" => FinSucc<BabOptions?>(BabOptions.Default),
+            "off" => FinSucc<BabOptions?>(null),
+            var text when text.Contains("time=") => FinFail<BabOptions?>(Error.New(ErrorCodes.InvalidConfig, "--bab: the time limit is the instance's (--timeout); drop time=.")),
+            var text => Domain.Parse("bab:" + text).Match(d => FinSucc<BabOptions?>(((BabDomain)d).Options),
+                e => FinFail<BabOptions?>(Error.New(ErrorCodes.InvalidConfig, "--bab: " + e.Message.Replace("Domain 'bab:" + text + "': ", "")))),
+        };
+        if (babOptions.IsFail) return babOptions.Map(_ => (PropertyOptions)null!);
+        var chosen = babOptions.Match(o => o, _ => null);
         if (restarts is < 1 || steps < 0)
             return FinFail<PropertyOptions>(Error.New(ErrorCodes.InvalidConfig, $"--pgd-restarts must be ≥ 1 and --pgd-steps ≥ 0, got {restarts} and {steps}."));
         var defaults = PropertyOptions.For(timeoutSeconds) with
         {
             Seed = seed,
+            Bab = chosen,
             Thorough = restarts is null && steps == 200 ? null : new FalsifyOptions(restarts ?? 0, steps, FalsifyOptions.Quick.StepSize),
         };
         if (ladder is null) return defaults;

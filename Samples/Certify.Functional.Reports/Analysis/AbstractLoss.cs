@@ -27,8 +27,8 @@ public static class AbstractLoss
     /// <exception cref="InvalidOperationException">The domain computes no gradient (triangle-lp).</exception>
     public static (double Loss, ParameterDirection Gradient) ValueAndGradient(NetworkModule net, Tensor x, Tensor y, Domain domain, double eps)
     {
-        if (domain is TriangleLpDomain)
-            throw new InvalidOperationException($"Domain '{domain.Name}' computes LP optima without gradients; gradient-based analysis needs a differentiable domain.");
+        if (domain is TriangleLpDomain or BabDomain)
+            throw new InvalidOperationException($"Domain '{domain.Name}' computes optima without gradients; gradient-based analysis needs a differentiable domain.");
         using var scope = NewDisposeScope();
         using var _ = enable_grad();
         var named = net.named_parameters().ToList();
