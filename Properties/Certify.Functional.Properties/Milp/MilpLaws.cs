@@ -191,6 +191,10 @@ public static class MilpLaw
         return Math.Max(Math.Abs(lo), Math.Abs(hi));
     }
 
+    /// <summary>c·f(x) by the float64 reference forward pass at <paramref name="points"/> [P, n].</summary>
+    public static Tensor RowValues(NetworkModule net, Tensor points, double[] row) =>
+        Float64Reference.Forward(net, points).Logits.matmul(tensor(row, dtype: float64));
+
     // 400 uniform samples and every vertex of the box, float64 [P, n].
     static Tensor Points(MilpCase m)
     {

@@ -99,7 +99,8 @@ public static class ExactMilp
             Solver.ResultStatus.OPTIMAL => (MilpStatus.Optimal, Math.Min(best, objective)),
             Solver.ResultStatus.INFEASIBLE => (MilpStatus.Infeasible, double.PositiveInfinity),
             Solver.ResultStatus.FEASIBLE => (MilpStatus.TimeLimit, Bound(best, objective)),
-            Solver.ResultStatus.NOT_SOLVED when clock.Elapsed >= limit * 0.99 => (MilpStatus.TimeLimit, Bound(best, objective)),
+            // Stopped without a solution: OR-Tools reports a best bound of 0 then (seen), which proves nothing.
+            Solver.ResultStatus.NOT_SOLVED when clock.Elapsed >= limit * 0.99 => (MilpStatus.TimeLimit, double.NegativeInfinity),
             _ => (MilpStatus.Error, double.NegativeInfinity),
         };
         // CP-SAT solves a discretised model (continuous variables on a grid): its optimum and its infeasibility are not
@@ -114,8 +115,8 @@ public static class ExactMilp
     // gets 4 values and the model is invalid); 1000 steps per unit.
     const string CpSatParameters = "mip_var_scaling: 1000";
 
-    // The best bound when the solver has one (never above the best solution's value), else −∞.
-    static double Bound(double best, double objective) => double.IsFinite(best) ? Math.Min(best, objective) : double.NegativeInfinity;
+    // The best bound when the solver has one (never above the best solution's value), else −∞ (SCIP's infinity is 10²⁰).
+    static double Bound(double best, double objective) => double.IsFinite(best) && best > -1e19 ? Math.Min(best, objective) : double.NegativeInfinity;
 
     static long Nodes(Solver solver)
     {
