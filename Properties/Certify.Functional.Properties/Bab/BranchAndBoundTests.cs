@@ -74,6 +74,50 @@ public sealed class BranchAndBoundTests(ITestOutputHelper output) : TorchTest
         Assert.True(falsified > cases / 2, $"only {falsified} of {cases} clauses with a known counterexample were falsified");
     }
 
+    /// <summary>Small networks where the MILP gives the truth (the MILP law's cases): with the clause's bound d a margin δ
+    /// below the exact minimum, branch and bound proves it (input splits are complete: δ > 0 is reached after finitely many
+    /// halvings; a budget of work, not time, so the test is the same on any machine), under ReLU splits it never claims a
+    /// counterexample; with d a margin above the minimum, where the MILP's minimiser is a counterexample, neither proves it.</summary>
+    [Fact]
+    public void Decides_small_networks_as_the_exact_milp_says()
+    {
+        int proved = 0, reluProved = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            using var scope = NewDisposeScope();
+            var m = Certify.Functional.Properties.Milp.MilpCase.Draw(i);
+            using var net = m.Case.CreateNetwork();
+            using var net64 = FinalCheck.Float64Copy(net, CPU);
+            var lp = Certify.Functional.Verification.Triangle.LpNetwork.From(net64);
+            var milp = Certify.Functional.Verification.Milp.ExactMilp.Minimize(lp, m.Lower, m.Upper, m.Row);
+            Assert.Equal(Certify.Functional.Verification.Milp.MilpStatus.Optimal, milp.Status);
+            double delta = 0.05 * (1 + Math.Abs(milp.Objective));
+            var lo = tensor(m.Lower, dtype: ScalarType.Float64).unsqueeze(0);
+            var hi = tensor(m.Upper, dtype: ScalarType.Float64).unsqueeze(0);
+            var row = tensor(m.Row, dtype: ScalarType.Float64).unsqueeze(0);
+            BabResult Run(double d, BabOptions o) => BranchAndBound.Run(net64, lo, hi, row, tensor(new[] { d }, dtype: ScalarType.Float64), o, () => false);
+            var input = BabOptions.Default with { RootSteps = 5, AlphaSteps = 5, MaxSubproblems = 20_000, InputBatch = 32 };
+            var relu = input with { InputSplitInputs = 0, Batch = 16, MaxSubproblems = 2_000 };
+
+            var below = Run(milp.Objective - delta, input);
+            output.WriteLine($"case {i}: minimum {milp.Objective:G6}, d = min − δ: {below.Outcome} ({below.Subproblems} subproblems)");
+            Assert.Equal(BabOutcome.Verified, below.Outcome);
+            proved++;
+            var reluBelow = Run(milp.Objective - delta, relu);
+            Assert.NotEqual(BabOutcome.Falsified, reluBelow.Outcome);
+            if (reluBelow.Outcome == BabOutcome.Verified) reluProved++;
+            double tau = Certify.Functional.Properties.Milp.MilpLaw.Tau(lp, m, milp.Objective);
+            foreach (var (o, name) in new[] { (input, "input"), (relu, "relu") })
+            {
+                var above = Run(milp.Objective + delta, o);
+                Assert.NotEqual(BabOutcome.Verified, above.Outcome);
+                Assert.True(above.Bound <= -delta + tau,
+                    $"case {i}, {name} splits: proven lower bound {above.Bound:R} of c·f(x) − d, but its minimum is −δ = {-delta:R} (τ {tau:G3}); {above.Outcome}, {above.Subproblems} subproblems");
+            }
+        }
+        output.WriteLine($"input splits proved {proved}/30, ReLU splits {reluProved}/30");
+    }
+
     [Fact]
     public void Bab_domain_options_parse_and_bad_ones_fail()
     {

@@ -17,7 +17,8 @@ public enum BabOutcome
     Verified,
     /// <summary>A point of the box satisfies the clause (confirmed by the caller's check).</summary>
     Falsified,
-    /// <summary>Subdomains are left that no further split can decide here (every neuron fixed, or a box too small).</summary>
+    /// <summary>Subdomains are left that no further split can decide here (every neuron fixed, or a box too small), or the
+    /// subproblem budget is spent.</summary>
     Unknown,
     /// <summary>The time limit ran out first.</summary>
     Timeout,
@@ -44,9 +45,11 @@ public enum BabOutcome
 /// <param name="InputSplitInputs">Input splits when the input has at most this many elements, ReLU splits otherwise.</param>
 /// <param name="MemoryMegabytes">Cap on the open subdomains' storage; the run stops with <see cref="BabOutcome.MemoryLimit"/>
 /// beyond it.</param>
+/// <param name="MaxSubproblems">A budget of subdomains bounded (0: none); the run ends <see cref="BabOutcome.Unknown"/>
+/// when it is spent — a limit of work, the same on every machine, where the time limit is not.</param>
 /// <param name="MinWidth">Input splits: a box whose widest side is below this is not split further (a leaf).</param>
 public sealed record BabOptions(int Batch = 64, int InputBatch = 256, int Candidates = 3, bool Recompute = false, int RootSteps = 20, int AlphaSteps = 20, int InputAlphaSteps = 0, bool Beta = true,
-    double LearningRate = 0.1, int InputSplitInputs = 16, long MemoryMegabytes = 4096, double MinWidth = 1e-7)
+    double LearningRate = 0.1, int InputSplitInputs = 16, long MemoryMegabytes = 4096, double MinWidth = 1e-7, long MaxSubproblems = 0)
 {
     /// <summary>The defaults.</summary>
     public static BabOptions Default { get; } = new();

@@ -139,6 +139,7 @@ public static class BranchAndBound
             {
                 GcGuard.AtSafePoint();
                 if (expired()) return Done(BabOutcome.Timeout, Left());
+                if (options.MaxSubproblems > 0 && subproblems >= options.MaxSubproblems) return Done(BabOutcome.Unknown, Left());
                 var parents = new List<Node>();
                 while (parents.Count < (split == BabSplit.Input ? options.InputBatch : options.Batch) && queue.TryDequeue(out var node, out _)) parents.Add(node);
                 var children = parents.SelectMany(Children).ToList();

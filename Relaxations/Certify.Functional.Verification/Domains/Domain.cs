@@ -210,9 +210,10 @@ public abstract record Domain(string Name)
                 case "beta" when v is 0 or 1: o = o with { Beta = v == 1 }; break;
                 case "batch" when whole && v is >= 1 and <= 100_000: o = o with { Batch = (int)v, InputBatch = (int)v }; break;
                 case "candidates" when whole && v is >= 1 and <= 1000: o = o with { Candidates = (int)v }; break;
+                case "subproblems" when whole && v >= 0: o = o with { MaxSubproblems = (long)v }; break;
                 case "memory" when whole && v >= 1: o = o with { MemoryMegabytes = (long)v }; break;
                 default:
-                    return Bad($"option '{kv}': use time=S (> 0, seconds per image), steps=N, input-steps=N and root-steps=N (α steps, 0–1000), beta=0|1, batch=N, candidates=N, memory=MB.");
+                    return Bad($"option '{kv}': use time=S (> 0, seconds per image), steps=N, input-steps=N and root-steps=N (α steps, 0–1000), beta=0|1, batch=N, candidates=N, subproblems=N (a budget; 0: none), memory=MB.");
             }
         }
         return FinSucc<Domain>(new BabDomain(text, o, seconds));
