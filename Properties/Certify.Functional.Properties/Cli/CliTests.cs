@@ -148,6 +148,35 @@ public class CliTests : TorchTest
         finally { Directory.Delete(dir, true); }
     }
 
+    // verify with bab: the counts line, the per-image table with its column, bab.csv with one row per image; and no image for
+    // which branch and bound (or its PGD) found a counterexample is certified by alpha-crown (a sound domain cannot certify it).
+    [SharedFact]
+    public void Verify_with_bab_writes_its_per_image_table_and_no_sound_domain_certifies_its_counterexamples()
+    {
+        var dir = TempDir();
+        try
+        {
+            var (code, output, err) = Run("verify", "--net", "FC", "--model", SharedFiles.Pretrained("mnist_FC_crown"), "--eps", "0.3",
+                "--domains", "alpha-crown,bab:time=30,subproblems=200", "--limit", "12", "--out", dir);
+            Assert.True(code == 0, err);
+            Assert.Single(output.Split('\n'), l => l.StartsWith("bab:time=30,subproblems=200: certified "));
+            var perImage = File.ReadAllLines(Path.Combine(dir, "per_image.csv"));
+            Assert.Equal("img,label,pred__mnist_FC_crown,mnist_FC_crown__alpha-crown,\"mnist_FC_crown__bab:time=30,subproblems=200\"", perImage[0]);   // quoted: it holds a comma
+            var bab = File.ReadAllLines(Path.Combine(dir, "bab.csv"));
+            Assert.Equal("domain,image,result,method,subproblems,seconds", bab[0]);
+            Assert.Equal(13, bab.Length);
+            foreach (var line in bab.Skip(1).Select(l => l.Split(',')))
+            {
+                int image = int.Parse(line[^5]);
+                var row = perImage[1 + image].Split(',');
+                if (line[^4] == "counterexample") Assert.Equal("0", row[^2]);       // alpha-crown
+                Assert.Equal(line[^4] == "certified" ? "1" : "0", row[^1]);
+            }
+            Assert.Contains("subproblems", err);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("nope", "error CF1003: Unknown domain 'nope'.")]
     [InlineData("box,zdiag-c-unsound", "error CF1003: Domain 'zdiag-c-unsound' is the reference's unsound zdiag-c transformer")]

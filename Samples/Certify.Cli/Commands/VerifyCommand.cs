@@ -238,11 +238,17 @@ public static class VerifyCommand
                 progress.Line(p.ToString());
             });
             int babImages = done[k];
+            // Per image: how it ended, by which stage, the subproblems and the time (stderr, and bab.csv of one process).
+            string babTable = Path.Combine(config.OutDir ?? ".", "bab.csv");
             Verifier.BabProgress = domain is not BabDomain ? null : (_, image) =>
             {
                 babImages++;
                 string outcome = image.Falsified ? "counterexample" : image.Outcomes.Any(o => o is not null and not BabOutcome.Verified) ? "undecided" : "certified";
-                progress.Line(string.Create(inv, $"{domain.Name}: image {babImages}/{n}: {outcome}, {image.Subproblems} subproblems, {image.Seconds:F1} s"));
+                string method = image.Falsified ? (image.Subproblems > 0 ? "bab" : "pgd") : image.Outcomes.Any(o => o is not null) ? "bab" : "alpha-crown";
+                progress.Line(string.Create(inv, $"{domain.Name}: image {babImages}/{n}: {outcome} ({method}), {image.Subproblems} subproblems, {image.Seconds:F1} s"));
+                if (cluster.IsParallel) return;
+                if (!File.Exists(babTable)) File.WriteAllText(babTable, "domain,image,result,method,subproblems,seconds\n");
+                File.AppendAllText(babTable, string.Create(inv, $"{domain.Name.Replace(',', ';')},{babImages - 1},{outcome},{method},{image.Subproblems},{image.Seconds:F3}\n"));
             };
             progress.Start(domain.Name, done[k], n, batchSize);
             // Rounds of Size batches from where the domain continues; this rank's batches are the round-robin deal of them.
