@@ -79,25 +79,13 @@ public static class BabVerifier
             if (bounds[r] > 0) continue;
             if (Expired()) break;
             var result = BranchAndBound.Run(float64, lo, hi, rows.narrow(0, r, 1), zero.narrow(0, r, 1), options, Expired,
-                c => Confirmed(float32, float64, property, r, c), pre);
+                c => PropertyVerifier.Confirmed(float32, float64, property, 0, r, c) is not null, pre);
             subproblems += result.Subproblems;
             outcomes[r] = result.Outcome;
             if (result.Outcome == BabOutcome.Falsified) { bounds[r] = double.NegativeInfinity; return (bounds, Done(true)); }
             if (result.Outcome == BabOutcome.Verified) bounds[r] = result.Bound;
-            else { bounds[r] = Math.Min(bounds[r], Math.Max(bounds[r], result.Bound)); break; }   // undecided: the image is not certified
+            else { bounds[r] = Math.Max(bounds[r], result.Bound); break; }   // undecided (both bounds are proven): not certified
         }
         return (bounds, Done(false));
-    }
-
-    // A candidate as a counterexample of row r: its float32 point (inside the box) makes z_y − z_j ≤ 0 in float32 and float64.
-    static bool Confirmed(NetworkModule float32, NetworkModule float64, PropertyTensors p, int r, Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var (lo, hi) = (Falsifier.InsideFloat32(p.Lower, up: true), Falsifier.InsideFloat32(p.Upper, up: false));
-        if (lo.gt(hi).any().item<bool>()) return false;
-        var point = x.to(ScalarType.Float32).view(lo.shape).clamp(lo, hi);
-        var y32 = float32.forward(point).flatten().to(ScalarType.Float64).cpu().data<double>().ToArray();
-        var y64 = float64.forward(point.to(ScalarType.Float64)).flatten().cpu().data<double>().ToArray();
-        return p.Satisfied(y32)[r] && p.Satisfied(y64)[r];
     }
 }

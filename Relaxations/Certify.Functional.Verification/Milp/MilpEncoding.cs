@@ -61,7 +61,7 @@ public sealed class MilpEncoding : IDisposable
         for (int r = 0; r < relus; r++)
         {
             var stage = net.Stages[r];
-            var (il, iu) = Interval(stage, lo, hi);
+            var (il, iu) = stage.Interval(lo, hi);
             if (bounds is not null && (bounds[r].Lower.Length != stage.Out || bounds[r].Upper.Length != stage.Out))
                 throw new ArgumentException($"ReLU {r}: bounds for {bounds[r].Lower.Length}/{bounds[r].Upper.Length} neurons; it has {stage.Out}.");
             var (l, u) = (il, iu);
@@ -114,7 +114,7 @@ public sealed class MilpEncoding : IDisposable
         double[] lo = lower, hi = upper;
         for (int r = 0; r < net.Stages.Count - 1; r++)
         {
-            var (l, u) = Interval(net.Stages[r], lo, hi);
+            var (l, u) = net.Stages[r].Interval(lo, hi);
             result.Add((l, u));
             (lo, hi) = (l.Select(v => Math.Max(v, 0)).ToArray(), u.Select(v => Math.Max(v, 0)).ToArray());
         }
@@ -145,24 +145,6 @@ public sealed class MilpEncoding : IDisposable
     {
         var row = solver.MakeConstraint(lb, ub, "");
         foreach (var (v, a) in terms) row.SetCoefficient(v, a);
-    }
-
-    static (double[] Lower, double[] Upper) Interval(LpAffine stage, double[] lower, double[] upper)
-    {
-        var lo = new double[stage.Out];
-        var hi = new double[stage.Out];
-        for (int i = 0; i < stage.Out; i++)
-        {
-            var w = stage.Row(i);
-            double l = stage.Bias[i], u = stage.Bias[i];
-            for (int k = 0; k < w.Length; k++)
-            {
-                l += w[k] * (w[k] >= 0 ? lower[k] : upper[k]);
-                u += w[k] * (w[k] >= 0 ? upper[k] : lower[k]);
-            }
-            (lo[i], hi[i]) = (l, u);
-        }
-        return (lo, hi);
     }
 
     /// <inheritdoc/>

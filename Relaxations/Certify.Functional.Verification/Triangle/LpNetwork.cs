@@ -15,6 +15,25 @@ public sealed record LpAffine(int Layer, int In, int Out, double[] Weight, doubl
 {
     /// <summary>Row <paramref name="i"/> of W.</summary>
     public ReadOnlySpan<double> Row(int i) => Weight.AsSpan(i * In, In);
+
+    /// <summary>Interval arithmetic: bounds of W·v + b over the box [<paramref name="lower"/>, <paramref name="upper"/>].</summary>
+    public (double[] Lower, double[] Upper) Interval(double[] lower, double[] upper)
+    {
+        var lo = new double[Out];
+        var hi = new double[Out];
+        for (int i = 0; i < Out; i++)
+        {
+            var w = Row(i);
+            double l = Bias[i], u = Bias[i];
+            for (int k = 0; k < w.Length; k++)
+            {
+                l += w[k] * (w[k] >= 0 ? lower[k] : upper[k]);
+                u += w[k] * (w[k] >= 0 ? upper[k] : lower[k]);
+            }
+            (lo[i], hi[i]) = (l, u);
+        }
+        return (lo, hi);
+    }
 }
 
 /// <summary>

@@ -51,7 +51,7 @@ public sealed class TriangleEncoding : IDisposable
         if (stage.In != current.Length)
             throw new ArgumentException($"Stage of layer {stage.Layer}: {stage.In} inputs, but the model's current layer has {current.Length} values.");
         pre = new Variable[stage.Out];
-        (preLower, preUpper) = Interval(stage, currentLower, currentUpper);
+        (preLower, preUpper) = stage.Interval(currentLower, currentUpper);
         for (int i = 0; i < stage.Out; i++)
         {
             var x = solver.MakeNumVar(double.NegativeInfinity, double.PositiveInfinity, "");
@@ -124,24 +124,6 @@ public sealed class TriangleEncoding : IDisposable
         }
         (current, currentLower, currentUpper) = (next, lo, hi);
         return crossing;
-    }
-
-    static (double[] Lower, double[] Upper) Interval(LpAffine stage, double[] lower, double[] upper)
-    {
-        var lo = new double[stage.Out];
-        var hi = new double[stage.Out];
-        for (int i = 0; i < stage.Out; i++)
-        {
-            var w = stage.Row(i);
-            double l = stage.Bias[i], u = stage.Bias[i];
-            for (int k = 0; k < w.Length; k++)
-            {
-                l += w[k] * (w[k] >= 0 ? lower[k] : upper[k]);
-                u += w[k] * (w[k] >= 0 ? upper[k] : lower[k]);
-            }
-            (lo[i], hi[i]) = (l, u);
-        }
-        return (lo, hi);
     }
 
     /// <inheritdoc/>

@@ -215,7 +215,7 @@ public static class PropertyVerifier
 
     // A candidate of branch and bound ([1, …input], float64 inside the box) as a counterexample of clause q of case i: its
     // float32 values (moved into the box's float32 points) satisfy the clause in float32 and in float64; or null.
-    static Counterexample? Confirmed(NetworkModule float32, NetworkModule float64, PropertyTensors p, int i, int q, Tensor x)
+    internal static Counterexample? Confirmed(NetworkModule float32, NetworkModule float64, PropertyTensors p, int i, int q, Tensor x)
     {
         using var scope = NewDisposeScope();
         var (lo, hi) = (Falsifier.InsideFloat32(p.Lower, up: true), Falsifier.InsideFloat32(p.Upper, up: false));
