@@ -55,6 +55,13 @@ public sealed record PropertyOptions(double TimeoutSeconds, IReadOnlyList<Domain
     public static IReadOnlyList<Domain> DefaultLadder { get; } =
         new[] { "box", "crown", "alpha-crown", "alpha-crown:intermediate=1", "triangle-lp:skip-stable=1" }.Select(n => Domain.Parse(n).Match(d => d, e => throw new InvalidOperationException(e.Message))).ToArray();
 
+    /// <summary>The rungs that run: the ladder without the Triangle LP when branch and bound follows (it decides more per
+    /// second than the LP proves).</summary>
+    public IEnumerable<Domain> Rungs => Ladder.Where(d => !(Bab is not null && d is TriangleLpDomain));
+
+    /// <summary>The stages after the first falsification, for logs and summaries: "box → crown → … → bab".</summary>
+    public string Stages => string.Join(" → ", Rungs.Select(d => d.Name).Append(Bab is null ? "pgd (thorough)" : "pgd (thorough) → bab"));
+
     /// <summary>The defaults with a time limit.</summary>
     public static PropertyOptions For(double timeoutSeconds) => new(timeoutSeconds, DefaultLadder, FalsifyOptions.Quick, Thorough: null, Bab: BabOptions.Default);
 }
@@ -112,7 +119,7 @@ public static class PropertyVerifier
         var open = cases.Select(c => Enumerable.Range(0, c.Clauses).ToHashSet()).ToArray();   // clauses not yet refuted
         // With branch and bound as the last stage the Triangle LP rung is skipped: branch and bound's root (α-CROWN with
         // optimised intermediate slopes) and its β-CROWN subdomains decide more per second than the LP proves.
-        foreach (var domain in options.Ladder.Where(d => Applies(d, float32) && !(options.Bab is not null && d is TriangleLpDomain)))
+        foreach (var domain in options.Rungs.Where(d => Applies(d, float32)))
         {
             if (Expired()) return Done(Verdict.Timeout, domain.Name);
             double gap = double.PositiveInfinity;

@@ -181,7 +181,7 @@ public static class VnnCompCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder(string.Create(inv,
-            $"# VNN-COMP category `{category}`\n\n{rows.Length} instance(s), timeout scale {scale}, ladder {string.Join(" → ", options.Ladder.Select(d => d.Name))}, seed {options.Seed}.\n\n"));
+            $"# VNN-COMP category `{category}`\n\n{rows.Length} instance(s), timeout scale {scale}, stages pgd → {options.Stages}, seed {options.Seed}.\n\n"));
         text.Append("| network | instances | sat | unsat | unknown | timeout | error | decided by bab | bab subproblems | time (s) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         void Line(string name, IEnumerable<Row> group)
         {
