@@ -128,7 +128,9 @@ public sealed class BranchAndBoundTests(ITestOutputHelper output) : TorchTest
         Assert.Equal(8, parsed.Options.Batch);
         Assert.Equal(2, parsed.Options.Candidates);
         Assert.Equal(BabDomain.DefaultSeconds, Domain.Parse("bab").Match(d => ((BabDomain)d).Seconds, _ => 0));
-        foreach (var bad in new[] { "bab:time=0", "bab:steps=-1", "bab:beta=2", "bab:frobnicate=1", "bab:batch=1.5" })
+        Assert.False(Domain.Parse("bab:warm=0,subproblems=100").Match(d => ((BabDomain)d).Options.WarmStart, _ => true));
+        Assert.Equal(100, Domain.Parse("bab:warm=0,subproblems=100").Match(d => ((BabDomain)d).Options.MaxSubproblems, _ => 0));
+        foreach (var bad in new[] { "bab:time=0", "bab:steps=-1", "bab:beta=2", "bab:warm=2", "bab:frobnicate=1", "bab:batch=1.5", "bab:subproblems=-1" })
             Assert.True(Domain.Parse(bad).IsFail, bad);
         Assert.Equal(["crown", "bab:time=5,steps=10"], Domain.SplitList("crown,bab:time=5,steps=10"));
     }

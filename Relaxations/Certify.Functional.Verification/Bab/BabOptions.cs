@@ -41,6 +41,8 @@ public enum BabOutcome
 /// <param name="Beta">β-CROWN: with the α steps, also optimise a Lagrangian multiplier β ≥ 0 per row for every neuron
 /// whose sign the subdomain's bounds fix (the split ones among them), so that the split constraints cut the input region
 /// instead of only making the split neuron's relaxation exact.</param>
+/// <param name="WarmStart">Start each subdomain's α and β from its parent's optimum (kept with the subdomain:
+/// 16·M·(ReLU neurons) bytes each) instead of CROWN's slopes and β = 0.</param>
 /// <param name="LearningRate">Step size of those α steps.</param>
 /// <param name="InputSplitInputs">Input splits when the input has at most this many elements, ReLU splits otherwise.</param>
 /// <param name="MemoryMegabytes">Cap on the open subdomains' storage; the run stops with <see cref="BabOutcome.MemoryLimit"/>
@@ -48,7 +50,7 @@ public enum BabOutcome
 /// <param name="MaxSubproblems">A budget of subdomains bounded (0: none); the run ends <see cref="BabOutcome.Unknown"/>
 /// when it is spent — a limit of work, the same on every machine, where the time limit is not.</param>
 /// <param name="MinWidth">Input splits: a box whose widest side is below this is not split further (a leaf).</param>
-public sealed record BabOptions(int Batch = 64, int InputBatch = 256, int Candidates = 3, bool Recompute = false, int RootSteps = 20, int AlphaSteps = 20, int InputAlphaSteps = 0, bool Beta = true,
+public sealed record BabOptions(int Batch = 64, int InputBatch = 256, int Candidates = 3, bool Recompute = false, int RootSteps = 20, int AlphaSteps = 10, int InputAlphaSteps = 0, bool Beta = true, bool WarmStart = true,
     double LearningRate = 0.1, int InputSplitInputs = 16, long MemoryMegabytes = 4096, double MinWidth = 1e-7, long MaxSubproblems = 0)
 {
     /// <summary>The defaults.</summary>

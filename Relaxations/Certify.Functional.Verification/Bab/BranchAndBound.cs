@@ -75,6 +75,7 @@ public static class BranchAndBound
         public double[][] Lower = lower, Upper = upper;
         public double Objective;
         public int Layer = -1, Index = -1;                       // next split: ReLU (layer, neuron) or input (-, dimension)
+        public double[][]? Alpha, Beta;                          // the optimised α and β per ReLU ([M·n], flattened), when warm-started
     }
 
     sealed class Search
@@ -132,7 +133,8 @@ public static class BranchAndBound
             var queue = new PriorityQueue<Node, double>();
             queue.Enqueue(root, root.Objective);
             double proven = double.PositiveInfinity, unresolved = double.PositiveInfinity;
-            long bytesPerNode = 16L * (split == BabSplit.Input ? inputs + offsets[^1] : options.Recompute ? offsets[^1] : Math.Max(1, sizes.Max())) + 96;
+            long bytesPerNode = 16L * (split == BabSplit.Input ? inputs + offsets[^1] : options.Recompute ? offsets[^1] : Math.Max(1, sizes.Max())) + 96
+                + (options.WarmStart && split == BabSplit.Relu && options.AlphaSteps > 0 ? 16L * m * offsets[^1] : 0);
             long capacity = Math.Max(1, options.MemoryMegabytes * 1024 * 1024 / bytesPerNode);
             double Left() => Math.Min(Math.Min(proven, unresolved), queue.TryPeek(out _, out var worst) ? worst : double.PositiveInfinity);
             while (queue.Count > 0)
@@ -176,8 +178,8 @@ public static class BranchAndBound
                 var (leftHi, rightLo) = ((double[])p.Hi.Clone(), (double[])p.Lo.Clone());
                 leftHi[dim] = mid;
                 rightLo[dim] = mid;
-                yield return new Node(p.Lo, leftHi, p.Lower, p.Upper);
-                yield return new Node(rightLo, p.Hi, p.Lower, p.Upper);
+                yield return new Node(p.Lo, leftHi, p.Lower, p.Upper) { Alpha = p.Alpha, Beta = p.Beta };
+                yield return new Node(rightLo, p.Hi, p.Lower, p.Upper) { Alpha = p.Alpha, Beta = p.Beta };
                 yield break;
             }
             var (layer, j) = (p.Layer, p.Index);
@@ -187,8 +189,8 @@ public static class BranchAndBound
             var inactive = (double[][])p.Upper.Clone();
             inactive[layer] = (double[])p.Upper[layer].Clone();
             inactive[layer][j] = 0;                                                     // x ≤ 0: relu(x) = 0
-            yield return new Node(p.Lo, p.Hi, active, p.Upper);
-            yield return new Node(p.Lo, p.Hi, p.Lower, inactive);
+            yield return new Node(p.Lo, p.Hi, active, p.Upper) { Alpha = p.Alpha, Beta = p.Beta };
+            yield return new Node(p.Lo, p.Hi, p.Lower, inactive) { Alpha = p.Alpha, Beta = p.Beta };
         }
 
         // Bounds the nodes as one batch: their pre-activation bounds (ReLUs from `from` on recomputed by CROWN and intersected
@@ -229,13 +231,30 @@ public static class BranchAndBound
             int steps = split == BabSplit.Input ? options.InputAlphaSteps : options.AlphaSteps;
             if (steps > 0 && relus > 0)
             {
-                var start = pre.Select(p => CrownEnvelopes.Compute(Adaptive, p).LambdaLower.unsqueeze(1).expand([b, m, .. p.Center.shape[1..]]).contiguous())
-                    .Concat(pre.Select(p => zeros([b, m, .. p.Center.shape[1..]], dtype: ScalarType.Float64, device: device))).ToArray();
+                // From the parent's optimum when every node has one (warm start), else CROWN's slopes and β = 0.
+                bool warm = options.WarmStart && nodes.All(n => n.Alpha is not null);
+                Tensor Saved(Func<Node, double[][]> of, int i) => Stack(nodes.Select(n => of(n)[i]), m * sizes[i]).view([b, m, .. reluShapes[i]]);
+                var start = warm
+                    ? Enumerable.Range(0, relus).Select(i => Saved(n => n.Alpha!, i)).Concat(Enumerable.Range(0, relus).Select(i => Saved(n => n.Beta!, i))).ToArray()
+                    : pre.Select(p => CrownEnvelopes.Compute(Adaptive, p).LambdaLower.unsqueeze(1).expand([b, m, .. p.Center.shape[1..]]).contiguous())
+                        .Concat(pre.Select(p => zeros([b, m, .. p.Center.shape[1..]], dtype: ScalarType.Float64, device: device))).ToArray();
                 var run = SlopeAscent.Maximize(v => CrownBackSubstitution.SpecificationSide(walk, lo, hi, Adaptive, spec, pre, v.Take(relus).ToArray(),
                         lower: true, Shifts(v.Skip(relus).ToArray(), signs)), start,
                     new AlphaCrownOptions(steps, options.LearningRate), [.. Enumerable.Repeat(false, relus), .. Enumerable.Repeat(true, relus)]);
                 slopes = run.Slopes.Take(relus).Cast<Tensor?>().ToArray();
                 shifts = options.Beta ? Shifts(run.Slopes.Skip(relus).ToArray(), signs) : null;
+                if (options.WarmStart)
+                {
+                    double[][][] Split(int from) => Enumerable.Range(0, relus).Select(i =>
+                    {
+                        var all = run.Slopes[from + i].cpu().contiguous().data<double>().ToArray();
+                        int w = m * sizes[i];
+                        return Enumerable.Range(0, b).Select(e => all.AsSpan(e * w, w).ToArray()).ToArray();
+                    }).ToArray();
+                    var (alphas, betas) = (Split(0), Split(relus));
+                    for (int e = 0; e < b; e++)
+                        (nodes[e].Alpha, nodes[e].Beta) = (alphas.Select(a => a[e]).ToArray(), betas.Select(a => a[e]).ToArray());
+                }
             }
 
             Tensor objective, gLo, gHi;

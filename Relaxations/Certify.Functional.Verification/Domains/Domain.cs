@@ -25,7 +25,7 @@ namespace Certify.Functional.Verification.Domains;
 /// (<c>alpha-crown:steps=20,lr=0.1,decay=0.98,intermediate=1,signed=1,intersect=1</c>).
 /// <c>triangle-lp</c> is the exact layer-wise Triangle LP (evaluation only, fully connected networks; option
 /// <c>triangle-lp:skip-stable=1</c> skips the LPs of neurons CROWN proves stable, same certificates).
-/// <c>bab</c> is complete verification by branch and bound (evaluation only; <c>bab:time=60,steps=20,beta=1</c>).
+/// <c>bab</c> is complete verification by branch and bound (evaluation only; <c>bab:time=60,steps=10,beta=1,warm=1</c>).
 /// </summary>
 public abstract record Domain(string Name)
 {
@@ -189,7 +189,7 @@ public abstract record Domain(string Name)
         return FinSucc<Domain>(new AlphaCrownDomain(text, o));
     }
 
-    // bab:time=60,steps=20,beta=1,batch=64,candidates=8; unknown keys and bad values fail.
+    // bab:time=60,steps=10,beta=1,warm=1,batch=64,candidates=3,subproblems=0; unknown keys and bad values fail.
     static Fin<Domain> ParseBab(string text, BabDomain domain, string options)
     {
         Fin<Domain> Bad(string fix) => FinFail<Domain>(Error.New(ErrorCodes.InvalidConfig, $"Domain '{text}': {fix}"));
@@ -208,12 +208,13 @@ public abstract record Domain(string Name)
                 case "input-steps" when whole && v is >= 0 and <= 1000: o = o with { InputAlphaSteps = (int)v }; break;
                 case "root-steps" when whole && v is >= 0 and <= 1000: o = o with { RootSteps = (int)v }; break;
                 case "beta" when v is 0 or 1: o = o with { Beta = v == 1 }; break;
+                case "warm" when v is 0 or 1: o = o with { WarmStart = v == 1 }; break;
                 case "batch" when whole && v is >= 1 and <= 100_000: o = o with { Batch = (int)v, InputBatch = (int)v }; break;
                 case "candidates" when whole && v is >= 1 and <= 1000: o = o with { Candidates = (int)v }; break;
                 case "subproblems" when whole && v >= 0: o = o with { MaxSubproblems = (long)v }; break;
                 case "memory" when whole && v >= 1: o = o with { MemoryMegabytes = (long)v }; break;
                 default:
-                    return Bad($"option '{kv}': use time=S (> 0, seconds per image), steps=N, input-steps=N and root-steps=N (α steps, 0–1000), beta=0|1, batch=N, candidates=N, subproblems=N (a budget; 0: none), memory=MB.");
+                    return Bad($"option '{kv}': use time=S (> 0, seconds per image), steps=N, input-steps=N and root-steps=N (α steps, 0–1000), beta=0|1, warm=0|1, batch=N, candidates=N, subproblems=N (a budget; 0: none), memory=MB.");
             }
         }
         return FinSucc<Domain>(new BabDomain(text, o, seconds));

@@ -31,7 +31,7 @@ public static class VnnLibCommand
 
     internal static System.CommandLine.Option<string> Bab() => new("--bab")
     {
-        Description = "The last stage, branch and bound: on, off, or its options (steps=20,input-steps=0,root-steps=20,beta=1,batch=64,candidates=3,subproblems=0 (a budget; 0: none),memory=4096; "
+        Description = "The last stage, branch and bound: on, off, or its options (steps=10,input-steps=0,root-steps=20,beta=1,warm=1,batch=64,candidates=3,subproblems=0 (a budget; 0: none),memory=4096; "
             + "ReLU splits, input splits for inputs of ≤ 16 elements)",
         DefaultValueFactory = _ => "on",
     };
