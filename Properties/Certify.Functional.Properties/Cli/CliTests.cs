@@ -173,6 +173,14 @@ public class CliTests : TorchTest
                 Assert.Equal(line[^4] == "certified" ? "1" : "0", row[^1]);
             }
             Assert.Contains("subproblems", err);
+
+            // --force starts the run again: bab.csv holds this run's rows only, not the old ones and the new appended.
+            (code, _, err) = Run("verify", "--net", "FC", "--model", SharedFiles.Pretrained("mnist_FC_crown"), "--eps", "0.3",
+                "--domains", "bab:time=30,subproblems=200", "--limit", "3", "--out", dir, "--force");
+            Assert.True(code == 0, err);
+            bab = File.ReadAllLines(Path.Combine(dir, "bab.csv"));
+            Assert.Equal(4, bab.Length);
+            Assert.Equal(["0", "1", "2"], bab.Skip(1).Select(l => l.Split(',')[^5]));
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -162,6 +162,22 @@ public static class VerifyCommand
             });
     }
 
+    /// <summary>Keeps bab.csv's header and the rows of images below each domain's count in <paramref name="kept"/>;
+    /// null (a fresh run): deletes the file.</summary>
+    static void TrimBabTable(string path, IReadOnlyDictionary<string, int>? kept)
+    {
+        if (!File.Exists(path)) return;
+        if (kept is null) { File.Delete(path); return; }
+        var lines = File.ReadAllLines(path);
+        var keep = lines.Take(1).Concat(lines.Skip(1).Where(line =>
+        {
+            var cells = line.Split(',');
+            return cells.Length >= 2 && kept.TryGetValue(cells[0], out int done)
+                && int.TryParse(cells[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int image) && image < done;
+        }));
+        File.WriteAllLines(path, keep);
+    }
+
     // Refuse, before any work, back-substitutions that would not fit in memory (75 % of it by default).
     static LanguageExt.Fin<Unit> Fits(VerifyConfig config, NetworkDescription description, LanguageExt.Seq<Domain> domains) =>
         domains.OfType<DeepPolyDomain>().Aggregate(FinSucc(unit), (fits, d) => fits.Bind(_ =>
@@ -216,6 +232,12 @@ public static class VerifyCommand
         cleanClock.Stop();
         if (clean is not null) output.Out.WriteLine(string.Create(inv, $"clean: {clean.Correct}/{clean.Total} ({100 * clean.Accuracy:F2} %)"));
 
+        // bab.csv belongs to this run: a fresh (or --force) run starts it anew; a continued one keeps the rows of the images
+        // its journals hold (the rows of an unfinished batch come again).
+        string babTable = Path.Combine(config.OutDir ?? ".", "bab.csv");
+        if (cluster.IsRoot && !cluster.IsParallel)
+            TrimBabTable(babTable, resumed ? domains.Zip(done, (d, k) => (d.Name.Replace(',', ';'), k)).DistinctBy(t => t.Item1).ToDictionary() : null);
+
         using var signals = new StopSignals(err, "finishing the current batch and keeping the results so far");
         using var progress = new VerifyProgress(err, quiet);
         var results = new List<DomainCertification>();
@@ -239,7 +261,6 @@ public static class VerifyCommand
             });
             int babImages = done[k];
             // Per image: how it ended, by which stage, the subproblems and the time (stderr, and bab.csv of one process).
-            string babTable = Path.Combine(config.OutDir ?? ".", "bab.csv");
             Verifier.BabProgress = domain is not BabDomain ? null : (_, image) =>
             {
                 babImages++;
