@@ -162,6 +162,9 @@ public static class VerifyCommand
             });
     }
 
+    // A domain as bab.csv's first cell names it (its commas would split the cell).
+    static string BabTableName(Domain domain) => domain.Name.Replace(',', ';');
+
     /// <summary>Keeps bab.csv's header and the rows of images below each domain's count in <paramref name="kept"/>;
     /// null (a fresh run): deletes the file.</summary>
     static void TrimBabTable(string path, IReadOnlyDictionary<string, int>? kept)
@@ -236,7 +239,7 @@ public static class VerifyCommand
         // its journals hold (the rows of an unfinished batch come again).
         string babTable = Path.Combine(config.OutDir ?? ".", "bab.csv");
         if (cluster.IsRoot && !cluster.IsParallel)
-            TrimBabTable(babTable, resumed ? domains.Zip(done, (d, k) => (d.Name.Replace(',', ';'), k)).DistinctBy(t => t.Item1).ToDictionary() : null);
+            TrimBabTable(babTable, resumed ? domains.Zip(done, (d, k) => (BabTableName(d), k)).DistinctBy(t => t.Item1).ToDictionary() : null);
 
         using var signals = new StopSignals(err, "finishing the current batch and keeping the results so far");
         using var progress = new VerifyProgress(err, quiet);
@@ -269,7 +272,7 @@ public static class VerifyCommand
                 progress.Line(string.Create(inv, $"{domain.Name}: image {babImages}/{n}: {outcome} ({method}), {image.Subproblems} subproblems, {image.Seconds:F1} s"));
                 if (cluster.IsParallel) return;
                 if (!File.Exists(babTable)) File.WriteAllText(babTable, "domain,image,result,method,subproblems,seconds\n");
-                File.AppendAllText(babTable, string.Create(inv, $"{domain.Name.Replace(',', ';')},{babImages - 1},{outcome},{method},{image.Subproblems},{image.Seconds:F3}\n"));
+                File.AppendAllText(babTable, string.Create(inv, $"{BabTableName(domain)},{babImages - 1},{outcome},{method},{image.Subproblems},{image.Seconds:F3}\n"));
             };
             progress.Start(domain.Name, done[k], n, batchSize);
             // Rounds of Size batches from where the domain continues; this rank's batches are the round-robin deal of them.
