@@ -236,10 +236,10 @@ public static class VerifyCommand
         if (clean is not null) output.Out.WriteLine(string.Create(inv, $"clean: {clean.Correct}/{clean.Total} ({100 * clean.Accuracy:F2} %)"));
 
         // bab.csv belongs to this run: a fresh (or --force) run starts it anew; a continued one keeps the rows of the images
-        // its journals hold (the rows of an unfinished batch come again).
+        // its journals hold (the rows of an unfinished batch come again). Several ranks write no bab.csv: an old one goes.
         string babTable = Path.Combine(config.OutDir ?? ".", "bab.csv");
-        if (cluster.IsRoot && !cluster.IsParallel)
-            TrimBabTable(babTable, resumed ? domains.Zip(done, (d, k) => (BabTableName(d), k)).DistinctBy(t => t.Item1).ToDictionary() : null);
+        if (cluster.IsRoot)
+            TrimBabTable(babTable, resumed && !cluster.IsParallel ? domains.Zip(done, (d, k) => (BabTableName(d), k)).DistinctBy(t => t.Item1).ToDictionary() : null);
 
         using var signals = new StopSignals(err, "finishing the current batch and keeping the results so far");
         using var progress = new VerifyProgress(err, quiet);
